@@ -1,0 +1,405 @@
+"""Match a question against the knowledge base and decide how to reply.
+
+``Matcher.answer(text)`` returns a :class:`Result` with one of four statuses: ``answer``
+(one confident entry), ``suggest`` (a few close candidates), ``none`` (not covered) or
+``smalltalk``. Matching is deterministic and explainable: each candidate carries its score
+(0-100), the knowledge text it matched best, and the reasons for its score.
+
+How a question is scored:
+
+1. Normalise it, correct typos against the knowledge base's own vocabulary (rapidfuzz) and
+   rewrite synonyms from ``knowledge/synonyms.yaml`` (``tpi`` -> ``trigger point injection``).
+2. Code numbers (CPT, HCPCS, ICD-10, LCD) are looked up exactly, never fuzzily: 20552 and
+   20553 are different codes. A question whose codes are all unknown gets ``none``.
+3. Coverage: how much of the question's information an entry explains. Each word weighs
+   its inverse document frequency (rare words such as "units" say more than "trigger point
+   injection", which every entry mentions); a word the knowledge base has never seen
+   ("covid", "knee") weighs as much as the rarest word and no entry explains it, which is
+   what keeps "symptoms of covid" from being answered.
+4. An inverted index gives the entries with the highest coverage; only those are compared
+   with rapidfuzz against their question and alternates, and keyword hits add a bonus.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
+from bot.text import (
+    COMMON_WORDS,
+    STOPWORDS,
+    SynonymExpander,
+    display_code,
+    is_code,
+    normalise,
+    tokenise,
+)
+
+# Longer messages are cut before matching so that time per question stays bounded.
+MAX_QUERY_CHARS = 1000
+MAX_CANDIDATES = 12
+TYPO_CUTOFF = 80
+MIN_TYPO_LENGTH = 3
+SMALLTALK_CUTOFF = 90
+
+# score = coverage x (COVERAGE_WEIGHT + (1 - COVERAGE_WEIGHT) x similarity) + bonuses
+COVERAGE_WEIGHT = 0.5
+# A code says more than any indexed word: it weighs this many times the rarest one.
+CODE_WEIGHT = 1.5
+# A word no entry's questions or keywords contain. Words the knowledge base never uses at
+# all ("covid") weigh most: they are what the question is really about.
+UNINDEXED_WEIGHT = 0.2
+UNKNOWN_WEIGHT = 2.5
+KEYWORD_BONUS = 6
+MAX_KEYWORD_BONUS = 12
+TOPIC_BONUS = 2
+MAX_TOPIC_BONUS = 4
+
+
+class Status(StrEnum):
+    """What kind of reply a result calls for."""
+
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    NONE = "none"
+    SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score limits for each decision (see README, "Tuning the matcher")."""
+
+    answer: float = 60.0
+    suggest: float = 50.0
+    margin: float = 3.0
+    max_suggestions: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.suggest <= self.answer <= 100:
+            raise ValueError("thresholds need 0 <= suggest <= answer <= 100")
+        if self.margin < 0 or self.max_suggestions < 1:
+            raise ValueError("margin must be >= 0 and max_suggestions >= 1")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry the question may be about, with why it scored what it did."""
+
+    entry: Entry
+    raw_score: float
+    matched: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> int:
+        """The score shown to people, 0-100; ranking uses the uncapped ``raw_score``."""
+        return max(0, min(100, round(self.raw_score)))
+
+
+@dataclass(frozen=True)
+class Result:
+    """The decision for one question."""
+
+    status: Status
+    query: str
+    candidates: tuple[Candidate, ...] = ()
+    smalltalk: SmalltalkIntent | None = None
+    unknown_codes: tuple[str, ...] = ()
+    unknown_words: tuple[str, ...] = ()
+
+    @property
+    def best(self) -> Candidate | None:
+        """The top candidate, if any."""
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def entry(self) -> Entry | None:
+        """The answered entry (status answer only)."""
+        return self.candidates[0].entry if self.status is Status.ANSWER else None
+
+    @property
+    def score(self) -> int:
+        """The top candidate's score, 0 when there is none."""
+        return self.candidates[0].score if self.candidates else 0
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A question after normalisation, typo correction and synonym expansion."""
+
+    text: str
+    words: tuple[str, ...]
+    content: tuple[str, ...]
+    codes: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def padded(self) -> str:
+        return f" {self.text} "
+
+
+def _content(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
+    return [t for t in tokens if t not in STOPWORDS and (keep_codes or not is_code(t))]
+
+
+class Matcher:
+    """Compiled once per knowledge base; ``answer`` is then cheap and never raises."""
+
+    def __init__(self, knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+        self.knowledge = knowledge
+        self.thresholds = thresholds or Thresholds()
+        self._synonyms = SynonymExpander(knowledge.synonyms)
+        self._entries = knowledge.entries
+        self._compile_smalltalk()
+        self._compile_vocabulary()
+        self._compile_entries()
+
+    # --- compilation ------------------------------------------------------------------
+
+    def _expand(self, text: str) -> str:
+        return self._synonyms.expand(normalise(text))
+
+    def _compile_smalltalk(self) -> None:
+        self._smalltalk_patterns: list[str] = []
+        self._smalltalk_intents: list[SmalltalkIntent] = []
+        for intent in self.knowledge.smalltalk:
+            for pattern in intent.patterns:
+                self._smalltalk_patterns.append(normalise(pattern))
+                self._smalltalk_intents.append(intent)
+        self._smalltalk_words = frozenset(
+            token for pattern in self._smalltalk_patterns for token in pattern.split()
+        )
+
+    def _compile_vocabulary(self) -> None:
+        texts: list[str] = []
+        for entry in self._entries:
+            texts += [entry.question, entry.answer, *entry.alternates, *entry.keywords]
+        for topic in self.knowledge.topics:
+            texts += [topic.title, *topic.keywords]
+        raw = {token for text in texts for token in tokenise(text)}
+        expanded = {token for text in texts for token in self._expand(text).split()}
+        self._vocabulary = frozenset(raw | expanded | self._synonyms.words)
+        known = self._vocabulary | self._smalltalk_words | STOPWORDS
+        # Typo correction aims only at words worth correcting to.
+        self._correctable = sorted(
+            word for word in known if len(word) >= MIN_TYPO_LENGTH and word.isalpha()
+        )
+
+    def _compile_entries(self) -> None:
+        self._texts: list[str] = []
+        self._display: list[str] = []
+        self._text_ranges: list[tuple[int, int]] = []
+        self._keywords: list[tuple[str, ...]] = []
+        self._codes: dict[str, int] = {}
+        postings: dict[str, set[int]] = defaultdict(set)
+        for index, entry in enumerate(self._entries):
+            first = len(self._texts)
+            for text in (entry.question, *entry.alternates):
+                words = self._expand(text).split()
+                # Codes stay in the knowledge texts (they tell texts apart) but are taken
+                # out of the question, where they are matched exactly instead.
+                self._texts.append(" ".join(_content(words, keep_codes=True)))
+                self._display.append(text)
+                for token in _content(words):
+                    postings[token].add(index)
+            self._text_ranges.append((first, len(self._texts)))
+            phrases: list[str] = []
+            for keyword in entry.keywords:
+                expanded = self._expand(keyword)
+                if is_code(expanded):
+                    self._codes.setdefault(expanded, index)
+                elif expanded:
+                    phrases.append(expanded)
+                    for token in _content(expanded.split()):
+                        postings[token].add(index)
+            self._keywords.append(tuple(phrases))
+        count = max(1, len(self._entries))
+        self._postings = {
+            token: (tuple(sorted(ids)), math.log(1 + count / len(ids)))
+            for token, ids in postings.items()
+        }
+        self._rarest_weight = math.log(1 + count)
+        topic_words = {
+            topic.id: frozenset(self._expand(" ".join(topic.keywords)).split())
+            for topic in self.knowledge.topics
+        }
+        self._topic_words = [topic_words.get(entry.topic, frozenset()) for entry in self._entries]
+
+    # --- matching ---------------------------------------------------------------------
+
+    def code_owner(self, code: str) -> Entry | None:
+        """The entry whose keywords list this code (ICD-10 codes also match by prefix)."""
+        index = self._code_index(normalise(code))
+        return None if index is None else self._entries[index]
+
+    def _code_index(self, code: str) -> int | None:
+        if code in self._codes:
+            return self._codes[code]
+        if "." in code:  # ICD-10 is hierarchical: M79.18 belongs where M79.1 does.
+            parents = [known for known in self._codes if "." in known and code.startswith(known)]
+            if parents:
+                return self._codes[max(parents, key=len)]
+        return None
+
+    def _parse(self, text: str) -> _Query:
+        tokens = [self._correct(token) for token in tokenise(text[:MAX_QUERY_CHARS])]
+        expanded = self._synonyms.expand(" ".join(tokens))
+        words = tuple(expanded.split())
+        codes = tuple(dict.fromkeys(t for t in words if is_code(t)))
+        content = tuple(dict.fromkeys(_content(words)))
+        unknown = tuple(
+            t
+            for t in content
+            if t not in self._vocabulary and t not in COMMON_WORDS and not t.isdigit()
+        )
+        return _Query(expanded, words, content, codes, unknown)
+
+    def _correct(self, token: str) -> str:
+        if token in self._vocabulary or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
+            return token
+        match = process.extractOne(
+            token, self._correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return match[0] if match else token
+
+    def answer(self, text: str) -> Result:
+        """Decide how to reply to ``text``."""
+        query = self._parse(text)
+        if not query.words:
+            return Result(Status.NONE, text)
+        smalltalk = self._smalltalk(query)
+        if smalltalk is not None:
+            return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
+        owners = {code: self._code_index(code) for code in query.codes}
+        unknown_codes = tuple(display_code(c) for c, index in owners.items() if index is None)
+        code_hits = {index for index in owners.values() if index is not None}
+        if query.codes and not code_hits:
+            return Result(Status.NONE, text, unknown_codes=unknown_codes)
+        coverage = self._coverage(query, owners)
+        best = heapq.nlargest(MAX_CANDIDATES, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
+        candidates = self._rank(query, best, code_hits)
+        return self._decide(text, query, candidates, unknown_codes)
+
+    def _smalltalk(self, query: _Query) -> SmalltalkIntent | None:
+        if query.codes or not self._smalltalk_patterns:
+            return None
+        if any(t not in self._smalltalk_words for t in query.content):
+            return None
+        match = process.extractOne(
+            query.text,
+            self._smalltalk_patterns,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=SMALLTALK_CUTOFF,
+        )
+        return self._smalltalk_intents[match[2]] if match else None
+
+    def _coverage(self, query: _Query, owners: dict[str, int | None]) -> dict[int, float]:
+        """Share (0-1) of the question's word and code weight that each entry explains."""
+        explained: dict[int, float] = defaultdict(float)
+        total = 0.0
+        for token in query.content:
+            ids, weight = self._postings.get(token, ((), self._absent_weight(token)))
+            total += weight
+            for index in ids:
+                explained[index] += weight
+        for index in owners.values():
+            total += CODE_WEIGHT * self._rarest_weight
+            if index is not None:
+                explained[index] += CODE_WEIGHT * self._rarest_weight
+        return {index: weight / total for index, weight in explained.items()} if total else {}
+
+    def _absent_weight(self, token: str) -> float:
+        """The weight of a word no entry is indexed under."""
+        if token in COMMON_WORDS or token in self._smalltalk_words or token.isdigit():
+            return 0.0
+        known = token in self._vocabulary
+        return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self._rarest_weight
+
+    def _rank(
+        self, query: _Query, coverage: list[tuple[int, float]], code_hits: set[int]
+    ) -> list[Candidate]:
+        # Known codes take part in the similarity too: the knowledge texts carry them.
+        known_codes = [c for c in query.codes if self._code_index(c) is not None]
+        content = " ".join([*known_codes, *query.content])
+        similarity: dict[int, tuple[float, int]] = {}
+        if content:
+            positions = [p for index, _ in coverage for p in range(*self._text_ranges[index])]
+            owner = {p: index for index, _ in coverage for p in range(*self._text_ranges[index])}
+            for _, score, offset in process.extract(
+                content, [self._texts[p] for p in positions], scorer=_similarity, limit=None
+            ):
+                position = positions[offset]
+                if owner[position] not in similarity or score > similarity[owner[position]][0]:
+                    similarity[owner[position]] = (score, position)
+        scored = [
+            self._candidate(query, index, share, similarity.get(index), code_hits)
+            for index, share in coverage
+        ]
+        # Equal scores keep coverage order, which is deterministic.
+        ranked = sorted(enumerate(scored), key=lambda pair: (-pair[1].raw_score, pair[0]))
+        return [candidate for _, candidate in ranked]
+
+    def _candidate(
+        self,
+        query: _Query,
+        index: int,
+        share: float,
+        similar: tuple[float, int] | None,
+        code_hits: set[int],
+    ) -> Candidate:
+        entry = self._entries[index]
+        reasons = [f"coverage {share:.0%}"]
+        if similar is None:  # a question of codes alone: coverage says it all
+            base = 100 * share
+            matched = entry.question
+        else:
+            base = share * (COVERAGE_WEIGHT * 100 + (1 - COVERAGE_WEIGHT) * similar[0])
+            matched = self._display[similar[1]]
+            reasons.append(f"similarity {similar[0]:.0f}")
+        bonus = 0.0
+        keyword_hits = [p for p in self._keywords[index] if f" {p} " in query.padded]
+        if keyword_hits:
+            bonus += min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * len(keyword_hits))
+            reasons.append("keywords: " + ", ".join(keyword_hits))
+        topic_hits = sorted(set(query.words) & self._topic_words[index])
+        if topic_hits:
+            bonus += min(MAX_TOPIC_BONUS, TOPIC_BONUS * len(topic_hits))
+            reasons.append("topic words: " + ", ".join(topic_hits))
+        if index in code_hits:
+            codes = [display_code(c) for c in query.codes if self._code_index(c) == index]
+            reasons.append("code " + ", ".join(codes))
+        if query.unknown:
+            reasons.append("unknown words: " + ", ".join(query.unknown))
+        return Candidate(entry, base + bonus, matched, tuple(reasons))
+
+    def _decide(
+        self, text: str, query: _Query, candidates: list[Candidate], unknown_codes: tuple[str, ...]
+    ) -> Result:
+        limits = self.thresholds
+        if not candidates or candidates[0].raw_score < limits.suggest:
+            return Result(
+                Status.NONE,
+                text,
+                tuple(candidates[:1]),
+                unknown_codes=unknown_codes,
+                unknown_words=query.unknown,
+            )
+        best = candidates[0]
+        runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
+        if best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin:
+            return Result(Status.ANSWER, text, (best,), unknown_codes=unknown_codes)
+        close = [c for c in candidates if c.raw_score >= limits.suggest]
+        close = close[: limits.max_suggestions]
+        return Result(Status.SUGGEST, text, tuple(close), unknown_codes=unknown_codes)
+
+
+def _similarity(query: str, choice: str, **_: object) -> float:
+    """Half token-set (the question's words are in the text), half token-sort (same length)."""
+    return (fuzz.token_set_ratio(query, choice) + fuzz.token_sort_ratio(query, choice)) / 2

@@ -1,0 +1,124 @@
+"""Text normalisation shared by the matcher and the knowledge checks.
+
+Normalising means: Unicode NFKC, case folding, accents removed, apostrophes dropped and
+everything that is not a letter or digit turned into a single space. Medical code
+numbers survive intact (``M79.18`` keeps its dot) because they are matched exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# CPT (5 digits), HCPCS and LCD/article ids (a letter and 4-5 digits), ICD-10 with a dot.
+CODE_PATTERN = re.compile(r"\d{5}|[a-z]\d{4,5}|[a-z]\d{2}\.\d{1,4}[a-z]?")
+_TOKEN_PATTERN = re.compile(r"[a-z]\d{2}\.\d{1,4}[a-z]?|[a-z0-9]+")
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+_NUMBER_UNIT = re.compile(r"(\d)(mg|mcg|ml|cc|x)\b")
+
+# Words that carry no meaning for matching: function words, question words, filler.
+STOPWORDS = frozenset(
+    """
+    a about actually after again all also am an and any anything are as at be been before
+    being but by can cant could did didnt do does doesnt doing done dont for from get gets
+    getting give go going got had has have having he her here him his how i id if im in
+    into is isnt it its ive just kind know let like lot lots may me might mine more most
+    much must my need needs no not now of off ok okay on one or other our out please pls
+    put really right she should so some someone something sort such tell than thank that
+    the their them then there these they thing things this those to too um us use used
+    using very want was we well were what whats when where which while who whom whose why
+    will with would yes yet you your youre
+    doctor doctors physician physicians provider providers clinician
+    """.split()
+)
+
+# Everyday words that say nothing about what a question is about. They weigh nothing
+# unless the knowledge base itself uses them; any other word the knowledge base has never
+# seen ("covid", "colonoscopy") counts against every entry.
+COMMON_WORDS = frozenset(
+    """
+    able above across add added again against ago almost alone along already although
+    always among another anyone anyway anywhere appear appears apply applies applied
+    appropriate approved around away back bad basically become becomes begin behind believe
+    below best better between big bit body both bring call called came case cases cause
+    caused causes certain change check checked clear come comes coming consider correct
+    count counted counts currently day days deal describe described detail details
+    different difficult does doing dont down during each early easy either else end enough
+    entire even ever every everything exactly example expect explain explained fact fair
+    feel feeling feels few fine first follow following free full fully
+    further general generally going gone good great guess half happen happens hard help
+    helps high hold hope however huge idea important include included includes including
+    instead involve involved involves issue issues keep kept kinds large last later least
+    less level likely little live long look looking looks lot low made main make makes
+    making many matter maybe mean means meant mind minute mostly move much name near
+    nearly necessary never new next nice normal normally nothing number often old once
+    only open order otherwise over own part particular past pay paid perhaps place point
+    possible pretty probably problem proper properly purpose quick quickly quite rather
+    reason recently regarding related rest result right rule rules said same saw say says
+    second see seem seems seen sense set several short show side similar simple since
+    six small soon sorry specific start started still stop story sure take taken takes
+    talk ten than thanks there therefore think third though thought through time
+    times today together told took top toward true try trying turn turned type under
+    understand unless until upon usually various view wait want wanted wants way ways week
+    weeks went whether whole wonder wondering word work working world worse worst wrong
+    year years yesterday goes suffer suffers suffering publish publishes published
+    """.split()
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free text with single spaces."""
+    return " ".join(tokenise(text))
+
+
+def tokenise(text: str) -> list[str]:
+    """The normalised tokens of ``text``; code numbers are single tokens."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    stripped = "".join(
+        char for char in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(char)
+    )
+    text = _NUMBER_UNIT.sub(r"\1 \2", _APOSTROPHES.sub("", stripped))
+    return _TOKEN_PATTERN.findall(text)
+
+
+def is_code(token: str) -> bool:
+    """Whether a normalised token looks like a CPT, HCPCS, LCD or ICD-10 code."""
+    return CODE_PATTERN.fullmatch(token) is not None
+
+
+def display_code(token: str) -> str:
+    """A code as people write it: letters upper-case (``m79.18`` -> ``M79.18``)."""
+    return token.upper()
+
+
+class SynonymExpander:
+    """Rewrites every variant to its canonical wording, longest variant first."""
+
+    def __init__(self, synonyms: Iterable[tuple[str, Iterable[str]]]) -> None:
+        mapping: dict[str, str] = {}
+        for canonical, variants in synonyms:
+            target = normalise(canonical)
+            # The canonical form maps to itself so a longer phrase is never expanded twice.
+            for variant in (canonical, *variants):
+                mapping.setdefault(normalise(variant), target)
+        self._mapping = {variant: target for variant, target in mapping.items() if variant}
+        alternation = "|".join(
+            re.escape(variant) for variant in sorted(self._mapping, key=len, reverse=True)
+        )
+        self._pattern = (
+            re.compile(rf"(?<![a-z0-9.])(?:{alternation})(?![a-z0-9.])") if alternation else None
+        )
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every token that appears in a variant or canonical form."""
+        return frozenset(
+            token for pair in self._mapping.items() for text in pair for token in text.split()
+        )
+
+    def expand(self, normalised: str) -> str:
+        """``normalised`` with each variant replaced by its canonical form."""
+        if self._pattern is None:
+            return normalised
+        return self._pattern.sub(lambda match: self._mapping[match.group(0)], normalised)
