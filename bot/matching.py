@@ -57,6 +57,9 @@ CODE_WEIGHT = 1.5
 # all ("covid") weigh most: they are what the question is really about.
 UNINDEXED_WEIGHT = 0.2
 UNKNOWN_WEIGHT = 2.5
+# Below this much information (summed word and code weight) a question is too vague to
+# answer outright ("pain", "billing"): the best candidates are suggested instead.
+MIN_INFORMATION = 1.6
 KEYWORD_BONUS = 6
 MAX_KEYWORD_BONUS = 12
 TOPIC_BONUS = 2
@@ -282,10 +285,10 @@ class Matcher:
         code_hits = {index for index in owners.values() if index is not None}
         if query.codes and not code_hits:
             return Result(Status.NONE, text, unknown_codes=unknown_codes)
-        coverage = self._coverage(query, owners)
+        coverage, information = self._coverage(query, owners)
         best = heapq.nlargest(MAX_CANDIDATES, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
         candidates = self._rank(query, best, code_hits)
-        return self._decide(text, query, candidates, unknown_codes)
+        return self._decide(text, query, candidates, unknown_codes, information)
 
     def _smalltalk(self, query: _Query) -> SmalltalkIntent | None:
         if query.codes or not self._smalltalk_patterns:
@@ -300,8 +303,10 @@ class Matcher:
         )
         return self._smalltalk_intents[match[2]] if match else None
 
-    def _coverage(self, query: _Query, owners: dict[str, int | None]) -> dict[int, float]:
-        """Share (0-1) of the question's word and code weight that each entry explains."""
+    def _coverage(
+        self, query: _Query, owners: dict[str, int | None]
+    ) -> tuple[dict[int, float], float]:
+        """Share (0-1) of the question's weight each entry explains, and that total weight."""
         explained: dict[int, float] = defaultdict(float)
         total = 0.0
         for token in query.content:
@@ -313,7 +318,9 @@ class Matcher:
             total += CODE_WEIGHT * self._rarest_weight
             if index is not None:
                 explained[index] += CODE_WEIGHT * self._rarest_weight
-        return {index: weight / total for index, weight in explained.items()} if total else {}
+        if not total:
+            return {}, 0.0
+        return {index: weight / total for index, weight in explained.items()}, total
 
     def _absent_weight(self, token: str) -> float:
         """The weight of a word no entry is indexed under."""
@@ -380,7 +387,12 @@ class Matcher:
         return Candidate(entry, base + bonus, matched, tuple(reasons))
 
     def _decide(
-        self, text: str, query: _Query, candidates: list[Candidate], unknown_codes: tuple[str, ...]
+        self,
+        text: str,
+        query: _Query,
+        candidates: list[Candidate],
+        unknown_codes: tuple[str, ...],
+        information: float,
     ) -> Result:
         limits = self.thresholds
         if not candidates or candidates[0].raw_score < limits.suggest:
@@ -393,7 +405,8 @@ class Matcher:
             )
         best = candidates[0]
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
-        if best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin:
+        confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
+        if confident and information >= MIN_INFORMATION:
             return Result(Status.ANSWER, text, (best,), unknown_codes=unknown_codes)
         close = [c for c in candidates if c.raw_score >= limits.suggest]
         close = close[: limits.max_suggestions]

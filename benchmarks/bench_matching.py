@@ -1,0 +1,143 @@
+"""Per-question matching latency and memory, against a naive rapidfuzz baseline.
+
+Usage: python benchmarks/bench_matching.py [--sizes 1000,10000,100000] [--queries 400]
+
+For the shipped knowledge base and synthetic ones of each size it prints the median and
+p99 time of ``Matcher.answer`` and of the baseline (``rapidfuzz.process.extractOne`` with
+``fuzz.WRatio`` over all question texts), measured in the same run on the same questions,
+plus the resident memory the compiled matcher adds. Finally it times the batch command
+``run_bot.py ask --json`` on 1,000 questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluation import load_dev_set  # noqa: E402
+from bot.knowledge import Entry, KnowledgeBase, Source, Topic, load_knowledge  # noqa: E402
+from bot.matching import Matcher  # noqa: E402
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def timings_ms(function: Callable[[str], object], questions: Sequence[str]) -> tuple[float, float]:
+    samples = []
+    for question in questions:
+        start = time.perf_counter_ns()
+        function(question)
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def synthetic_knowledge(size: int, rng: random.Random) -> KnowledgeBase:
+    """``size`` entries of 8 question texts each, from a 20,000-word made-up vocabulary."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choices(letters, k=rng.randint(4, 10))) for _ in range(20_000)]
+    topics = tuple(Topic(f"t{n}", f"Topic {n}", (words[n],)) for n in range(20))
+
+    def sentence() -> str:
+        return " ".join(rng.choices(words, k=rng.randint(4, 9))) + "?"
+
+    entries = tuple(
+        Entry(
+            id=f"e{n}",
+            topic=f"t{n % 20}",
+            question=sentence(),
+            answer=" ".join(rng.choices(words, k=30)),
+            sources=(Source("Synthetic"),),
+            alternates=tuple(sentence() for _ in range(7)),
+            keywords=tuple(rng.choices(words, k=3)),
+        )
+        for n in range(size)
+    )
+    return KnowledgeBase(topics=topics, entries=entries)
+
+
+def typo(text: str, rng: random.Random) -> str:
+    chars = list(text)
+    for _ in range(2):
+        position = rng.randrange(len(chars))
+        chars[position] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    return "".join(chars)
+
+
+def measure(name: str, knowledge: KnowledgeBase, questions: Sequence[str]) -> None:
+    before = rss_mib()
+    start = time.perf_counter()
+    matcher = Matcher(knowledge)
+    build_s = time.perf_counter() - start
+    added = rss_mib() - before
+    texts = [entry.question for entry in knowledge.entries]
+
+    def baseline(question: str) -> object:
+        return process.extractOne(question, texts, scorer=fuzz.WRatio)
+
+    ours = timings_ms(matcher.answer, questions)
+    naive = timings_ms(baseline, questions)
+    print(
+        f"{name:<22} {len(knowledge.entries):>7} {ours[0]:>9.3f} {ours[1]:>9.3f}"
+        f" {naive[0]:>10.3f} {naive[1]:>10.3f} {build_s:>8.2f} {added:>9.1f}"
+    )
+
+
+def batch_seconds(count: int) -> float:
+    cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
+    lines = "\n".join(cases[n % len(cases)].question for n in range(count)) + "\n"
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), "ask", "--json"],
+        input=lines,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    rng = random.Random(20552)
+    python = platform.python_version()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {python}")
+    print(
+        f"{'knowledge base':<22} {'entries':>7} {'med ms':>9} {'p99 ms':>9}"
+        f" {'base med':>10} {'base p99':>10} {'build s':>8} {'+RSS MiB':>9}"
+    )
+    cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
+    questions = [case.question for case in cases]
+    measure(
+        "shipped", load_knowledge(ROOT / "knowledge"), (questions * 3)[: max(args.queries, 500)]
+    )
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        knowledge = synthetic_knowledge(size, rng)
+        picks = [rng.choice(knowledge.entries) for _ in range(args.queries)]
+        asked = [typo(rng.choice((e.question, *e.alternates)), rng) for e in picks]
+        measure("synthetic", knowledge, asked)
+        del knowledge
+    seconds = batch_seconds(1000)
+    print(f"\nbatch: run_bot.py ask --json, 1000 questions: {seconds:.2f} s wall, with start-up")
+
+
+if __name__ == "__main__":
+    main()

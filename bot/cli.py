@@ -1,0 +1,267 @@
+"""The command line: ``run`` (Telegram), ``console``, ``ask``, ``check`` and ``eval``.
+
+``run_bot.py`` and the ``faq-bot`` console script both call :func:`main`. Exit codes: 0 on
+success, 1 when the knowledge base (or an evaluation) fails, 2 for usage and configuration
+errors such as a missing token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from dotenv import load_dotenv
+
+from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
+from bot.evaluation import DevSetError, evaluate, load_dev_set
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.matching import Matcher, Result
+from bot.replies import (
+    Option,
+    Reply,
+    help_reply,
+    render_plain,
+    reply_for,
+    reply_for_data,
+    text,
+    topics_reply,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faq-bot",
+        description="Trigger point injection FAQ bot: Telegram bot, console chat and tools.",
+    )
+    parser.add_argument(
+        "--knowledge",
+        metavar="DIR",
+        type=Path,
+        help="knowledge directory (default: $KNOWLEDGE_DIR or the shipped knowledge/)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the Telegram bot (the default; needs a token)")
+    commands.add_parser("console", help="chat with the bot in this terminal")
+    ask = commands.add_parser("ask", help="answer one question, or one per stdin line")
+    ask.add_argument("question", nargs="?", help="the question (omit to read stdin)")
+    ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for stdin)")
+    check = commands.add_parser("check", help="validate a knowledge directory")
+    check.add_argument("directory", nargs="?", type=Path, help="directory to check")
+    evaluate_ = commands.add_parser("eval", help="score the matcher on a dev set")
+    evaluate_.add_argument(
+        "file", type=Path, help="dev set YAML, e.g. tests/data/dev_questions.yaml"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    load_dotenv(Path.cwd() / ".env", override=False)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    directory = getattr(args, "directory", None) or args.knowledge or settings.knowledge_dir
+    command = args.command or "run"
+    if command == "run" and settings.token is None:
+        print(
+            f"{TOKEN_VARIABLE} is not set, so the Telegram bot cannot start.\n"
+            f"Set it in the environment or in a .env file (see .env.example), or try the bot"
+            f" locally with:  python run_bot.py console",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as error:
+        print(f"The knowledge base in {directory} is invalid:\n{error}", file=sys.stderr)
+        return EXIT_FAILED
+    matcher = Matcher(knowledge, settings.thresholds)
+    if command == "run":
+        return run_telegram(settings, matcher)
+    if command == "console":
+        return Console(matcher, sys.stdin, sys.stdout).run(interactive=sys.stdin.isatty())
+    if command == "ask":
+        return ask(matcher, args.question, as_json=args.json)
+    if command == "check":
+        return check(matcher, directory)
+    return run_eval(matcher, args.file)
+
+
+def run_telegram(settings: Settings, matcher: Matcher) -> int:
+    from bot.app import run  # imported late: the console and tools don't need Telegram
+
+    configure_logging(settings.log_level)
+    return run(settings, matcher)
+
+
+class Console:
+    """A terminal chat on the same core and reply text as Telegram."""
+
+    def __init__(self, matcher: Matcher, stdin: TextIO, stdout: TextIO) -> None:
+        self.matcher = matcher
+        self.knowledge = matcher.knowledge
+        self.stdin = stdin
+        self.stdout = stdout
+        self.options: tuple[Option, ...] = ()
+
+    def run(self, *, interactive: bool) -> int:
+        if interactive:
+            self.show(help_reply(telegram=False))
+        while True:
+            if interactive:
+                self.stdout.write("\n> ")
+                self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                return EXIT_OK
+            message = line.strip()
+            if message.lower() in ("/quit", "/exit", "quit", "exit"):
+                return EXIT_OK
+            if message:
+                if not interactive:  # a transcript of piped input reads better with it
+                    self.stdout.write(f"> {message}\n")
+                self.show(self.respond(message))
+
+    def respond(self, message: str) -> Reply:
+        """The reply to one console input."""
+        command = message.lower()
+        if command in ("/help", "/start"):
+            return help_reply(telegram=False)
+        if command == "/topics":
+            return topics_reply(self.knowledge)
+        if message.isdigit():
+            number = int(message)
+            if 1 <= number <= len(self.options):
+                picked = reply_for_data(self.options[number - 1].data, self.knowledge)
+                if picked is not None:
+                    return picked
+            if self.options:
+                return Reply(
+                    text(f"Pick a number from 1 to {len(self.options)}, or ask a question.")
+                )
+        return reply_for(self.matcher.answer(message), self.knowledge)
+
+    def show(self, reply: Reply) -> None:
+        self.options = reply.options
+        self.stdout.write(render_plain(reply) + "\n\n")
+        self.stdout.flush()
+
+
+def result_json(result: Result) -> dict[str, object]:
+    """The JSON form of a result (see README, "Command line")."""
+    entry = result.entry
+    best = result.best
+    return {
+        "input": result.query,
+        "status": result.status.value,
+        "id": entry.id if entry else None,
+        "score": result.score,
+        "question": entry.question if entry else None,
+        "answer": entry.answer
+        if entry
+        else (result.smalltalk.reply if result.smalltalk else None),
+        "sources": [{"name": s.name, "url": s.url} for s in entry.sources] if entry else [],
+        "suggestions": [
+            {"id": c.entry.id, "question": c.entry.question, "score": c.score}
+            for c in (result.candidates if result.status.value == "suggest" else ())
+        ],
+        "matched": best.matched if best else None,
+        "reasons": list(best.reasons) if best else [],
+        "unknown_codes": list(result.unknown_codes),
+    }
+
+
+def _summary_line(result: Result) -> str:
+    """``status, ids, score, question`` separated by tabs; ids only for answer/suggest."""
+    shown = result.candidates if result.status.value in ("answer", "suggest") else ()
+    ids = ",".join(c.entry.id for c in shown) or "-"
+    return f"{result.status.value}\t{ids}\t{result.score}\t{result.query}"
+
+
+def ask(matcher: Matcher, question: str | None, *, as_json: bool) -> int:
+    if question is not None:
+        result = matcher.answer(question)
+        if as_json:
+            print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        else:
+            print(render_plain(reply_for(result, matcher.knowledge)))
+        return EXIT_OK
+    out = sys.stdout
+    for line in _lines(sys.stdin):
+        result = matcher.answer(line)
+        out.write(
+            (
+                json.dumps(result_json(result), ensure_ascii=False)
+                if as_json
+                else _summary_line(result)
+            )
+            + "\n"
+        )
+    out.flush()
+    return EXIT_OK
+
+
+def _lines(stream: TextIO) -> Iterable[str]:
+    for line in stream:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def collisions(matcher: Matcher) -> list[str]:
+    """Warnings for texts that match another entry better, and codes listed twice."""
+    knowledge: KnowledgeBase = matcher.knowledge
+    warnings: list[str] = []
+    for entry in knowledge.entries:
+        if len(entry.alternates) < 6:
+            warnings.append(
+                f"entry '{entry.id}': only {len(entry.alternates)} alternates (aim for 6 or more)"
+            )
+        for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
+            for phrase in texts:
+                best = matcher.answer(phrase).best
+                if best is not None and best.entry.id != entry.id:
+                    warnings.append(
+                        f"entry '{entry.id}': {kind} {phrase!r} matches '{best.entry.id}'"
+                        f" better (score {best.score})"
+                    )
+    owners: dict[str, list[str]] = {}
+    for entry in knowledge.entries:
+        for keyword in entry.keywords:
+            if (code := keyword.strip().upper()) and matcher.code_owner(keyword) is not None:
+                owners.setdefault(code, []).append(entry.id)
+    for code, ids in owners.items():
+        if len(set(ids)) > 1:
+            warnings.append(f"code {code} is a keyword of several entries: {', '.join(ids)}")
+    return warnings
+
+
+def check(matcher: Matcher, directory: Path) -> int:
+    knowledge = matcher.knowledge
+    warnings = collisions(matcher)
+    for warning in warnings:
+        print(f"warning: {warning}")
+    print(
+        f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
+        f" topics; {len(warnings)} warning(s)."
+    )
+    return EXIT_OK
+
+
+def run_eval(matcher: Matcher, path: Path) -> int:
+    try:
+        cases, pairs = load_dev_set(path)
+    except DevSetError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    report = evaluate(matcher, cases, pairs)
+    print(report.format())
+    return EXIT_OK if report.passed else EXIT_FAILED

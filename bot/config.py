@@ -1,0 +1,168 @@
+"""Settings from environment variables (and a ``.env`` file), validated once at start-up.
+
+Every variable has a safe default except ``TELEGRAM_BOT_TOKEN``, which only ``run`` needs.
+An invalid value raises :class:`ConfigError` naming the variable; the token itself never
+appears in a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
+from bot.matching import Thresholds
+
+TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (a variable name, not a secret)
+_TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Webhook mode: Telegram posts updates to ``url``; we listen on listen:port/path."""
+
+    url: str
+    secret: str
+    listen: str
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the program reads from its environment."""
+
+    token: str | None
+    api_base_url: str | None
+    webhook: WebhookSettings | None
+    knowledge_dir: Path
+    log_level: str
+    thresholds: Thresholds
+
+    def __repr__(self) -> str:  # never show the token
+        return (
+            f"Settings(knowledge_dir={self.knowledge_dir!s}, webhook={self.webhook is not None})"
+        )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate settings; raise ConfigError naming the first bad variable."""
+    env = os.environ if environ is None else environ
+    token = _get(env, TOKEN_VARIABLE)
+    if token is not None and not _TOKEN_PATTERN.match(token):
+        raise ConfigError(
+            f"{TOKEN_VARIABLE} does not look like a bot token (digits, ':', then letters);"
+            " copy it again from @BotFather"
+        )
+    return Settings(
+        token=token,
+        api_base_url=_url(env, "TELEGRAM_API_BASE_URL"),
+        webhook=_webhook(env),
+        knowledge_dir=Path(_get(env, "KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
+        log_level=_log_level(env),
+        thresholds=_thresholds(env),
+    )
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _url(env: Mapping[str, str], name: str, *, https: bool = False) -> str | None:
+    value = _get(env, name)
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    schemes = ("https",) if https else ("http", "https")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        wanted = "an https:// URL" if https else "an http(s):// URL"
+        raise ConfigError(f"{name} must be {wanted}, got {value!r}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _get(env, name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _get(env, name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number from 0 to 100, got {value!r}") from None
+    if not 0 <= number <= 100:
+        raise ConfigError(f"{name} must be a number from 0 to 100, got {value!r}")
+    return number
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (_get(env, "LOG_LEVEL") or "INFO").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {level!r}")
+    return level
+
+
+def _thresholds(env: Mapping[str, str]) -> Thresholds:
+    default = Thresholds()
+    try:
+        return Thresholds(
+            answer=_float(env, "ANSWER_THRESHOLD", default.answer),
+            suggest=_float(env, "SUGGEST_THRESHOLD", default.suggest),
+            margin=_float(env, "ANSWER_MARGIN", default.margin),
+        )
+    except ValueError as error:
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError(f"ANSWER_THRESHOLD/SUGGEST_THRESHOLD: {error}") from None
+
+
+def _webhook(env: Mapping[str, str]) -> WebhookSettings | None:
+    url = _url(env, "WEBHOOK_URL", https=True)
+    if url is None:
+        return None
+    secret = _get(env, "WEBHOOK_SECRET")
+    if secret is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET must be set in webhook mode (1-256 characters A-Z a-z 0-9 _ -);"
+            " without it anyone could post fake updates"
+        )
+    if not _SECRET_PATTERN.match(secret):
+        raise ConfigError("WEBHOOK_SECRET may only use 1-256 characters A-Z a-z 0-9 _ -")
+    path = _get(env, "WEBHOOK_PATH") or urlparse(url).path or "/"
+    return WebhookSettings(
+        url=url,
+        secret=secret,
+        listen=_get(env, "WEBHOOK_LISTEN") or "127.0.0.1",
+        port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
+        path="/" + path.lstrip("/"),
+    )
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr; httpx logs request URLs, which contain the token, so keep it quiet."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

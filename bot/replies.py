@@ -1,0 +1,260 @@
+"""Turn matcher results into replies, rendered as plain text (console) or Telegram HTML.
+
+A :class:`Reply` is paragraphs of text spans plus options (buttons in Telegram, numbered
+choices in the console), so both front ends show the same content. HTML is escaped span
+by span and long replies are split between paragraphs before rendering, so a split never
+falls inside a tag.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.knowledge import Entry, KnowledgeBase, Source, Topic
+from bot.matching import Result, Status
+
+# Telegram's limit is 4096 characters after entity parsing, counted in UTF-16 units.
+MESSAGE_LIMIT = 4096
+
+DISCLAIMER = "This is general information, not medical or billing advice."
+TOPICS_DATA = "topics"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text, optionally bold or linked."""
+
+    text: str
+    bold: bool = False
+    url: str | None = None
+
+
+Paragraph = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice offered with a reply; ``data`` is the callback data, e.g. ``faq:cpt-code``."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says, independent of where it is shown."""
+
+    paragraphs: tuple[Paragraph, ...]
+    options: tuple[Option, ...] = ()
+
+
+def text(*paragraphs: str) -> tuple[Paragraph, ...]:
+    """Plain paragraphs."""
+    return tuple((Span(p),) for p in paragraphs)
+
+
+def faq_data(entry_id: str) -> str:
+    return f"faq:{entry_id}"
+
+
+def topic_data(topic_id: str) -> str:
+    return f"topic:{topic_id}"
+
+
+# --- building replies -----------------------------------------------------------------
+
+
+def source_paragraph(sources: Iterable[Source]) -> Paragraph:
+    """``Source: A; B`` with each name linked where a URL is known."""
+    sources = list(sources)
+    spans: list[Span] = [Span("Sources: " if len(sources) > 1 else "Source: ")]
+    for index, source in enumerate(sources):
+        if index:
+            spans.append(Span("; "))
+        spans.append(Span(source.name, url=source.url))
+    return tuple(spans)
+
+
+def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """An answer: the question in bold, the answer, its sources and related entries."""
+    paragraphs = ((Span(entry.question, bold=True),), (Span(entry.answer),))
+    paragraphs += (source_paragraph(entry.sources),)
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in entry.related[:3]]
+    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
+    return Reply(paragraphs, options)
+
+
+def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:
+    options = tuple(Option(topic.title, topic_data(topic.id)) for topic in knowledge.topics)
+    return Reply(text(intro), options)
+
+
+def topic_reply(topic: Topic, knowledge: KnowledgeBase) -> Reply:
+    entries = knowledge.entries_in(topic.id)
+    options = tuple(Option(entry.question, faq_data(entry.id)) for entry in entries)
+    return Reply(((Span(topic.title, bold=True),), (Span("Pick a question:"),)), options)
+
+
+def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
+    lead = "Sorry, I don't have an answer to that."
+    if result.unknown_codes:
+        codes = ", ".join(result.unknown_codes)
+        lead = f"Sorry, I have no information about {codes}."
+    covered = "I answer questions about trigger point injections. Pick a topic:"
+    return topics_reply(knowledge, f"{lead} {covered}")
+
+
+def suggest_reply(result: Result) -> Reply:
+    options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
+    return Reply(
+        text("Did you mean one of these?"), (*options, Option("None of these", TOPICS_DATA))
+    )
+
+
+def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """The reply for a matcher result; ``compact`` drops the extras for group chats."""
+    if result.status is Status.ANSWER and result.entry is not None:
+        return entry_reply(result.entry, knowledge, compact=compact)
+    if result.status is Status.SUGGEST:
+        return suggest_reply(result)
+    if result.status is Status.SMALLTALK and result.smalltalk is not None:
+        return Reply(text(result.smalltalk.reply))
+    return not_found_reply(result, knowledge)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def render_plain(reply: Reply, *, numbered_options: bool = True) -> str:
+    """Plain text: links as ``name (url)``, options as a numbered list."""
+    blocks = ["".join(_plain_span(span) for span in paragraph) for paragraph in reply.paragraphs]
+    if numbered_options and reply.options:
+        blocks.append(
+            "\n".join(f"  {n}. {option.label}" for n, option in enumerate(reply.options, 1))
+        )
+    return "\n\n".join(blocks)
+
+
+def _plain_span(span: Span) -> str:
+    return f"{span.text} ({span.url})" if span.url else span.text
+
+
+def _html_span(span: Span) -> str:
+    escaped = html.escape(span.text, quote=False)
+    if span.url:
+        escaped = f'<a href="{html.escape(span.url, quote=True)}">{escaped}</a>'
+    return f"<b>{escaped}</b>" if span.bold else escaped
+
+
+def telegram_length(value: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(value.encode("utf-16-le")) // 2
+
+
+def render_html(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Telegram HTML messages, each within ``limit`` characters of visible text."""
+    chunks: list[list[Paragraph]] = [[]]
+    size = 0
+    for paragraph in _fit_paragraphs(reply.paragraphs, limit):
+        length = telegram_length("".join(span.text for span in paragraph))
+        if chunks[-1] and size + 2 + length > limit:
+            chunks.append([])
+            size = 0
+        size += length + (2 if chunks[-1] else 0)
+        chunks[-1].append(paragraph)
+    return ["\n\n".join("".join(_html_span(s) for s in p) for p in chunk) for chunk in chunks]
+
+
+def _fit_paragraphs(paragraphs: Iterable[Paragraph], limit: int) -> list[Paragraph]:
+    """Paragraphs, with any longer than ``limit`` cut into plain pieces that fit."""
+    fitted: list[Paragraph] = []
+    for paragraph in paragraphs:
+        if telegram_length("".join(span.text for span in paragraph)) <= limit:
+            fitted.append(paragraph)
+            continue
+        for span in paragraph:
+            fitted += [(Span(piece, bold=span.bold),) for piece in split_text(span.text, limit)]
+    return fitted
+
+
+def split_text(value: str, limit: int) -> list[str]:
+    """Cut ``value`` into pieces of at most ``limit`` units: at lines, then words, then hard."""
+    pieces: list[str] = []
+    current = ""
+    for line in value.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if telegram_length(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        current = ""
+        for word in line.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if telegram_length(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                pieces.append(current)
+            while telegram_length(word) > limit:
+                cut = _cut_at(word, limit)
+                pieces.append(word[:cut])
+                word = word[cut:]
+            current = word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _cut_at(value: str, limit: int) -> int:
+    """The largest prefix length of ``value`` within ``limit`` UTF-16 units."""
+    units = 0
+    for index, char in enumerate(value):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return max(1, index)
+    return len(value)
+
+
+def reply_for_data(data: str, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply | None:
+    """The reply a button (or a numbered console choice) stands for; None if unknown."""
+    if data == TOPICS_DATA:
+        return topics_reply(knowledge)
+    kind, _, key = data.partition(":")
+    if kind == "faq" and (entry := knowledge.entry(key)) is not None:
+        return entry_reply(entry, knowledge, compact=compact)
+    if kind == "topic" and (topic := knowledge.topic(key)) is not None:
+        return topic_reply(topic, knowledge)
+    return None
+
+
+def help_reply(*, telegram: bool) -> Reply:
+    """What to ask and how; the disclaimer is part of it."""
+    examples = (
+        'Ask in plain words, for example "Which CPT code for 3 muscles?", "Can I bill 20552'
+        ' twice?", "What does a trigger point feel like?" or just a code such as J3301.'
+    )
+    if telegram:
+        usage = (
+            "/topics – browse the questions by topic\n"
+            "/ask <question> – ask (works in groups too)\n"
+            "/help – this message\n\n"
+            "In a group, use /ask, reply to one of my messages or mention me; I stay quiet"
+            " otherwise. In any chat you can type my @username and a question to answer"
+            " inline."
+        )
+    else:
+        usage = (
+            "/topics – browse the questions by topic\n"
+            "a number – pick one of the numbered choices\n"
+            "/help – this message\n/quit – leave"
+        )
+    intro = (
+        "I answer questions about trigger point injections: CPT codes and billing, symptoms,"
+        " diagnosis, treatment and related conditions, each with its source."
+    )
+    return Reply(text(intro, examples, usage, DISCLAIMER))

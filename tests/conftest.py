@@ -1,0 +1,52 @@
+"""Shared fixtures: the shipped knowledge base, a matcher, and a writer for small YAML fixtures."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.matching import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINIMAL_TOPICS = """\
+topics:
+  - id: billing
+    title: Billing
+"""
+
+MINIMAL_ENTRY = """\
+entries:
+  - id: cpt-code
+    topic: billing
+    question: What is the CPT code?
+    answer: 20552 for 1 or 2 muscles, 20553 for 3 or more.
+    sources:
+      - name: AMA
+"""
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    return load_knowledge(ROOT / "knowledge")
+
+
+@pytest.fixture(scope="session")
+def matcher(knowledge: KnowledgeBase) -> Matcher:
+    return Matcher(knowledge)
+
+
+@pytest.fixture
+def write_knowledge(tmp_path: Path) -> Callable[..., Path]:
+    """Write YAML files (name -> text) into a fresh directory and return it."""
+
+    def write(**files: str) -> Path:
+        for name, content in files.items():
+            (tmp_path / f"{name}.yaml").write_text(textwrap.dedent(content), encoding="utf-8")
+        return tmp_path
+
+    return write

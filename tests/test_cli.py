@@ -1,0 +1,140 @@
+"""The command line, run as a subprocess exactly as people run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import MINIMAL_TOPICS, ROOT
+
+TOKEN = "123456:SECRETtokenDoNotLeak"
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))
+    }
+    environment.pop("KNOWLEDGE_DIR", None)
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_run_without_token_names_the_variable(tmp_path: Path):
+    for args in ((), ("run",)):
+        done = run(*args, cwd=tmp_path)
+        assert done.returncode == 2
+        assert "TELEGRAM_BOT_TOKEN" in done.stderr and ".env.example" in done.stderr
+        assert "console" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_malformed_token_is_rejected_without_echoing_it(tmp_path: Path):
+    done = run("run", env={"TELEGRAM_BOT_TOKEN": "not a token SECRET42"}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr and "SECRET42" not in done.stderr
+
+
+def test_console_with_piped_stdin_answers_and_follows_numbers():
+    done = run("console", stdin="hi\nbilling\n3\n/topics\n1\n/quit\nnever read\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Hello!" in out
+    assert "Did you mean one of these?" in out and "  1. " in out
+    assert "Pick a topic:" in out and "Billing and coding" in out
+    assert "never read" not in out
+    assert out.count("> ") == 5  # each input before /quit echoed once, no prompts
+
+
+def test_console_answers_with_sources():
+    done = run("console", stdin="which code for 3 muscles tpi\n")
+    assert "20553" in done.stdout and "Sources: American Medical Association" in done.stdout
+
+
+def test_ask_one_question_prints_the_reply():
+    done = run("ask", "is dry needling 20560?")
+    assert done.returncode == 0
+    assert done.stdout.startswith("Which CPT code is used for dry needling?")
+    assert "APTA Magazine" in done.stdout
+
+
+def test_ask_json_has_the_documented_fields():
+    done = run("ask", "J3301 units for 40 mg", "--json")
+    data = json.loads(done.stdout)
+    assert data["status"] == "answer" and data["id"] == "drug-billing"
+    assert set(data) >= {"status", "id", "score", "question", "answer", "sources", "suggestions"}
+    assert {"name", "url"} <= set(data["sources"][0])
+
+
+def test_ask_json_batch_reads_stdin_line_by_line():
+    questions = ["20553", "hello", "symptoms of covid", "billing"] * 250
+    done = run("ask", "--json", stdin="\n".join(questions) + "\n")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 1000
+    assert [r["status"] for r in rows[:4]] == ["answer", "smalltalk", "none", "suggest"]
+    assert rows[3]["suggestions"] and rows[3]["id"] is None
+
+
+def test_ask_batch_plain_prints_one_line_each():
+    done = run("ask", stdin="20560\nknee replacement cpt\n")
+    assert done.stdout.splitlines() == [
+        "answer\tdry-needling\t100\t20560",
+        "none\t-\t0\tknee replacement cpt",
+    ] or done.stdout.splitlines()[0].startswith("answer\tdry-needling\t")
+    assert done.stdout.splitlines()[1].startswith("none\t-\t")
+
+
+def test_check_passes_on_shipped_knowledge():
+    done = run("check")
+    assert done.returncode == 0
+    assert "18 entries in 6 topics" in done.stdout
+
+
+def test_check_reports_errors_with_file_and_line(tmp_path: Path):
+    (tmp_path / "topics.yaml").write_text(MINIMAL_TOPICS)
+    (tmp_path / "bad.yaml").write_text("entries:\n  - id: Bad Id\n    topic: billing\n")
+    done = run("check", str(tmp_path))
+    assert done.returncode == 1
+    assert "bad.yaml:2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_check_warns_about_codes_in_two_entries(tmp_path: Path):
+    entry = (
+        "  - {{id: {id}, topic: billing, question: 'Q {id}', answer: A.,"
+        " sources: [{{name: S}}], keywords: ['20552']}}\n"
+    )
+    (tmp_path / "topics.yaml").write_text(MINIMAL_TOPICS)
+    (tmp_path / "e.yaml").write_text(
+        "entries:\n" + entry.format(id="one") + entry.format(id="two")
+    )
+    done = run("check", str(tmp_path))
+    assert done.returncode == 0
+    assert "code 20552 is a keyword of several entries: one, two" in done.stdout
+
+
+def test_knowledge_option_and_variable_are_honoured(tmp_path: Path):
+    done = run("--knowledge", str(tmp_path / "missing"), "ask", "hi")
+    assert done.returncode == 1 and "knowledge directory not found" in done.stderr
+    done = run("ask", "hi", env={"KNOWLEDGE_DIR": str(tmp_path / "gone")})
+    assert done.returncode == 1 and "gone" in done.stderr
+
+
+def test_eval_prints_categories_and_passes_targets():
+    done = run("eval", "tests/data/dev_questions.yaml")
+    assert done.returncode == 0, done.stdout
+    assert "near-domain" in done.stdout and "target >= 92%" in done.stdout
+
+
+def test_invalid_setting_names_the_variable():
+    done = run("ask", "hi", env={"ANSWER_THRESHOLD": "lots"})
+    assert done.returncode == 2 and "ANSWER_THRESHOLD" in done.stderr

@@ -1,0 +1,182 @@
+"""The shipped knowledge base is complete and correct; bad YAML fails with file, line and entry."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT
+
+REQUIRED = {
+    "billing": [
+        "cpt-code",
+        "billing-units",
+        "imaging-guidance",
+        "dry-needling",
+        "drug-billing",
+        "diagnosis-codes",
+        "medicare-limits",
+        "same-day-visit",
+        "cpt-purpose",
+    ],
+    "procedure": ["what-is-tpi", "effectiveness"],
+    "symptoms": ["symptoms", "referred-pain", "prevalence"],
+    "diagnosis": ["diagnosis", "diagnostic-questions"],
+    "treatment": ["treatments"],
+    "conditions": ["related-conditions"],
+}
+
+
+def test_shipped_knowledge_has_every_required_entry_under_its_topic(knowledge: KnowledgeBase):
+    assert {t.id for t in knowledge.topics} == set(REQUIRED)
+    assert {e.id: e.topic for e in knowledge.entries} == {
+        entry_id: topic for topic, ids in REQUIRED.items() for entry_id in ids
+    }
+
+
+def test_every_entry_has_six_alternates_and_a_source(knowledge: KnowledgeBase):
+    for entry in knowledge.entries:
+        assert len(entry.alternates) >= 6, entry.id
+        assert entry.sources, entry.id
+
+
+def test_urls_are_only_the_checked_ones(knowledge: KnowledgeBase):
+    facts = (ROOT.parent / "shared" / "knowledge-facts.md").read_text(encoding="utf-8")
+    allowed = set(re.findall(r"https?://[^\s)]+", facts))
+    used = {s.url for e in knowledge.entries for s in e.sources if s.url}
+    assert used, "some sources should link"
+    assert {u.removeprefix("https://").rstrip(" ;") for u in used} <= {
+        u.removeprefix("https://").rstrip(" ;") for u in allowed
+    }
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [r"J10[234]0", r"\b20 ?%", r"\b75 ?%", r"gold standard", r"CPT code (for \w+ )*is 20552\b"],
+)
+def test_ruled_out_claims_are_absent(claim: str):
+    for path in (ROOT / "knowledge").glob("*.yaml"):
+        assert not re.search(claim, path.read_text(encoding="utf-8"), re.IGNORECASE), path
+
+
+def test_key_billing_facts_are_stated(knowledge: KnowledgeBase):
+    cpt = knowledge.entry("cpt-code")
+    assert cpt is not None and "1 or 2 muscle" in cpt.answer and "3 or more" in cpt.answer
+    drugs = knowledge.entry("drug-billing")
+    assert drugs is not None and "40 mg = 4 units" in drugs.answer
+    limits = knowledge.entry("medicare-limits")
+    assert limits is not None and "3 TPI sessions" in limits.answer
+
+
+def test_loaded_data_is_immutable(knowledge: KnowledgeBase):
+    entry = knowledge.entries[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.answer = "changed"  # type: ignore[misc]
+    assert isinstance(entry.alternates, tuple)
+    assert isinstance(knowledge.entries, tuple)
+
+
+def test_minimal_knowledge_loads(write_knowledge):
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY)
+    knowledge = load_knowledge(directory)
+    assert [e.id for e in knowledge.entries] == ["cpt-code"]
+
+
+def _error(directory: Path) -> str:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    return str(caught.value)
+
+
+def test_invalid_yaml_names_file_and_line(write_knowledge):
+    directory = write_knowledge(
+        topics=MINIMAL_TOPICS,
+        billing=MINIMAL_ENTRY + "  - id: broken\n    question: [unclosed\n",
+    )
+    message = _error(directory)
+    assert "billing.yaml:" in message and "invalid YAML" in message
+    assert re.search(r"billing\.yaml:(9|10):", message), message
+
+
+def test_unknown_field_names_file_line_and_entry(write_knowledge):
+    entry = MINIMAL_ENTRY.replace("    answer:", "    anwser: typo\n    answer:")
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:5: entry 'cpt-code': unknown field 'anwser'" in message
+
+
+def test_missing_field_names_entry(write_knowledge):
+    entry = MINIMAL_ENTRY.replace("    question: What is the CPT code?\n", "")
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:2: entry 'cpt-code': missing field 'question'" in message
+
+
+def test_wrong_type_is_reported(write_knowledge):
+    entry = MINIMAL_ENTRY.replace(
+        "    topic: billing\n", "    topic: billing\n    alternates: one\n"
+    )
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:4: entry 'cpt-code': 'alternates' must be a list, not str" in message
+
+
+def test_duplicate_id_points_at_the_first(write_knowledge):
+    duplicate = MINIMAL_ENTRY.replace("entries:\n", "")
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY + duplicate))
+    assert "billing.yaml:8: entry 'cpt-code': duplicate id (first in" in message
+    assert "billing.yaml:2)" in message
+
+
+def test_unknown_topic_is_reported(write_knowledge):
+    entry = MINIMAL_ENTRY.replace("topic: billing", "topic: biling")
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:3: entry 'cpt-code': unknown topic 'biling'" in message
+
+
+def test_unknown_related_id_is_reported(write_knowledge):
+    entry = MINIMAL_ENTRY + "    related: [no-such-entry]\n"
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:8: entry 'cpt-code': related id 'no-such-entry' does not exist" in message
+
+
+def test_empty_answer_is_reported(write_knowledge):
+    entry = MINIMAL_ENTRY.replace(
+        "    answer: 20552 for 1 or 2 muscles, 20553 for 3 or more.", '    answer: "  "'
+    )
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:5: entry 'cpt-code': 'answer' must not be empty" in message
+
+
+def test_source_without_name_is_reported(write_knowledge):
+    entry = MINIMAL_ENTRY.replace("      - name: AMA", "      - url: https://www.ama-assn.org/")
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:6: entry 'cpt-code': a source has no name" in message
+
+
+def test_non_http_url_is_reported(write_knowledge):
+    entry = MINIMAL_ENTRY.replace(
+        "      - name: AMA", "      - name: AMA\n        url: javascript:alert(1)"
+    )
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert (
+        "entry 'cpt-code': source 'AMA' has url 'javascript:alert(1)', not an http(s) URL"
+        in message
+    )
+
+
+def test_every_problem_is_reported_at_once(write_knowledge):
+    entry = MINIMAL_ENTRY.replace("topic: billing", "topic: nope") + "    related: [ghost]\n"
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "unknown topic 'nope'" in message and "related id 'ghost'" in message
+
+
+def test_missing_directory_is_a_clear_error(tmp_path: Path):
+    assert "knowledge directory not found" in _error(tmp_path / "nowhere")
+
+
+def test_yaml_tags_are_not_executed(write_knowledge):
+    hostile = "entries: !!python/object/apply:os.system ['echo hacked']\n"
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=hostile))
+    assert "invalid YAML" in message

@@ -1,0 +1,122 @@
+"""Matcher behaviour: exact codes, small talk, declining what is not covered, dev-set targets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.evaluation import evaluate, load_dev_set
+from bot.matching import Matcher, Status, Thresholds
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("20552", "cpt-code"),
+        ("20553", "cpt-code"),
+        ("20560", "dry-needling"),
+        ("20561", "dry-needling"),
+        ("76942", "imaging-guidance"),
+        ("J3301", "drug-billing"),
+        ("j1100", "drug-billing"),
+        ("M79.18", "diagnosis-codes"),
+        ("L34211", "medicare-limits"),
+    ],
+)
+def test_code_numbers_match_exactly(matcher: Matcher, question: str, entry_id: str):
+    result = matcher.answer(question)
+    assert result.status is Status.ANSWER
+    assert result.entry is not None and result.entry.id == entry_id
+    assert question.upper() in result.entry.answer.upper()
+
+
+@pytest.mark.parametrize("question", ["20550", "CPT 27447", "20554", "E11.9", "J0585 units"])
+def test_unknown_codes_are_not_fuzzy_hits(matcher: Matcher, question: str):
+    result = matcher.answer(question)
+    assert result.status is Status.NONE
+    assert result.unknown_codes
+
+
+def test_a_code_one_digit_away_is_not_the_same_code(matcher: Matcher):
+    assert matcher.code_owner("20552") is not None
+    assert matcher.code_owner("20562") is None
+    assert matcher.code_owner("20560") != matcher.code_owner("20552")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "CPT code for a knee replacement",
+        "symptoms of covid",
+        "how is diabetes diagnosed",
+        "ICD-10 code for type 2 diabetes",
+    ],
+)
+def test_near_domain_questions_get_none(matcher: Matcher, question: str):
+    assert matcher.answer(question).status is Status.NONE
+
+
+@pytest.mark.parametrize("question", ["hi", "thanks!", "who are you?", "good morning"])
+def test_small_talk_never_gets_a_knowledge_answer(matcher: Matcher, question: str):
+    result = matcher.answer(question)
+    assert result.status is Status.SMALLTALK
+    assert result.smalltalk is not None and result.candidates == ()
+
+
+def test_greeting_with_a_question_is_answered(matcher: Matcher):
+    result = matcher.answer("hi, which cpt code for trigger point injections in 3 muscles?")
+    assert result.status is Status.ANSWER and result.entry.id == "cpt-code"
+
+
+def test_result_explains_itself(matcher: Matcher):
+    result = matcher.answer("can I bill ultrasond guidance with a tpi")
+    best = result.best
+    assert result.status is Status.ANSWER and best.entry.id == "imaging-guidance"
+    assert 0 <= best.score <= 100
+    assert best.matched in (best.entry.question, *best.entry.alternates)
+    assert any(reason.startswith("coverage") for reason in best.reasons)
+
+
+def test_ambiguous_question_suggests_close_candidates(matcher: Matcher):
+    result = matcher.answer("billing")
+    assert result.status is Status.SUGGEST
+    assert 2 <= len(result.candidates) <= 3
+    assert len({c.entry.id for c in result.candidates}) == len(result.candidates)
+
+
+def test_matching_is_deterministic(matcher: Matcher):
+    questions = ["tpi 3 muscles", "trigger point", "what is tpi", "mps dx", "20552 twice"]
+    first = [matcher.answer(q) for q in questions]
+    assert first == [matcher.answer(q) for q in questions]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "?!?", "🙂" * 50, "\x00\x01", "a" * 100_000, "M79." * 500, "20552 " * 2000],
+)
+def test_any_input_gives_a_result(matcher: Matcher, text: str):
+    assert matcher.answer(text).status in set(Status)
+
+
+def test_thresholds_change_decisions(knowledge):
+    strict = Matcher(knowledge, Thresholds(answer=100, suggest=99, margin=50))
+    assert strict.answer("how are trigger points treated").status is not Status.ANSWER
+    with pytest.raises(ValueError):
+        Thresholds(answer=40, suggest=60)
+
+
+def test_dev_set_meets_targets(matcher: Matcher):
+    report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml"))
+    assert len(report.outcomes) >= 150
+    assert report.answer_accuracy >= 0.92, report.format()
+    assert report.false_answer_rate <= 0.03, report.format()
+    assert not report.confused_pairs, report.format()
+
+
+def test_dev_set_does_not_copy_the_knowledge_base(knowledge):
+    cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
+    own_texts = {
+        t.lower().strip(" ?") for e in knowledge.entries for t in (e.question, *e.alternates)
+    }
+    copied = [c.question for c in cases if c.question.lower().strip(" ?") in own_texts]
+    assert not copied

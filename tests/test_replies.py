@@ -1,0 +1,122 @@
+"""Rendering: escaping, sources, options, and splitting long replies outside tags."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from bot.knowledge import Entry, KnowledgeBase, Source, Topic
+from bot.matching import Matcher, Status
+from bot.replies import (
+    MESSAGE_LIMIT,
+    entry_reply,
+    render_html,
+    render_plain,
+    reply_for,
+    reply_for_data,
+    split_text,
+    telegram_length,
+)
+
+ALLOWED_TAGS = {"b", "a"}
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in ALLOWED_TAGS, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def visible_text(message: str) -> str:
+    """The text Telegram shows; fails on unknown or unbalanced tags."""
+    checker = _TagChecker()
+    checker.feed(message)
+    checker.close()
+    assert not checker.stack
+    assert not re.search(r"<(?!/?(b|a)\b)", message)
+    return checker.text
+
+
+def hostile_knowledge(answer: str) -> KnowledgeBase:
+    entry = Entry(
+        id="x",
+        topic="t",
+        question="Is <b>bold</b> & <script>alert(1)</script> safe?",
+        answer=answer,
+        sources=(Source('AMA "quoted" <i>', "https://example.org/?a=1&b=<2>"),),
+    )
+    return KnowledgeBase(topics=(Topic("t", "T & <t>"),), entries=(entry,))
+
+
+def test_html_escapes_every_piece_of_text():
+    knowledge = hostile_knowledge("Use <script>x</script> & more")
+    [message] = render_html(entry_reply(knowledge.entries[0], knowledge))
+    assert "<script>" not in message and "<i>" not in message
+    assert "&lt;script&gt;" in message and "&amp;" in message
+    assert 'href="https://example.org/?a=1&amp;b=&lt;2&gt;"' in message
+    assert "Use <script>x</script> & more" in visible_text(message)
+
+
+def test_answer_shows_question_answer_and_linked_sources(matcher: Matcher, knowledge):
+    reply = reply_for(matcher.answer("what is cpt 20553"), knowledge)
+    [message] = render_html(reply)
+    assert message.startswith("<b>What is the CPT code for trigger point injections?</b>")
+    assert '<a href="https://aapc.com/' in message
+    assert [o.data for o in reply.options] == [
+        "faq:billing-units",
+        "faq:drug-billing",
+        "faq:dry-needling",
+    ]
+    plain = render_plain(reply)
+    assert "Sources: American Medical Association (owner of CPT); AAPC" in plain
+    assert "  1. How many units" in plain
+
+
+def test_long_answers_split_between_paragraphs_within_the_limit():
+    paragraphs = "\n".join(f"Line {n} <with> & markup " + "x" * 90 for n in range(200))
+    knowledge = hostile_knowledge(paragraphs)
+    messages = render_html(entry_reply(knowledge.entries[0], knowledge))
+    assert len(messages) > 1
+    shown = [visible_text(m) for m in messages]
+    assert all(telegram_length(s) <= MESSAGE_LIMIT for s in shown)
+    joined = "\n".join(shown)
+    assert all(f"Line {n} <with> & markup" in joined for n in range(200))
+    assert "Source: AMA" in shown[-1]
+
+
+def test_split_text_handles_emoji_and_unbroken_text():
+    pieces = split_text("🙂" * 5000, 4096)
+    assert all(telegram_length(p) <= 4096 for p in pieces)
+    assert "".join(pieces) == "🙂" * 5000
+
+
+def test_suggest_offers_a_way_out(matcher: Matcher, knowledge):
+    result = matcher.answer("billing")
+    assert result.status is Status.SUGGEST
+    reply = reply_for(result, knowledge)
+    assert reply.options[-1].data == "topics"
+    assert all(len(o.data.encode()) <= 64 for o in reply.options)
+
+
+def test_none_offers_topics_and_names_unknown_codes(matcher: Matcher, knowledge):
+    reply = reply_for(matcher.answer("CPT 27447"), knowledge)
+    assert "no information about 27447" in render_plain(reply)
+    assert [o.data for o in reply.options] == [f"topic:{t.id}" for t in knowledge.topics]
+
+
+def test_callback_data_resolves_or_returns_none(knowledge):
+    assert reply_for_data("faq:cpt-code", knowledge) is not None
+    assert reply_for_data("topic:billing", knowledge) is not None
+    assert reply_for_data("faq:deleted-entry", knowledge) is None
+    assert reply_for_data("garbage", knowledge) is None
