@@ -272,6 +272,20 @@ class Matcher:
         )
         return match[0] if match else token
 
+    def search(self, text: str, limit: int = 10) -> list[Candidate]:
+        """Entries worth listing for ``text`` (inline mode), best first, at most ``limit``."""
+        query = self._parse(text)
+        if not query.words or self._smalltalk(query) is not None:
+            return []
+        owners = {code: self._code_index(code) for code in query.codes}
+        code_hits = {index for index in owners.values() if index is not None}
+        if query.codes and not code_hits:
+            return []
+        coverage, _ = self._coverage(query, owners)
+        best = heapq.nlargest(limit, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
+        ranked = self._rank(query, best, code_hits)
+        return [c for c in ranked if c.raw_score >= self.thresholds.suggest][:limit]
+
     def answer(self, text: str) -> Result:
         """Decide how to reply to ``text``."""
         query = self._parse(text)

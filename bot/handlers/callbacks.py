@@ -1,0 +1,29 @@
+"""Button presses: ``faq:<id>``, ``topic:<id>`` and ``topics``. No per-user state is kept,
+so a button still works after a restart; a stale id gets a polite answer."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+
+from bot.handlers.common import is_group, matcher_of, send_reply
+from bot.replies import reply_for_data
+
+STALE = "Sorry, that question is no longer available. Use /topics to browse."
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show what the pressed button stands for, as a new message."""
+    query = update.callback_query
+    message = query.message if isinstance(query.message, Message) else None
+    compact = message is not None and is_group(message)
+    reply = reply_for_data(query.data or "", matcher_of(context).knowledge, compact=compact)
+    if reply is None:
+        await query.answer(STALE, show_alert=True)
+        return
+    await query.answer()
+    if message is not None:
+        await send_reply(message, reply)
+
+
+HANDLERS: list[BaseHandler] = [CallbackQueryHandler(button)]

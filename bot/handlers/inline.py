@@ -1,0 +1,50 @@
+"""Inline mode: ``@bot question`` lists up to 10 answers; an empty query lists useful ones."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, ContextTypes, InlineQueryHandler
+
+from bot.handlers.common import matcher_of
+from bot.knowledge import Entry, KnowledgeBase
+from bot.replies import entry_reply, render_html
+
+MAX_RESULTS = 10
+DESCRIPTION_LENGTH = 90
+# Telegram caches inline answers (300 s by default); keep it short so edits show soon.
+CACHE_SECONDS = 60
+
+
+def article(entry: Entry, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
+    """An inline result whose sent message is the full answer with its sources."""
+    message = render_html(entry_reply(entry, knowledge, compact=True))[0]
+    description = " ".join(entry.answer.split())
+    if len(description) > DESCRIPTION_LENGTH:
+        description = description[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return InlineQueryResultArticle(
+        id=entry.id,
+        title=entry.question,
+        description=description,
+        input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+    )
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer an inline query with the best-matching entries."""
+    query = update.inline_query
+    matcher = matcher_of(context)
+    knowledge = matcher.knowledge
+    text = query.query.strip()
+    if text:
+        entries = [c.entry for c in matcher.search(text, MAX_RESULTS)]
+    else:  # the first entry of each topic, then the rest: the most asked first
+        firsts = [
+            knowledge.entries_in(t.id)[0] for t in knowledge.topics if knowledge.entries_in(t.id)
+        ]
+        entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
+    results = [article(entry, knowledge) for entry in entries]
+    await query.answer(results, cache_time=CACHE_SECONDS)
+
+
+HANDLERS: list[BaseHandler] = [InlineQueryHandler(inline_query)]

@@ -1,0 +1,178 @@
+"""Groups (only when addressed), inline mode, buttons, long answers and API errors."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+import pytest
+
+from bot.knowledge import Entry, KnowledgeBase, Source, Topic
+from bot.matching import Matcher
+from tests.handlers.conftest import USER, Harness
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_group_ignores_chatter_and_unknown_commands(harness: Harness, chat_type: str):
+    assert await harness.send("what is the cpt code for tpi", chat_type=chat_type) == []
+    assert await harness.send("covid symptoms?", chat_type=chat_type) == []
+    assert await harness.send("/frobnicate", chat_type=chat_type) == []
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_group_ask_at_bot_is_compact_and_quotes(harness: Harness, chat_type: str):
+    [sent] = await harness.send("/ask@tpi_faq_bot dry needling code", chat_type=chat_type)
+    assert (
+        "20560" in sent["text"]
+        and "Source: <a" in sent["text"]
+        and "APTA Magazine" in sent["text"]
+    )
+    assert "reply_markup" not in sent  # compact: no related buttons
+    assert "message_id" in sent["reply_parameters"]
+
+
+async def test_group_ignores_ask_for_another_bot(harness: Harness):
+    assert await harness.send("/ask@other_bot dry needling code", chat_type="supergroup") == []
+
+
+async def test_group_answers_mentions_and_replies_to_the_bot(harness: Harness):
+    text = "@tpi_faq_bot can I bill 76942 with a tpi"
+    mention = [{"type": "mention", "offset": 0, "length": 12}]
+    [sent] = await harness.send(text, chat_type="group", entities=mention)
+    assert "76942" in sent["text"]
+    [sent] = await harness.send(
+        "and the J code for kenalog?", chat_type="group", reply_to_bot=True
+    )
+    assert "J3301" in sent["text"]
+
+
+async def test_group_does_not_post_not_found_for_other_mentions(harness: Harness):
+    mention = [{"type": "mention", "offset": 0, "length": 6}]
+    assert await harness.send("@alice lunch?", chat_type="group", entities=mention) == []
+
+
+async def test_button_press_shows_the_answer_and_is_answered(harness: Harness):
+    message = harness.message("earlier")
+    message["from"] = {"id": 999, "is_bot": True, "first_name": "bot"}
+    await harness.process(
+        {
+            "callback_query": {
+                "id": "cq1",
+                "from": USER,
+                "chat_instance": "c",
+                "data": "faq:same-day-visit",
+                "message": message,
+            }
+        }
+    )
+    [answered] = harness.request.sent("answerCallbackQuery")
+    assert answered["callback_query_id"] == "cq1" and "text" not in answered
+    assert "modifier 25" in harness.request.sent()[-1]["text"]
+
+
+async def test_topic_button_lists_its_questions(harness: Harness):
+    await harness.process(
+        {
+            "callback_query": {
+                "id": "cq2",
+                "from": USER,
+                "chat_instance": "c",
+                "data": "topic:treatment",
+                "message": harness.message("x"),
+            }
+        }
+    )
+    data = [
+        row[0]["callback_data"]
+        for row in harness.request.sent()[-1]["reply_markup"]["inline_keyboard"]
+    ]
+    assert data == ["faq:treatments"]
+
+
+async def test_stale_button_gets_a_polite_answer(harness: Harness):
+    await harness.process(
+        {
+            "callback_query": {
+                "id": "cq3",
+                "from": USER,
+                "chat_instance": "c",
+                "data": "faq:removed-entry",
+                "message": harness.message("x"),
+            }
+        }
+    )
+    [answered] = harness.request.sent("answerCallbackQuery")
+    assert "no longer available" in answered["text"]
+    assert harness.request.sent() == []
+
+
+async def test_inline_query_lists_matching_answers(harness: Harness):
+    await harness.process(
+        {"inline_query": {"id": "iq1", "from": USER, "query": "dry needling", "offset": ""}}
+    )
+    [answered] = harness.request.sent("answerInlineQuery")
+    results = answered["results"]
+    assert 1 <= len(results) <= 10 and results[0]["id"] == "dry-needling"
+    first = results[0]
+    assert first["title"] == "Which CPT code is used for dry needling?"
+    assert first["description"].startswith("Dry needling")
+    assert "APTA Magazine, February 2020</a>" in first["input_message_content"]["message_text"]
+    assert all(len(r["id"].encode()) <= 64 for r in results)
+
+
+async def test_empty_inline_query_lists_useful_entries(harness: Harness):
+    await harness.process({"inline_query": {"id": "iq2", "from": USER, "query": "", "offset": ""}})
+    [answered] = harness.request.sent("answerInlineQuery")
+    ids = [r["id"] for r in answered["results"]]
+    assert len(ids) == 10 and ids[0] == "cpt-code" and len(set(ids)) == 10
+
+
+async def test_inline_off_topic_query_lists_nothing(harness: Harness):
+    await harness.process(
+        {"inline_query": {"id": "iq3", "from": USER, "query": "pizza near me", "offset": ""}}
+    )
+    [answered] = harness.request.sent("answerInlineQuery")
+    assert answered["results"] == []
+
+
+async def test_long_answers_are_split_and_escaped(harness: Harness):
+    long_answer = "\n".join(
+        f"Point {n}: use <care> & check the payer policy. " * 3 for n in range(120)
+    )
+    entry = Entry(
+        "long", "t", "A long one?", long_answer, (Source("S"),), ("long question",), ("longest",)
+    )
+    knowledge = KnowledgeBase((Topic("t", "T"),), (entry,))
+    harness.application.bot_data["matcher"] = Matcher(knowledge)
+    sent = await harness.send("/start long")
+    assert len(sent) > 1
+    visible = [html.unescape(re.sub(r"<[^>]+>", "", s["text"])) for s in sent]
+    assert all(len(v) <= 4096 for v in visible)
+    assert "\n".join(visible).count("<care>") == 360
+    assert all("<care>" not in s["text"] for s in sent)
+    assert "Source: S" in sent[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "level"),
+    [
+        (403, "Forbidden: bot was blocked by the user", logging.INFO),
+        (400, "Bad Request: chat not found", logging.ERROR),
+        (429, "Too Many Requests: retry after 1", logging.ERROR),
+    ],
+)
+async def test_api_errors_reach_the_error_handler(
+    harness: Harness, caplog, status, description, level
+):
+    body = {"ok": False, "error_code": status, "description": description}
+    if status == 429:
+        body["parameters"] = {"retry_after": 0}
+    harness.request.failures["sendMessage"] = (status, body)
+    with caplog.at_level(logging.INFO, logger="bot.handlers.errors"):
+        await harness.send("what is a tpi")
+    records = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    assert records and records[-1].levelno == level
+    assert "update 1" in records[-1].getMessage()
+    harness.request.failures.clear()
+    assert await harness.send("what is a tpi")  # the bot carries on

@@ -1,0 +1,109 @@
+"""Private chats: questions, commands, deep links, non-text messages, edits."""
+
+from __future__ import annotations
+
+from tests.handlers.conftest import Harness
+
+
+async def test_question_gets_bold_question_answer_sources_and_related_buttons(harness: Harness):
+    [sent] = await harness.send("which cpt code for tpi in 3 muscles")
+    assert sent["parse_mode"] == "HTML"
+    assert sent["text"].startswith("<b>What is the CPT code for trigger point injections?</b>")
+    assert '<a href="https://aapc.com/' in sent["text"] and "20553" in sent["text"]
+    buttons = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert buttons == ["faq:billing-units", "faq:drug-billing", "faq:dry-needling"]
+    assert "reply_parameters" not in sent  # no quoting in private chats
+
+
+async def test_suggest_offers_candidates_and_none_of_these(harness: Harness):
+    [sent] = await harness.send("billing")
+    assert "Did you mean" in sent["text"]
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert data[-1] == "topics" and all(d.startswith("faq:") for d in data[:-1])
+
+
+async def test_not_covered_apologises_with_topic_buttons(harness: Harness):
+    [sent] = await harness.send("symptoms of covid")
+    assert sent["text"].startswith("Sorry")
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert data[0] == "topic:billing" and len(data) == 6
+
+
+async def test_smalltalk_gets_a_short_reply(harness: Harness):
+    [sent] = await harness.send("thanks!")
+    assert sent["text"].startswith("You're welcome") and "reply_markup" not in sent
+
+
+async def test_hostile_input_is_never_echoed_unescaped(harness: Harness):
+    replies = []
+    for text in ("<b>bold</b> & <script>alert(1)</script>", "J9999 <i>", "&amp; 20552 <"):
+        [sent] = await harness.send(text)
+        assert "<script>" not in sent["text"] and "<i>" not in sent["text"]
+        replies.append(sent["text"])
+    assert "no information about J9999" in replies[1]
+
+
+async def test_start_has_welcome_and_disclaimer(harness: Harness):
+    [sent] = await harness.send("/start")
+    assert "trigger point injections" in sent["text"]
+    assert "not medical or billing advice" in sent["text"]
+
+
+async def test_start_deep_link_opens_the_answer(harness: Harness):
+    [sent] = await harness.send("/start dry-needling")
+    assert sent["text"].startswith("<b>Which CPT code is used for dry needling?</b>")
+
+
+async def test_help_lists_commands_groups_inline_and_disclaimer(harness: Harness):
+    [sent] = await harness.send("/help")
+    for needed in ("/topics", "/ask", "group", "inline", "not medical or billing advice"):
+        assert needed in sent["text"]
+
+
+async def test_ask_alone_explains_usage_and_ask_answers(harness: Harness):
+    [usage] = await harness.send("/ask")
+    assert "after the command" in usage["text"]
+    [answer] = await harness.send("/ask J3301 units for 40 mg")
+    assert "J3301" in answer["text"]
+
+
+async def test_topics_shows_topic_buttons(harness: Harness):
+    [sent] = await harness.send("/topics")
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert data == [
+        "topic:billing",
+        "topic:procedure",
+        "topic:symptoms",
+        "topic:diagnosis",
+        "topic:treatment",
+        "topic:conditions",
+    ]
+
+
+async def test_unknown_command_in_private_gets_help(harness: Harness):
+    [sent] = await harness.send("/frobnicate")
+    assert "/topics" in sent["text"]
+
+
+async def test_non_text_messages_get_one_line(harness: Harness):
+    sticker = {
+        "sticker": {
+            "file_id": "x",
+            "file_unique_id": "y",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    }
+    [sent] = await harness.send(None, extra=sticker)
+    assert sent["text"].startswith("I answer text questions")
+
+
+async def test_edited_message_does_not_answer_again(harness: Harness):
+    before = len(harness.request.sent())
+    message = harness.message("what is a tpi")
+    message["edit_date"] = 1
+    await harness.process({"edited_message": message})
+    assert len(harness.request.sent()) == before
