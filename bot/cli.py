@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_telegram(settings: Settings, matcher: Matcher) -> int:
     from bot.app import run  # imported late: the console and tools don't need Telegram
 
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     return run(settings, matcher)
 
 

@@ -161,8 +161,32 @@ def _webhook(env: Mapping[str, str]) -> WebhookSettings | None:
     )
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr; httpx logs request URLs, which contain the token, so keep it quiet."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets in every formatted line, tracebacks included.
+
+    Keeping httpx at WARNING is not enough: python-telegram-bot logs its API URL, which
+    contains the token, at DEBUG, and an exception may quote a URL too.
+    """
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, "[redacted]")
+        return line
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level, with the token and secret redacted."""
+    handler = logging.StreamHandler()
+    secrets = [settings.token or "", settings.webhook.secret if settings.webhook else ""]
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    # httpx logs every request URL (with the token) at INFO: noise even when redacted.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

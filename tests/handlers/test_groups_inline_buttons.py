@@ -10,7 +10,8 @@ import pytest
 
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Matcher
-from tests.handlers.conftest import USER, Harness
+from tests.fakes import callback_query, error_body, inline_query
+from tests.handlers.conftest import Harness
 
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup"])
@@ -53,64 +54,27 @@ async def test_group_does_not_post_not_found_for_other_mentions(harness: Harness
 
 
 async def test_button_press_shows_the_answer_and_is_answered(harness: Harness):
-    message = harness.message("earlier")
-    message["from"] = {"id": 999, "is_bot": True, "first_name": "bot"}
-    await harness.process(
-        {
-            "callback_query": {
-                "id": "cq1",
-                "from": USER,
-                "chat_instance": "c",
-                "data": "faq:same-day-visit",
-                "message": message,
-            }
-        }
-    )
+    await harness.process({"callback_query": callback_query("faq:same-day-visit")})
     [answered] = harness.request.sent("answerCallbackQuery")
     assert answered["callback_query_id"] == "cq1" and "text" not in answered
     assert "modifier 25" in harness.request.sent()[-1]["text"]
 
 
 async def test_topic_button_lists_its_questions(harness: Harness):
-    await harness.process(
-        {
-            "callback_query": {
-                "id": "cq2",
-                "from": USER,
-                "chat_instance": "c",
-                "data": "topic:treatment",
-                "message": harness.message("x"),
-            }
-        }
-    )
-    data = [
-        row[0]["callback_data"]
-        for row in harness.request.sent()[-1]["reply_markup"]["inline_keyboard"]
-    ]
-    assert data == ["faq:treatments"]
+    await harness.process({"callback_query": callback_query("topic:treatment")})
+    keyboard = harness.request.sent()[-1]["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in keyboard] == ["faq:treatments"]
 
 
 async def test_stale_button_gets_a_polite_answer(harness: Harness):
-    await harness.process(
-        {
-            "callback_query": {
-                "id": "cq3",
-                "from": USER,
-                "chat_instance": "c",
-                "data": "faq:removed-entry",
-                "message": harness.message("x"),
-            }
-        }
-    )
+    await harness.process({"callback_query": callback_query("faq:removed-entry")})
     [answered] = harness.request.sent("answerCallbackQuery")
     assert "no longer available" in answered["text"]
     assert harness.request.sent() == []
 
 
 async def test_inline_query_lists_matching_answers(harness: Harness):
-    await harness.process(
-        {"inline_query": {"id": "iq1", "from": USER, "query": "dry needling", "offset": ""}}
-    )
+    await harness.process({"inline_query": inline_query("dry needling")})
     [answered] = harness.request.sent("answerInlineQuery")
     results = answered["results"]
     assert 1 <= len(results) <= 10 and results[0]["id"] == "dry-needling"
@@ -122,16 +86,14 @@ async def test_inline_query_lists_matching_answers(harness: Harness):
 
 
 async def test_empty_inline_query_lists_useful_entries(harness: Harness):
-    await harness.process({"inline_query": {"id": "iq2", "from": USER, "query": "", "offset": ""}})
+    await harness.process({"inline_query": inline_query("")})
     [answered] = harness.request.sent("answerInlineQuery")
     ids = [r["id"] for r in answered["results"]]
     assert len(ids) == 10 and ids[0] == "cpt-code" and len(set(ids)) == 10
 
 
 async def test_inline_off_topic_query_lists_nothing(harness: Harness):
-    await harness.process(
-        {"inline_query": {"id": "iq3", "from": USER, "query": "pizza near me", "offset": ""}}
-    )
+    await harness.process({"inline_query": inline_query("pizza near me")})
     [answered] = harness.request.sent("answerInlineQuery")
     assert answered["results"] == []
 
@@ -165,14 +127,38 @@ async def test_long_answers_are_split_and_escaped(harness: Harness):
 async def test_api_errors_reach_the_error_handler(
     harness: Harness, caplog, status, description, level
 ):
-    body = {"ok": False, "error_code": status, "description": description}
-    if status == 429:
-        body["parameters"] = {"retry_after": 0}
-    harness.request.failures["sendMessage"] = (status, body)
+    extra = {"retry_after": 1} if status == 429 else {}
+    harness.request.failures.permanent["sendMessage"] = error_body(status, description, **extra)
     with caplog.at_level(logging.INFO, logger="bot.handlers.errors"):
         await harness.send("what is a tpi")
     records = [r for r in caplog.records if r.name == "bot.handlers.errors"]
     assert records and records[-1].levelno == level
     assert "update 1" in records[-1].getMessage()
-    harness.request.failures.clear()
+    harness.request.failures.permanent.clear()
     assert await harness.send("what is a tpi")  # the bot carries on
+
+
+async def test_one_429_is_retried_and_the_answer_arrives(harness: Harness, caplog):
+    harness.request.failures.queued["sendMessage"] = [
+        error_body(429, "Too Many Requests", retry_after=1)
+    ]
+    with caplog.at_level(logging.INFO, logger="bot.handlers.errors"):
+        sent = await harness.send("what is a tpi")
+    assert len(sent) == 2  # the refused attempt and the retry
+    assert not [r for r in caplog.records if r.name == "bot.handlers.errors"]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Bad Request: query is too old and response timeout expired or query id is invalid",
+        "Bad Request: message is not modified",
+    ],
+)
+async def test_stale_query_errors_are_harmless(harness: Harness, caplog, description):
+    harness.request.failures.permanent["answerCallbackQuery"] = error_body(400, description)
+    with caplog.at_level(logging.INFO, logger="bot.handlers.errors"):
+        await harness.process({"callback_query": callback_query("faq:cpt-code")})
+    assert not [
+        r for r in caplog.records if r.levelno >= logging.INFO and r.name == "bot.handlers.errors"
+    ]

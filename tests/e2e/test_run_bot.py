@@ -1,0 +1,168 @@
+"""End to end: run_bot.py as a subprocess against a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.fakes import FakeBotApi, callback_query, error_body, inline_query, message
+
+TOKEN = "987654:E2E-secret-token_never-print-me"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_bot(api: FakeBotApi, tmp_path: Path, **env: str) -> Iterator[subprocess.Popen]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))
+    }
+    environment.update(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, LOG_LEVEL="DEBUG", **env
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_bot.py")],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def stop(process: subprocess.Popen) -> tuple[int, str, float]:
+    """SIGTERM; return the exit code, all output and how long the stop took."""
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=15)
+    return process.returncode, output, time.monotonic() - started
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(TOKEN) as server:
+        yield server
+
+
+def test_polling_bot_answers_over_http_and_stops_on_sigterm(api: FakeBotApi, tmp_path: Path):
+    with running_bot(api, tmp_path) as process:
+        api.wait_for_call("getUpdates", timeout=20)
+        start_up = api.methods()
+        assert start_up[:4] == ["getMe", "setMyCommands", "setMyCommands", "deleteWebhook"]
+        scopes = [call["scope"]["type"] for call in api.calls_to("setMyCommands")]
+        assert scopes == ["all_private_chats", "all_group_chats"]
+        assert api.calls_to("getUpdates")[0]["allowed_updates"] == [
+            "message",
+            "inline_query",
+            "callback_query",
+        ]
+
+        api.push({"message": message("which code do I bill for 3 muscles tpi")})
+        [private] = api.wait_for_call("sendMessage")
+        assert private["chat_id"] == 42 and "20553" in private["text"]
+        assert private["text"].startswith("<b>") and private["parse_mode"] == "HTML"
+
+        api.push(
+            {
+                "message": message(
+                    "/ask@tpi_faq_bot dry needling code", chat_type="supergroup", message_id=2
+                )
+            }
+        )
+        group = api.wait_for_call("sendMessage", 2)[-1]
+        assert group["chat_id"] == -100123 and "20560" in group["text"]
+        assert group["reply_parameters"]["message_id"] == 2
+
+        api.push({"inline_query": inline_query("J3301")})
+        [inline] = api.wait_for_call("answerInlineQuery")
+        assert inline["results"][0]["id"] == "drug-billing"
+
+        api.push({"callback_query": callback_query("faq:medicare-limits")})
+        api.wait_for_call("answerCallbackQuery")
+        pressed = api.wait_for_call("sendMessage", 3)[-1]
+        assert "rolling 12 months" in pressed["text"]
+
+        code, output, seconds = stop(process)
+    assert code == 0, output
+    assert seconds < 5
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    assert "Traceback" not in output
+
+
+def test_webhook_mode_checks_the_secret(api: FakeBotApi, tmp_path: Path):
+    port = free_port()
+    secret = "s3cret_-Token"
+    env = {
+        "WEBHOOK_URL": "https://bot.example.invalid/tg/hook",
+        "WEBHOOK_SECRET": secret,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+    with running_bot(api, tmp_path, **env) as process:
+        [hook] = api.wait_for_call("setWebhook", timeout=20)
+        assert hook["url"] == "https://bot.example.invalid/tg/hook"
+        assert hook["secret_token"] == secret
+        update = {"update_id": 1, "message": message("what is a trigger point injection")}
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        deadline = time.monotonic() + 10
+        while True:  # the server starts right after setWebhook
+            try:
+                wrong = httpx.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+                )
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        missing = httpx.post(url, json=update)
+        assert wrong.status_code == 403 and missing.status_code == 403
+        time.sleep(0.3)
+        assert api.calls_to("sendMessage") == []
+
+        right = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert right.status_code == 200
+        [sent] = api.wait_for_call("sendMessage")
+        assert sent["text"].startswith("<b>What is a trigger point injection?</b>")
+        code, output, _ = stop(process)
+    assert code == 0, output
+    assert TOKEN not in output and secret not in output
+
+
+def test_rejected_token_exits_with_a_clear_message(api: FakeBotApi, tmp_path: Path):
+    api.failures.permanent["getMe"] = error_body(401, "Unauthorized")
+    with running_bot(api, tmp_path) as process:
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in output and TOKEN not in output
+    assert "Traceback" not in output
+
+
+def test_webhook_without_secret_refuses_to_start(tmp_path: Path):
+    with (
+        FakeBotApi(TOKEN) as server,
+        running_bot(server, tmp_path, WEBHOOK_URL="https://bot.example.invalid/hook") as process,
+    ):
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 2 and "WEBHOOK_SECRET" in output
+    assert server.calls == []
