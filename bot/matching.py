@@ -51,8 +51,11 @@ SMALLTALK_CUTOFF = 90
 
 # score = coverage x (COVERAGE_WEIGHT + (1 - COVERAGE_WEIGHT) x similarity) + bonuses
 COVERAGE_WEIGHT = 0.5
-# A code says more than any indexed word: it weighs this many times the rarest one.
+# A code says more than any indexed word: it weighs this many times the rarest one. The
+# entry listing it in its keywords explains all of it; an entry whose questions merely
+# mention it ("Can I bill 20552 twice?" under billing units) explains this share.
 CODE_WEIGHT = 1.5
+CODE_MENTION_SHARE = 0.5
 # A word no entry's questions or keywords contain. Words the knowledge base never uses at
 # all ("covid") weigh most: they are what the question is really about.
 UNINDEXED_WEIGHT = 0.2
@@ -201,6 +204,7 @@ class Matcher:
         self._text_ranges: list[tuple[int, int]] = []
         self._keywords: list[tuple[str, ...]] = []
         self._codes: dict[str, int] = {}
+        self._code_mentions: dict[str, set[int]] = defaultdict(set)
         postings: dict[str, set[int]] = defaultdict(set)
         for index, entry in enumerate(self._entries):
             first = len(self._texts)
@@ -212,6 +216,9 @@ class Matcher:
                 self._display.append(text)
                 for token in _content(words):
                     postings[token].add(index)
+                for token in words:
+                    if is_code(token):
+                        self._code_mentions[token].add(index)
             self._text_ranges.append((first, len(self._texts)))
             phrases: list[str] = []
             for keyword in entry.keywords:
@@ -328,10 +335,15 @@ class Matcher:
             total += weight
             for index in ids:
                 explained[index] += weight
-        for index in owners.values():
-            total += CODE_WEIGHT * self._rarest_weight
-            if index is not None:
-                explained[index] += CODE_WEIGHT * self._rarest_weight
+        code_weight = CODE_WEIGHT * self._rarest_weight
+        for code, owner in owners.items():
+            total += code_weight
+            if owner is None:
+                continue
+            explained[owner] += code_weight
+            for index in self._code_mentions.get(code, ()):
+                if index != owner:
+                    explained[index] += CODE_MENTION_SHARE * code_weight
         if not total:
             return {}, 0.0
         return {index: weight / total for index, weight in explained.items()}, total

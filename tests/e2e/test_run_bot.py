@@ -166,3 +166,12 @@ def test_webhook_without_secret_refuses_to_start(tmp_path: Path):
         output, _ = process.communicate(timeout=20)
     assert process.returncode == 2 and "WEBHOOK_SECRET" in output
     assert server.calls == []
+
+
+def test_ctrl_c_stops_the_bot_cleanly(api: FakeBotApi, tmp_path: Path):
+    with running_bot(api, tmp_path) as process:
+        api.wait_for_call("getUpdates", timeout=20)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output and "stopped" in output
