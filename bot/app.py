@@ -89,17 +89,42 @@ def build_application(
     return application
 
 
-def _without_token_traceback(record: logging.LogRecord) -> bool:
-    """A rejected token is a configuration error: our own log line says what to fix."""
-    if record.exc_info and isinstance(record.exc_info[1], InvalidToken):
-        record.exc_info = None
-        record.exc_text = None
-    return True
+class _NetworkLogFilter(logging.Filter):
+    """Adjusts python-telegram-bot's network-loop log for operators.
+
+    PTB logs start-up retries at DEBUG only, so an unreachable Bot API would look like a
+    silent hang: those lines are raised to WARNING. A rejected token is a configuration
+    error that our own log line explains, so its traceback is dropped.
+    """
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        retrying = record.name == "telegram.ext" and "Retrying" in str(record.msg)
+        if record.levelno == logging.DEBUG and retrying:
+            attempt = record.args[1] + 1 if isinstance(record.args, tuple) else "?"
+            record.msg = "Telegram is not reachable (attempt %s); retrying with backoff"
+            record.args = (attempt,)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if record.exc_info and isinstance(record.exc_info[1], InvalidToken):
+            record.exc_info = None
+            record.exc_text = None
+        return record.levelno >= self.level
+
+
+def _watch_network_log(level: str) -> None:
+    # The retry lines are DEBUG records of "telegram.ext"; let them be created and have the
+    # handlers' filter decide, for this logger and the children that propagate through it.
+    logging.getLogger("telegram.ext").setLevel(logging.DEBUG)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NetworkLogFilter(logging.getLevelName(level)))
 
 
 def run(settings: Settings, matcher: Matcher) -> int:
     """Run until SIGINT/SIGTERM; polling, or a webhook when WEBHOOK_URL is set."""
-    logging.getLogger("telegram.ext").addFilter(_without_token_traceback)
+    _watch_network_log(settings.log_level)
     application = build_application(settings, matcher)
     try:
         if settings.webhook is not None:

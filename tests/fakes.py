@@ -117,7 +117,7 @@ class RecordingRequest(BaseRequest):
 class FakeBotApi:
     """A Bot API server on 127.0.0.1:<free port> serving ``/bot<token>/<method>``."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, port: int = 0) -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures = Failures()
@@ -126,7 +126,7 @@ class FakeBotApi:
         self._update_ids = count(1)
         self._results = _Results()
         self._changed = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,36 +28,63 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class BotProcess:
+    """run_bot.py in a subprocess, its output collected line by line as it comes."""
+
+    def __init__(self, base_url: str, tmp_path: Path, env: dict[str, str]) -> None:
+        environment = {
+            k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))
+        }
+        environment.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url)
+        environment.update({"LOG_LEVEL": "DEBUG", **env})
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "run_bot.py")],
+            cwd=tmp_path,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for_line(self, text: str, count_: int = 1, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while sum(text in line for line in self.lines) < count_:
+            assert time.monotonic() < deadline, f"no {text!r} in:\n{self.output}"
+            time.sleep(0.05)
+
+    def wait(self, timeout: float = 20) -> int:
+        code = self.process.wait(timeout)
+        self._reader.join(5)
+        return code
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> tuple[int, float]:
+        """Send ``sig``; return the exit code and how long the stop took."""
+        started = time.monotonic()
+        self.process.send_signal(sig)
+        return self.wait(15), time.monotonic() - started
+
+
 @contextmanager
-def running_bot(api: FakeBotApi, tmp_path: Path, **env: str) -> Iterator[subprocess.Popen]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))
-    }
-    environment.update(
-        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, LOG_LEVEL="DEBUG", **env
-    )
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def running_bot(api: FakeBotApi, tmp_path: Path, **env: str) -> Iterator[BotProcess]:
+    bot = BotProcess(api.base_url, tmp_path, env)
     try:
-        yield process
+        yield bot
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-
-
-def stop(process: subprocess.Popen) -> tuple[int, str, float]:
-    """SIGTERM; return the exit code, all output and how long the stop took."""
-    started = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=15)
-    return process.returncode, output, time.monotonic() - started
+        if bot.process.poll() is None:
+            bot.process.kill()
+            bot.wait()
 
 
 @pytest.fixture
@@ -66,7 +94,7 @@ def api() -> Iterator[FakeBotApi]:
 
 
 def test_polling_bot_answers_over_http_and_stops_on_sigterm(api: FakeBotApi, tmp_path: Path):
-    with running_bot(api, tmp_path) as process:
+    with running_bot(api, tmp_path) as bot:
         api.wait_for_call("getUpdates", timeout=20)
         start_up = api.methods()
         assert start_up[:4] == ["getMe", "setMyCommands", "setMyCommands", "deleteWebhook"]
@@ -103,10 +131,12 @@ def test_polling_bot_answers_over_http_and_stops_on_sigterm(api: FakeBotApi, tmp
         pressed = api.wait_for_call("sendMessage", 3)[-1]
         assert "rolling 12 months" in pressed["text"]
 
-        code, output, seconds = stop(process)
+        code, seconds = bot.stop()
+    output = bot.output
     assert code == 0, output
     assert seconds < 5
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    assert "[redacted]" in output  # PTB's DEBUG lines carry the token: redacted
     assert "Traceback" not in output
 
 
@@ -119,7 +149,7 @@ def test_webhook_mode_checks_the_secret(api: FakeBotApi, tmp_path: Path):
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
     }
-    with running_bot(api, tmp_path, **env) as process:
+    with running_bot(api, tmp_path, **env) as bot:
         [hook] = api.wait_for_call("setWebhook", timeout=20)
         assert hook["url"] == "https://bot.example.invalid/tg/hook"
         assert hook["secret_token"] == secret
@@ -144,34 +174,52 @@ def test_webhook_mode_checks_the_secret(api: FakeBotApi, tmp_path: Path):
         assert right.status_code == 200
         [sent] = api.wait_for_call("sendMessage")
         assert sent["text"].startswith("<b>What is a trigger point injection?</b>")
-        code, output, _ = stop(process)
-    assert code == 0, output
-    assert TOKEN not in output and secret not in output
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    assert TOKEN not in bot.output and secret not in bot.output
 
 
 def test_rejected_token_exits_with_a_clear_message(api: FakeBotApi, tmp_path: Path):
     api.failures.permanent["getMe"] = error_body(401, "Unauthorized")
-    with running_bot(api, tmp_path) as process:
-        output, _ = process.communicate(timeout=20)
-    assert process.returncode == 2
-    assert "TELEGRAM_BOT_TOKEN" in output and TOKEN not in output
-    assert "Traceback" not in output
+    with running_bot(api, tmp_path) as bot:
+        code = bot.wait()
+    assert code == 2
+    assert "TELEGRAM_BOT_TOKEN" in bot.output and TOKEN not in bot.output
+    assert "Traceback" not in bot.output
 
 
 def test_webhook_without_secret_refuses_to_start(tmp_path: Path):
     with (
         FakeBotApi(TOKEN) as server,
-        running_bot(server, tmp_path, WEBHOOK_URL="https://bot.example.invalid/hook") as process,
+        running_bot(server, tmp_path, WEBHOOK_URL="https://bot.example.invalid/hook") as bot,
     ):
-        output, _ = process.communicate(timeout=20)
-    assert process.returncode == 2 and "WEBHOOK_SECRET" in output
+        code = bot.wait()
+    assert code == 2 and "WEBHOOK_SECRET" in bot.output
     assert server.calls == []
 
 
 def test_ctrl_c_stops_the_bot_cleanly(api: FakeBotApi, tmp_path: Path):
-    with running_bot(api, tmp_path) as process:
+    with running_bot(api, tmp_path) as bot:
         api.wait_for_call("getUpdates", timeout=20)
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=15)
-    assert process.returncode == 0, output
-    assert "Traceback" not in output and "stopped" in output
+        code, _ = bot.stop(signal.SIGINT)
+    assert code == 0, bot.output
+    assert "Traceback" not in bot.output and "stopped" in bot.output
+
+
+def test_unreachable_api_at_start_up_is_retried_and_logged(tmp_path: Path):
+    port = free_port()
+    bot = BotProcess(f"http://127.0.0.1:{port}/bot", tmp_path, {"LOG_LEVEL": "INFO"})
+    try:
+        bot.wait_for_line("Telegram is not reachable (attempt 2); retrying with backoff")
+        assert bot.process.poll() is None  # still alive, not crash-looping
+        with FakeBotApi(TOKEN, port=port) as api:
+            api.wait_for_call("getUpdates", timeout=30)
+            api.push({"message": message("what is a tpi")})
+            [sent] = api.wait_for_call("sendMessage")
+            assert sent["text"].startswith("<b>What is a trigger point injection?</b>")
+            code, _ = bot.stop()
+        assert code == 0, bot.output
+        assert "DEBUG" not in bot.output
+    finally:
+        if bot.process.poll() is None:
+            bot.process.kill()
