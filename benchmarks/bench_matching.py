@@ -12,6 +12,7 @@ plus the resident memory the compiled matcher adds. Finally it times the batch c
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import random
@@ -63,6 +64,7 @@ def synthetic_knowledge(size: int, rng: random.Random) -> KnowledgeBase:
             question=sentence(),
             answer=" ".join(rng.choices(words, k=30)),
             sources=(Source("Synthetic"),),
+            reviewed=dt.date(2026, 1, 1),
             alternates=tuple(sentence() for _ in range(7)),
             keywords=tuple(rng.choices(words, k=3)),
         )

@@ -8,6 +8,7 @@ errors such as a missing token.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -241,6 +242,11 @@ def collisions(matcher: Matcher) -> list[str]:
     for code, ids in owners.items():
         if len(set(ids)) > 1:
             warnings.append(f"code {code} is a keyword of several entries: {', '.join(ids)}")
+    for entry in knowledge.stale_entries(dt.date.today()):
+        warnings.append(
+            f"entry '{entry.id}': last reviewed {entry.reviewed:%Y-%m-%d}, over 12 months ago;"
+            " check its codes and policies and update 'reviewed'"
+        )
     return warnings
 
 

@@ -8,6 +8,7 @@ the file, the line and the entry, so staff can fix a whole file in one pass.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ SECTIONS = ("topics", "entries", "synonyms", "smalltalk")
 ENTRY_FIELDS = {
     "id": True,
     "topic": True,
+    "reviewed": True,
     "question": True,
     "alternates": False,
     "keywords": False,
@@ -65,6 +67,7 @@ class Entry:
     question: str
     answer: str
     sources: tuple[Source, ...]
+    reviewed: dt.date
     alternates: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
@@ -104,6 +107,12 @@ class KnowledgeBase:
     def entries_in(self, topic_id: str) -> tuple[Entry, ...]:
         """The entries of one topic, in file order."""
         return tuple(entry for entry in self.entries if entry.topic == topic_id)
+
+    def stale_entries(self, today: dt.date, max_age_days: int = 365) -> tuple[Entry, ...]:
+        """Entries not reviewed within ``max_age_days`` of ``today``, oldest first."""
+        cutoff = today - dt.timedelta(days=max_age_days)
+        stale = (entry for entry in self.entries if entry.reviewed < cutoff)
+        return tuple(sorted(stale, key=lambda entry: entry.reviewed))
 
 
 @dataclass(frozen=True)
@@ -184,11 +193,10 @@ class _LineFinder:
 class _FileReader:
     """Validates the sections of one YAML file and turns them into dataclasses."""
 
-    def __init__(self, path: Path, display: str, text: str, problems: list[Problem]) -> None:
+    def __init__(self, display: str, text: str, problems: list[Problem]) -> None:
         self.display = display
         self.lines = _LineFinder(text)
         self.problems = problems
-        self.path = path
 
     def problem(self, line: int, message: str, entry_id: str | None = None) -> None:
         self.problems.append(Problem(self.display, line, message, entry_id))
@@ -240,6 +248,22 @@ class _FileReader:
                 continue
             texts.append(element.strip())
         return tuple(texts)
+
+    def date(
+        self, section: str, index: int, item: dict, key: str, label: str | None
+    ) -> dt.date | None:
+        value = item.get(key)
+        # YAML reads an unquoted 2026-11-26 as a date; a quoted one arrives as text.
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        line = self.lines.field(section, index, key)
+        self.problem(line, f"'{key}' must be a date YYYY-MM-DD, got {value!r}", label)
+        return None
 
     def entry_id(self, section: str, index: int, item: dict) -> str | None:
         value = item.get("id")
@@ -305,7 +329,7 @@ class _Collected:
     """What the files of a directory contribute, with where each id was defined."""
 
     topics: list[tuple[Topic, str, int]] = field(default_factory=list)
-    entries: list[tuple[Entry, str, int, int]] = field(default_factory=list)
+    entries: list[tuple[Entry, str, int]] = field(default_factory=list)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk: list[SmalltalkIntent] = field(default_factory=list)
     related_lines: dict[str, int] = field(default_factory=dict)
@@ -347,7 +371,7 @@ def _read_file(path: Path, collected: _Collected, problems: list[Problem]) -> No
         return
     if data is None:
         return
-    reader = _FileReader(path, display, text, problems)
+    reader = _FileReader(display, text, problems)
     if not isinstance(data, dict):
         reader.problem(1, f"the file must be a mapping with keys {', '.join(SECTIONS)}")
         return
@@ -386,11 +410,14 @@ def _read_entries(reader: _FileReader, data: dict, collected: _Collected) -> Non
         keywords = reader.text_list("entries", index, item, "keywords", label)
         related = reader.text_list("entries", index, item, "related", label)
         sources = reader.sources(index, item, label or "?")
-        if not (entry_id and topic and question and answer and sources):
+        reviewed = reader.date("entries", index, item, "reviewed", label)
+        if not (entry_id and topic and question and answer and sources and reviewed):
             continue
-        entry = Entry(entry_id, topic, question, answer, sources, alternates, keywords, related)
+        entry = Entry(
+            entry_id, topic, question, answer, sources, reviewed, alternates, keywords, related
+        )
         line = reader.lines.item("entries", index)
-        collected.entries.append((entry, reader.display, line, index))
+        collected.entries.append((entry, reader.display, line))
         collected.related_lines[entry_id] = reader.lines.field("entries", index, "related")
         collected.topic_lines[entry_id] = reader.lines.field("entries", index, "topic")
 
@@ -432,12 +459,12 @@ def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
             )
         topic_ids.setdefault(topic.id, f"{path}:{line}")
     entry_ids: dict[str, str] = {}
-    for entry, path, line, _ in collected.entries:
+    for entry, path, line in collected.entries:
         if entry.id in entry_ids:
             first = entry_ids[entry.id]
             problems.append(Problem(path, line, f"duplicate id (first in {first})", entry.id))
         entry_ids.setdefault(entry.id, f"{path}:{line}")
-    for entry, path, _, _ in collected.entries:
+    for entry, path, _ in collected.entries:
         if entry.topic not in topic_ids:
             known = ", ".join(sorted(topic_ids)) or "none defined"
             line = collected.topic_lines[entry.id]
@@ -454,7 +481,7 @@ def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
         problems.append(Problem("(knowledge)", 0, "the knowledge base has no entries"))
     return KnowledgeBase(
         topics=tuple(topic for topic, _, _ in collected.topics),
-        entries=tuple(entry for entry, _, _, _ in collected.entries),
+        entries=tuple(entry for entry, _, _ in collected.entries),
         synonyms=tuple(collected.synonyms.items()),
         smalltalk=tuple(collected.smalltalk),
     )

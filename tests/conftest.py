@@ -23,6 +23,7 @@ MINIMAL_ENTRY = """\
 entries:
   - id: cpt-code
     topic: billing
+    reviewed: 2026-11-01
     question: What is the CPT code?
     answer: 20552 for 1 or 2 muscles, 20553 for 3 or more.
     sources:

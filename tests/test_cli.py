@@ -108,9 +108,9 @@ def test_check_reports_errors_with_file_and_line(tmp_path: Path):
     assert "bad.yaml:2" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_check_warns_about_codes_in_two_entries(tmp_path: Path):
+def test_check_warns_about_shared_codes_and_stale_entries(tmp_path: Path):
     entry = (
-        "  - {{id: {id}, topic: billing, question: 'Q {id}', answer: A.,"
+        "  - {{id: {id}, topic: billing, reviewed: 2020-01-01, question: 'Q {id}', answer: A.,"
         " sources: [{{name: S}}], keywords: ['20552']}}\n"
     )
     (tmp_path / "topics.yaml").write_text(MINIMAL_TOPICS)
@@ -120,6 +120,7 @@ def test_check_warns_about_codes_in_two_entries(tmp_path: Path):
     done = run("check", str(tmp_path))
     assert done.returncode == 0
     assert "code 20552 is a keyword of several entries: one, two" in done.stdout
+    assert "entry 'one': last reviewed 2020-01-01, over 12 months ago" in done.stdout
 
 
 def test_knowledge_option_and_variable_are_honoured(tmp_path: Path):

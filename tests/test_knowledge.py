@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -113,13 +114,13 @@ def test_invalid_yaml_names_file_and_line(write_knowledge):
     )
     message = _error(directory)
     assert "billing.yaml:" in message and "invalid YAML" in message
-    assert re.search(r"billing\.yaml:(9|10):", message), message
+    assert re.search(r"billing\.yaml:(10|11):", message), message
 
 
 def test_unknown_field_names_file_line_and_entry(write_knowledge):
     entry = MINIMAL_ENTRY.replace("    answer:", "    anwser: typo\n    answer:")
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
-    assert "billing.yaml:5: entry 'cpt-code': unknown field 'anwser'" in message
+    assert "billing.yaml:6: entry 'cpt-code': unknown field 'anwser'" in message
 
 
 def test_missing_field_names_entry(write_knowledge):
@@ -139,7 +140,7 @@ def test_wrong_type_is_reported(write_knowledge):
 def test_duplicate_id_points_at_the_first(write_knowledge):
     duplicate = MINIMAL_ENTRY.replace("entries:\n", "")
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY + duplicate))
-    assert "billing.yaml:8: entry 'cpt-code': duplicate id (first in" in message
+    assert "billing.yaml:9: entry 'cpt-code': duplicate id (first in" in message
     assert "billing.yaml:2)" in message
 
 
@@ -152,7 +153,7 @@ def test_unknown_topic_is_reported(write_knowledge):
 def test_unknown_related_id_is_reported(write_knowledge):
     entry = MINIMAL_ENTRY + "    related: [no-such-entry]\n"
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
-    assert "billing.yaml:8: entry 'cpt-code': related id 'no-such-entry' does not exist" in message
+    assert "billing.yaml:9: entry 'cpt-code': related id 'no-such-entry' does not exist" in message
 
 
 def test_empty_answer_is_reported(write_knowledge):
@@ -160,13 +161,13 @@ def test_empty_answer_is_reported(write_knowledge):
         "    answer: 20552 for 1 or 2 muscles, 20553 for 3 or more.", '    answer: "  "'
     )
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
-    assert "billing.yaml:5: entry 'cpt-code': 'answer' must not be empty" in message
+    assert "billing.yaml:6: entry 'cpt-code': 'answer' must not be empty" in message
 
 
 def test_source_without_name_is_reported(write_knowledge):
     entry = MINIMAL_ENTRY.replace("      - name: AMA", "      - url: https://www.ama-assn.org/")
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
-    assert "billing.yaml:6: entry 'cpt-code': a source has no name" in message
+    assert "billing.yaml:7: entry 'cpt-code': a source has no name" in message
 
 
 def test_non_http_url_is_reported(write_knowledge):
@@ -194,3 +195,20 @@ def test_yaml_tags_are_not_executed(write_knowledge):
     hostile = "entries: !!python/object/apply:os.system ['echo hacked']\n"
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=hostile))
     assert "invalid YAML" in message
+
+
+def test_missing_or_malformed_review_date_is_reported(write_knowledge):
+    missing = MINIMAL_ENTRY.replace("    reviewed: 2026-11-01\n", "")
+    assert "entry 'cpt-code': missing field 'reviewed'" in _error(
+        write_knowledge(topics=MINIMAL_TOPICS, billing=missing)
+    )
+    malformed = MINIMAL_ENTRY.replace("2026-11-01", "last spring")
+    assert "billing.yaml:4: entry 'cpt-code': 'reviewed' must be a date YYYY-MM-DD" in _error(
+        write_knowledge(topics=MINIMAL_TOPICS, billing=malformed)
+    )
+
+
+def test_stale_entries_are_found(write_knowledge):
+    knowledge = load_knowledge(write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY))
+    assert knowledge.stale_entries(dt.date(2027, 10, 31)) == ()
+    assert [e.id for e in knowledge.stale_entries(dt.date(2027, 11, 2))] == ["cpt-code"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -55,6 +56,7 @@ def hostile_knowledge(answer: str) -> KnowledgeBase:
         question="Is <b>bold</b> & <script>alert(1)</script> safe?",
         answer=answer,
         sources=(Source('AMA "quoted" <i>', "https://example.org/?a=1&b=<2>"),),
+        reviewed=dt.date(2026, 3, 1),
     )
     return KnowledgeBase(topics=(Topic("t", "T & <t>"),), entries=(entry,))
 
@@ -92,7 +94,7 @@ def test_long_answers_split_between_paragraphs_within_the_limit():
     assert all(telegram_length(s) <= MESSAGE_LIMIT for s in shown)
     joined = "\n".join(shown)
     assert all(f"Line {n} <with> & markup" in joined for n in range(200))
-    assert "Source: AMA" in shown[-1]
+    assert "Source: AMA" in shown[-1] and shown[-1].endswith("Reviewed March 2026")
 
 
 def test_split_text_handles_emoji_and_unbroken_text():

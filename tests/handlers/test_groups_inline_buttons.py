@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 import re
@@ -103,7 +104,7 @@ async def test_long_answers_are_split_and_escaped(harness: Harness):
         f"Point {n}: use <care> & check the payer policy. " * 3 for n in range(120)
     )
     entry = Entry(
-        "long", "t", "A long one?", long_answer, (Source("S"),), ("long question",), ("longest",)
+        "long", "t", "A long one?", long_answer, (Source("S"),), dt.date(2026, 1, 5), ("long",)
     )
     knowledge = KnowledgeBase((Topic("t", "T"),), (entry,))
     harness.application.bot_data["matcher"] = Matcher(knowledge)
