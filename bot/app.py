@@ -9,6 +9,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     LinkPreviewOptions,
     Update,
 )
@@ -19,8 +20,9 @@ from telegram.request import BaseRequest
 
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
-from bot.handlers.common import MATCHER_KEY
+from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY
 from bot.matching import Matcher
+from bot.questionlog import QuestionLog
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,11 @@ PRIVATE_COMMANDS = [
     BotCommand("help", "What I can answer and how"),
     BotCommand("start", "Welcome"),
 ]
+ADMIN_COMMANDS = [
+    BotCommand("stats", "Admin: questions, top answers, feedback [days]"),
+    BotCommand("unanswered", "Admin: questions I could not answer [days]"),
+    BotCommand("reload", "Admin: re-read the knowledge files"),
+]
 GROUP_COMMANDS = [
     BotCommand("ask", "Ask a question, e.g. /ask code for 3 muscles"),
     BotCommand("topics", "Browse questions by topic"),
@@ -49,6 +56,13 @@ async def set_commands(application: Application) -> None:
     bot = application.bot
     await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    settings: Settings = application.bot_data[SETTINGS_KEY]
+    for admin_id in sorted(settings.admin_user_ids):
+        try:  # fails until the admin has started a chat with the bot
+            scope = BotCommandScopeChat(admin_id)
+            await bot.set_my_commands(PRIVATE_COMMANDS + ADMIN_COMMANDS, scope=scope)
+        except TelegramError as error:
+            logger.warning("admin %s: cannot set the admin command menu (%s)", admin_id, error)
 
 
 def build_application(
@@ -58,6 +72,7 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     rate_limited: bool = True,
+    question_log: QuestionLog | None = None,
 ) -> Application:
     """The application with every handler; tests and benchmarks pass their own requests.
 
@@ -85,6 +100,8 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data[MATCHER_KEY] = matcher
+    application.bot_data[SETTINGS_KEY] = settings
+    application.bot_data[LOG_KEY] = question_log
     register(application)
     return application
 
@@ -125,7 +142,13 @@ def _watch_network_log(level: str) -> None:
 def run(settings: Settings, matcher: Matcher) -> int:
     """Run until SIGINT/SIGTERM; polling, or a webhook when WEBHOOK_URL is set."""
     _watch_network_log(settings.log_level)
-    application = build_application(settings, matcher)
+    question_log = QuestionLog(
+        settings.data_dir,
+        keep_texts=settings.keep_question_texts,
+        retention_days=settings.question_log_days,
+    )
+    question_log.start()
+    application = build_application(settings, matcher, question_log=question_log)
     try:
         if settings.webhook is not None:
             hook = settings.webhook
@@ -148,5 +171,7 @@ def run(settings: Settings, matcher: Matcher) -> int:
     except TelegramError as error:
         logger.error("the bot stopped: %s", type(error).__name__)
         return 1
+    finally:
+        question_log.close()
     logger.info("stopped")
     return 0

@@ -8,8 +8,10 @@ errors such as a missing token.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +23,7 @@ from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging,
 from bot.evaluation import DevSetError, evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Result
+from bot.questionlog import QuestionLog
 from bot.replies import (
     Option,
     Reply,
@@ -31,6 +34,7 @@ from bot.replies import (
     text,
     topics_reply,
 )
+from bot.reports import full_report, parse_since
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -54,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for stdin)")
     check = commands.add_parser("check", help="validate a knowledge directory")
     check.add_argument("directory", nargs="?", type=Path, help="directory to check")
+    report = commands.add_parser("report", help="usage report from the question log")
+    report.add_argument("--days", type=int, default=7, help="look back N days (default 7)")
     evaluate_ = commands.add_parser("eval", help="score the matcher on a dev set")
     evaluate_.add_argument(
         "file", type=Path, help="dev set YAML, e.g. tests/data/dev_questions.yaml"
@@ -87,13 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     matcher = Matcher(knowledge, settings.thresholds)
     if command == "run":
-        return run_telegram(settings, matcher)
+        return run_telegram(dataclasses.replace(settings, knowledge_dir=Path(directory)), matcher)
     if command == "console":
         return Console(matcher, sys.stdin, sys.stdout).run(interactive=sys.stdin.isatty())
     if command == "ask":
         return ask(matcher, args.question, as_json=args.json)
     if command == "check":
         return check(matcher, directory)
+    if command == "report":
+        return print_report(settings, knowledge, args.days)
     return run_eval(matcher, args.file)
 
 
@@ -259,6 +267,21 @@ def check(matcher: Matcher, directory: Path) -> int:
         f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
         f" topics; {len(warnings)} warning(s)."
     )
+    return EXIT_OK
+
+
+def print_report(settings: Settings, knowledge: KnowledgeBase, days: int) -> int:
+    if days < 0:
+        print("--days must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
+    today = dt.datetime.now(dt.UTC).date()
+    since = parse_since(str(days), today, days)
+    log = QuestionLog(settings.data_dir)
+    try:
+        print(full_report(log, knowledge, since, today))
+    except sqlite3.Error as error:
+        print(f"Cannot read the question log {log.path}: {error}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

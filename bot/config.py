@@ -49,6 +49,10 @@ class Settings:
     knowledge_dir: Path
     log_level: str
     thresholds: Thresholds
+    data_dir: Path = Path("data")
+    keep_question_texts: bool = True
+    question_log_days: int = 90
+    admin_user_ids: frozenset[int] = frozenset()
 
     def __repr__(self) -> str:  # never show the token
         return (
@@ -72,6 +76,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         knowledge_dir=Path(_get(env, "KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
         log_level=_log_level(env),
         thresholds=_thresholds(env),
+        data_dir=Path(_get(env, "DATA_DIR") or "data"),
+        keep_question_texts=_switch(env, "QUESTION_LOG", default=True),
+        question_log_days=_int(env, "QUESTION_LOG_DAYS", 90, 1, 36500),
+        admin_user_ids=_user_ids(env, "ADMIN_USER_IDS"),
     )
 
 
@@ -116,6 +124,27 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= number <= 100:
         raise ConfigError(f"{name} must be a number from 0 to 100, got {value!r}")
     return number
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = (_get(env, name) or "").lower()
+    if not value:
+        return default
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {value!r}")
+
+
+def _user_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    value = _get(env, name) or ""
+    parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise ConfigError(
+            f"{name} must be numeric Telegram user ids separated by commas, got {value!r}"
+        )
+    return frozenset(int(part) for part in parts)
 
 
 def _log_level(env: Mapping[str, str]) -> str:

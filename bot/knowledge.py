@@ -485,3 +485,35 @@ def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
         synonyms=tuple(collected.synonyms.items()),
         smalltalk=tuple(collected.smalltalk),
     )
+
+
+@dataclass(frozen=True)
+class KnowledgeChanges:
+    """What a reload changed, by entry id."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    edited: tuple[str, ...]
+
+    def __str__(self) -> str:
+        parts = [
+            f"{label}: {', '.join(ids)}"
+            for label, ids in (
+                ("added", self.added),
+                ("removed", self.removed),
+                ("edited", self.edited),
+            )
+            if ids
+        ]
+        return "; ".join(parts) or "no entry changed"
+
+
+def compare(old: KnowledgeBase, new: KnowledgeBase) -> KnowledgeChanges:
+    """Entries added, removed and edited between two loads."""
+    before = {entry.id: entry for entry in old.entries}
+    after = {entry.id: entry for entry in new.entries}
+    return KnowledgeChanges(
+        added=tuple(i for i in after if i not in before),
+        removed=tuple(i for i in before if i not in after),
+        edited=tuple(i for i in after if i in before and after[i] != before[i]),
+    )

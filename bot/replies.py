@@ -48,6 +48,8 @@ class Reply:
 
     paragraphs: tuple[Paragraph, ...]
     options: tuple[Option, ...] = ()
+    # The answered entry, for "helpful / not helpful" buttons where a chat offers them.
+    rated_entry: str | None = None
 
 
 def text(*paragraphs: str) -> tuple[Paragraph, ...]:
@@ -57,6 +59,10 @@ def text(*paragraphs: str) -> tuple[Paragraph, ...]:
 
 def faq_data(entry_id: str) -> str:
     return f"faq:{entry_id}"
+
+
+def vote_data(entry_id: str, *, helpful: bool) -> str:
+    return f"vote:{entry_id}:{int(helpful)}"
 
 
 def topic_data(topic_id: str) -> str:
@@ -86,7 +92,7 @@ def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False
         return Reply(paragraphs)
     related = [knowledge.entry(i) for i in entry.related[:3]]
     options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
-    return Reply(paragraphs, options)
+    return Reply(paragraphs, options, rated_entry=entry.id)
 
 
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:

@@ -1,18 +1,19 @@
 """Telegram handlers: the one place that lists them all, in the order they are tried.
 
-Each module (commands, messages, callbacks, inline) exposes ``HANDLERS``; commands come
-first because ``filters.TEXT`` would also match them.
+Each module (admin, commands, messages, callbacks, inline) exposes ``HANDLERS``. Order
+matters, as the first matching handler wins: admin commands before the catch-all for
+unknown commands, and commands before messages because ``filters.TEXT`` matches them too.
 """
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import callbacks, commands, inline, messages
+from bot.handlers import admin, callbacks, commands, inline, messages
 from bot.handlers.errors import on_error
 
 
 def register(application: Application) -> None:
-    for module in (commands, messages, callbacks, inline):
+    for module in (admin, commands, messages, callbacks, inline):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(on_error)

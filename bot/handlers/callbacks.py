@@ -1,12 +1,15 @@
-"""Button presses: ``faq:<id>``, ``topic:<id>`` and ``topics``. No per-user state is kept,
-so a button still works after a restart; a stale id gets a polite answer."""
+"""Button presses: ``faq:<id>``, ``topic:<id>``, ``topics`` and ``vote:<id>:<1|0>``.
+
+No per-user state is kept, so a button still works after a restart; a stale id gets a
+polite answer. Votes go to the question log, keyed by a salted hash of the message.
+"""
 
 from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.handlers.common import is_group, matcher_of, send_reply
+from bot.handlers.common import is_group, matcher_of, question_log_of, send_reply
 from bot.replies import reply_for_data
 
 STALE = "Sorry, that question is no longer available. Use /topics to browse."
@@ -26,4 +29,18 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_reply(message, reply)
 
 
-HANDLERS: list[BaseHandler] = [CallbackQueryHandler(button)]
+async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record helpful / not helpful for the answer the buttons sit under."""
+    query = update.callback_query
+    _, entry_id, helpful = (query.data or "").split(":")
+    log = question_log_of(context)
+    if log is not None and isinstance(query.message, Message):
+        message = query.message
+        log.vote(message.chat.id, message.message_id, entry_id, helpful=helpful == "1")
+    await query.answer("Thanks for the feedback!")
+
+
+HANDLERS: list[BaseHandler] = [
+    CallbackQueryHandler(vote, pattern=r"^vote:[a-z0-9_-]+:[01]$"),
+    CallbackQueryHandler(button),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.handlers.common import is_group, matcher_of, send_reply
+from bot.handlers.common import chat_kind, is_group, matcher_of, record, send_reply
 from bot.replies import (
     DISCLAIMER,
     Reply,
@@ -58,6 +58,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     matcher = matcher_of(context)
     result = matcher.answer(question)
+    record(context, chat_kind(message), result)
     await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
 
 

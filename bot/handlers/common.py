@@ -1,4 +1,4 @@
-"""Helpers every handler shares: the matcher from bot_data, sending a Reply as Telegram HTML."""
+"""Helpers every handler shares: services from bot_data, sending a Reply as Telegram HTML."""
 
 from __future__ import annotations
 
@@ -6,35 +6,68 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.matching import Matcher
-from bot.replies import Reply, render_html
+from bot.config import Settings
+from bot.matching import Matcher, Result
+from bot.questionlog import QuestionLog
+from bot.replies import Reply, render_html, vote_data
 
 MATCHER_KEY = "matcher"
+LOG_KEY = "question_log"
+SETTINGS_KEY = "settings"
 
 
 def matcher_of(context: ContextTypes.DEFAULT_TYPE) -> Matcher:
     return context.bot_data[MATCHER_KEY]
 
 
+def settings_of(context: ContextTypes.DEFAULT_TYPE) -> Settings:
+    return context.bot_data[SETTINGS_KEY]
+
+
+def question_log_of(context: ContextTypes.DEFAULT_TYPE) -> QuestionLog | None:
+    return context.bot_data.get(LOG_KEY)
+
+
+def record(context: ContextTypes.DEFAULT_TYPE, chat_type: str, result: Result) -> None:
+    """Put a handled question on the log (a queue: this never waits for the disk)."""
+    log = question_log_of(context)
+    if log is not None:
+        log.record(chat_type, result)
+
+
 def is_group(message: Message) -> bool:
     return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """One button per row: labels are whole questions and need the width."""
-    if not reply.options:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(option.label, callback_data=option.data)]
-            for option in reply.options
-        ]
-    )
+def chat_kind(message: Message) -> str:
+    return "group" if is_group(message) else "private"
+
+
+def keyboard(reply: Reply, *, feedback: bool) -> InlineKeyboardMarkup | None:
+    """One button per row (labels are whole questions), then the feedback pair."""
+    rows = [[InlineKeyboardButton(o.label, callback_data=o.data)] for o in reply.options]
+    if feedback and reply.rated_entry:
+        entry_id = reply.rated_entry
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "👍 Helpful", callback_data=vote_data(entry_id, helpful=True)
+                ),
+                InlineKeyboardButton(
+                    "👎 Not helpful", callback_data=vote_data(entry_id, helpful=False)
+                ),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def send_reply(message: Message, reply: Reply) -> None:
-    """Send ``reply`` in answer to ``message``; buttons go under the last part."""
+    """Send ``reply`` in answer to ``message``; buttons go under the last part.
+
+    Answers in private chats carry feedback buttons; groups stay compact.
+    """
     chunks = render_html(reply)
+    feedback = not is_group(message)
     for number, chunk in enumerate(chunks, 1):
-        markup = keyboard(reply) if number == len(chunks) else None
+        markup = keyboard(reply, feedback=feedback) if number == len(chunks) else None
         await message.reply_html(chunk, reply_markup=markup, do_quote=is_group(message))

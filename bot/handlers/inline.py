@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, ContextTypes, InlineQueryHandler
 
-from bot.handlers.common import matcher_of
+from bot.handlers.common import matcher_of, record
 from bot.knowledge import Entry, KnowledgeBase
 from bot.replies import entry_reply, render_html
 
@@ -14,6 +16,9 @@ MAX_RESULTS = 10
 DESCRIPTION_LENGTH = 90
 # Telegram caches inline answers (300 s by default); keep it short so edits show soon.
 CACHE_SECONDS = 60
+# Telegram sends an inline query per keystroke: only the last query of a burst is logged.
+LOG_AFTER_SECONDS = 3.0
+PENDING_KEY = "inline_pending"
 
 
 def article(entry: Entry, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
@@ -45,6 +50,22 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
     results = [article(entry, knowledge) for entry in entries]
     await query.answer(results, cache_time=CACHE_SECONDS)
+    if text:
+        _record_when_typing_stops(context, query.from_user.id, text)
+
+
+def _record_when_typing_stops(context: ContextTypes.DEFAULT_TYPE, user_id: int, text: str) -> None:
+    """Log the query once the user has stopped typing; user ids stay in memory for seconds."""
+    pending: dict[int, asyncio.TimerHandle] = context.bot_data.setdefault(PENDING_KEY, {})
+    if (earlier := pending.pop(user_id, None)) is not None:
+        earlier.cancel()
+    result = matcher_of(context).answer(text)
+
+    def flush() -> None:
+        pending.pop(user_id, None)
+        record(context, "inline", result)
+
+    pending[user_id] = asyncio.get_running_loop().call_later(LOG_AFTER_SECONDS, flush)
 
 
 HANDLERS: list[BaseHandler] = [InlineQueryHandler(inline_query)]

@@ -7,7 +7,7 @@ import re
 from telegram import Message, MessageEntity, Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from bot.handlers.common import is_group, matcher_of, send_reply
+from bot.handlers.common import chat_kind, is_group, matcher_of, record, send_reply
 from bot.replies import Reply, reply_for, text
 
 NON_TEXT_REPLY = "I answer text questions only. Type your question, or use /topics to browse."
@@ -35,6 +35,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     matcher = matcher_of(context)
     asked = _without_mention(message.text, context.bot.username)
     result = matcher.answer(asked)
+    record(context, chat_kind(message), result)
     await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +14,10 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import load_settings
+from bot.knowledge import load_knowledge
 from bot.matching import Matcher
+from bot.questionlog import QuestionLog
+from tests.conftest import ROOT
 from tests.fakes import RecordingRequest, message
 
 TOKEN = "123456:TESTtoken-for-handlers"
@@ -50,3 +55,34 @@ async def harness(matcher: Matcher) -> AsyncIterator[Harness]:
     )
     async with application:
         yield Harness(application, request)
+
+
+ADMIN_ID = 4242
+
+
+@pytest.fixture
+async def logged_harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    """A harness with a question log and its own copy of the knowledge, for admin tests."""
+    knowledge_dir = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge_dir)
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "KNOWLEDGE_DIR": str(knowledge_dir),
+            "DATA_DIR": str(tmp_path / "data"),
+            "ADMIN_USER_IDS": str(ADMIN_ID),
+        }
+    )
+    log = QuestionLog(settings.data_dir)
+    log.start()
+    request = RecordingRequest()
+    application = build_application(
+        settings,
+        Matcher(load_knowledge(knowledge_dir)),
+        request=request,
+        get_updates_request=RecordingRequest(),
+        question_log=log,
+    )
+    async with application:
+        yield Harness(application, request)
+    log.close()

@@ -10,8 +10,13 @@ async def test_question_gets_bold_question_answer_sources_and_related_buttons(ha
     assert sent["parse_mode"] == "HTML"
     assert sent["text"].startswith("<b>What is the CPT code for trigger point injections?</b>")
     assert '<a href="https://aapc.com/' in sent["text"] and "20553" in sent["text"]
-    buttons = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
-    assert buttons == ["faq:billing-units", "faq:drug-billing", "faq:dry-needling"]
+    rows = sent["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in rows[:-1]] == [
+        "faq:billing-units",
+        "faq:drug-billing",
+        "faq:dry-needling",
+    ]
+    assert [b["callback_data"] for b in rows[-1]] == ["vote:cpt-code:1", "vote:cpt-code:0"]
     assert "reply_parameters" not in sent  # no quoting in private chats
 
 

@@ -1,0 +1,115 @@
+"""Admin commands, in private chats only: /reload, /stats, /unanswered.
+
+Admins are the user ids in ADMIN_USER_IDS. Anyone else gets "not allowed" in a private
+chat; in groups these commands are not registered, so the bot stays silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+
+from bot.handlers.common import (
+    MATCHER_KEY,
+    matcher_of,
+    question_log_of,
+    send_reply,
+    settings_of,
+)
+from bot.knowledge import KnowledgeError, compare, load_knowledge
+from bot.matching import Matcher
+from bot.replies import Reply, text
+from bot.reports import parse_since, stale_lines, stats_lines, unanswered_lines
+
+logger = logging.getLogger(__name__)
+
+NOT_ALLOWED = "Sorry, that command is for the bot's admins."
+NO_LOG = "No questions have been recorded yet."
+
+
+async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    if user is not None and user.id in settings_of(context).admin_user_ids:
+        return True
+    await send_reply(update.effective_message, Reply(text(NOT_ALLOWED)))
+    return False
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Re-read the knowledge directory; on errors keep serving the old knowledge."""
+    if not await _is_admin(update, context):
+        return
+    directory = settings_of(context).knowledge_dir
+    old = matcher_of(context)
+    try:
+        knowledge = await asyncio.to_thread(load_knowledge, directory)
+        matcher = await asyncio.to_thread(Matcher, knowledge, old.thresholds)
+    except KnowledgeError as error:
+        count = len(old.knowledge.entries)
+        kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
+        await send_reply(update.effective_message, Reply(text(kept, str(error))))
+        return
+    context.bot_data[MATCHER_KEY] = matcher
+    changes = compare(old.knowledge, knowledge)
+    logger.info("knowledge reloaded from %s: %s", directory, changes)
+    done = f"Reloaded {len(knowledge.entries)} entries from {directory}: {changes}."
+    await send_reply(update.effective_message, Reply(text(done)))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats [days | YYYY-MM-DD]: questions by status, most asked entries, feedback."""
+    if not await _is_admin(update, context):
+        return
+    since = await _since(update, context, default_days=7)
+    log = question_log_of(context)
+    if since is None:
+        return
+    knowledge = matcher_of(context).knowledge
+    today = dt.datetime.now(dt.UTC).date()
+    if log is None or not log.exists():
+        lines = [NO_LOG]
+    else:
+        lines = stats_lines(await asyncio.to_thread(log.stats, since), knowledge)
+    await send_reply(
+        update.effective_message,
+        Reply(text("\n".join(lines), "\n".join(stale_lines(knowledge, today)))),
+    )
+
+
+async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unanswered [days | YYYY-MM-DD]: what people ask that the bot cannot answer."""
+    if not await _is_admin(update, context):
+        return
+    since = await _since(update, context, default_days=30)
+    log = question_log_of(context)
+    if since is None:
+        return
+    if log is None or not log.exists():
+        lines = [NO_LOG]
+    else:
+        lines = unanswered_lines(await asyncio.to_thread(log.unanswered, since), since)
+    await send_reply(update.effective_message, Reply(text("\n".join(lines))))
+
+
+async def _since(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, default_days: int
+) -> dt.datetime | None:
+    argument = context.args[0] if context.args else None
+    try:
+        return parse_since(argument, dt.datetime.now(dt.UTC).date(), default_days)
+    except ValueError as error:
+        await send_reply(update.effective_message, Reply(text(f"Usage: {error}.")))
+        return None
+
+
+PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("reload", reload, filters=PRIVATE),
+    CommandHandler("stats", stats, filters=PRIVATE),
+    CommandHandler("unanswered", unanswered, filters=PRIVATE),
+]

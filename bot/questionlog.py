@@ -1,0 +1,371 @@
+"""The question log and answer feedback, in SQLite (stdlib ``sqlite3``).
+
+What is stored: per question the time, chat type (private, group, inline), status, matched
+entry, score and, unless ``QUESTION_LOG=off``, the question text. Per vote a salted hash of
+the message it was cast on, the entry and helpful / not helpful. No user ids, names,
+usernames or chat ids are stored: people paste patient details into questions, and the log
+must not tie them to a person. Rows older than ``QUESTION_LOG_DAYS`` are purged at start-up
+and daily.
+
+Writes never block the event loop: ``record`` and ``vote`` put a row on a queue that one
+writer thread commits in batches (WAL mode, ``synchronous=FULL``: a committed row survives a
+crash). If the database cannot be opened or written, the bot keeps answering; the writer
+logs one clear error, drops what it cannot write and tries again a minute later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import queue
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.matching import Result
+from bot.text import normalise
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "questions.sqlite3"
+BATCH_SIZE = 500
+RETRY_SECONDS = 60.0
+PURGE_EVERY = dt.timedelta(days=1)
+GROUPING_CUTOFF = 85
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    chat_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    entry_id TEXT,
+    score INTEGER NOT NULL,
+    question TEXT
+);
+CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+CREATE TABLE IF NOT EXISTS votes (
+    message_key TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    voted_at TEXT NOT NULL
+);
+"""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Question:
+    asked_at: dt.datetime
+    chat_type: str
+    status: str
+    entry_id: str | None
+    score: int
+    text: str | None
+
+
+@dataclass(frozen=True)
+class _Vote:
+    chat_id: int
+    message_id: int
+    entry_id: str
+    helpful: bool
+    voted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class EntryVotes:
+    entry_id: str
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Similar wordings of a question the bot could not answer, with how often they came."""
+
+    question: str
+    count: int
+    wordings: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What was asked since a date."""
+
+    since: dt.datetime
+    by_status: dict[str, int]
+    top_entries: list[tuple[str, int]]
+    votes: list[EntryVotes]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+class QuestionLog:
+    """Records questions and votes off the event loop; reads for reports."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        keep_texts: bool = True,
+        retention_days: int = 90,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.path = Path(data_dir) / DATABASE_NAME
+        self.keep_texts = keep_texts
+        self.retention = dt.timedelta(days=retention_days)
+        self.clock = clock
+        self._queue: queue.Queue[_Question | _Vote | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._connection: sqlite3.Connection | None = None
+        self._salt = b""
+        self._failed_at: float | None = None
+        self._last_purge: dt.datetime | None = None
+
+    # --- writing (any thread; never blocks) ---------------------------------------------
+
+    def start(self) -> None:
+        """Start the writer thread; it opens the database and purges old rows."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="question-log", daemon=True)
+            self._thread.start()
+
+    def record(self, chat_type: str, result: Result) -> None:
+        """Queue one handled question."""
+        entry_id = result.best.entry.id if result.best and result.status != "none" else None
+        text = result.query if self.keep_texts else None
+        status = result.status.value
+        self._queue.put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))
+
+    def vote(self, chat_id: int, message_id: int, entry_id: str, *, helpful: bool) -> None:
+        """Queue a vote; a second vote on the same message replaces the first."""
+        self._queue.put(_Vote(chat_id, message_id, entry_id, helpful, self.clock()))
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far has been handled (written or dropped)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop the writer thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    # --- the writer thread ---------------------------------------------------------------
+
+    def _run(self) -> None:
+        self._maybe_purge()  # at start-up, then daily
+        while True:
+            try:
+                first = self._queue.get(timeout=1.0)
+            except queue.Empty:
+                self._maybe_purge()
+                continue
+            batch = [first]
+            while len(batch) < BATCH_SIZE:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = None in batch
+            self._write([item for item in batch if item is not None])
+            for _ in batch:
+                self._queue.task_done()
+            if stop:
+                if self._connection is not None:
+                    self._connection.close()
+                return
+            self._maybe_purge()
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._connection is not None:
+            return self._connection
+        if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_SECONDS:
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA busy_timeout=5000")
+            connection.executescript(SCHEMA)
+            connection.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
+                (secrets.token_hex(32),),
+            )
+            connection.commit()
+            row = connection.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            self._salt = bytes.fromhex(row[0])
+        except (sqlite3.Error, OSError, ValueError) as error:
+            self._fail("cannot open", error)
+            return None
+        if self._failed_at is not None:
+            logger.info("question log %s is writable again", self.path)
+        self._failed_at = None
+        self._connection = connection
+        return connection
+
+    def _fail(self, action: str, error: Exception) -> None:
+        if self._failed_at is None:  # one clear error per outage, not one per question
+            logger.error(
+                "question log %s: %s it (%s); answers go on, questions are not recorded"
+                " until it works again",
+                self.path,
+                action,
+                error,
+            )
+        self._failed_at = time.monotonic()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _write(self, items: list[_Question | _Vote]) -> None:
+        connection = self._open()
+        if connection is None or not items:
+            return
+        questions = [
+            (q.asked_at.isoformat(), q.chat_type, q.status, q.entry_id, q.score, q.text)
+            for q in items
+            if isinstance(q, _Question)
+        ]
+        votes = [
+            (
+                self._key(v.chat_id, v.message_id),
+                v.entry_id,
+                int(v.helpful),
+                v.voted_at.isoformat(),
+            )
+            for v in items
+            if isinstance(v, _Vote)
+        ]
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT INTO questions (asked_at, chat_type, status, entry_id, score,"
+                    " question) VALUES (?, ?, ?, ?, ?, ?)",
+                    questions,
+                )
+                connection.executemany(
+                    "INSERT INTO votes (message_key, entry_id, helpful, voted_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET"
+                    " entry_id = excluded.entry_id, helpful = excluded.helpful,"
+                    " voted_at = excluded.voted_at",
+                    votes,
+                )
+        except sqlite3.Error as error:
+            self._fail("cannot write to", error)
+
+    def _key(self, chat_id: int, message_id: int) -> str:
+        """Tells messages apart without storing who or where: HMAC with a stored salt."""
+        message = f"{chat_id}:{message_id}".encode()
+        return hmac.new(self._salt, message, hashlib.sha256).hexdigest()
+
+    def _maybe_purge(self) -> None:
+        now = self.clock()
+        if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
+            return
+        connection = self._open()
+        if connection is None:
+            return
+        cutoff = (now - self.retention).isoformat()
+        try:
+            with connection:
+                gone = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+                connection.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
+        except sqlite3.Error as error:
+            self._fail("cannot purge", error)
+            return
+        self._last_purge = now
+        if gone.rowcount:
+            logger.info("question log: purged %d questions older than %s", gone.rowcount, cutoff)
+
+    # --- reading (call from a worker thread: it touches the disk) --------------------------
+
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        uri = f"file:{self.path}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            yield connection
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def stats(self, since: dt.datetime, top: int = 10) -> Stats:
+        """Questions by status, the most asked entries and the votes, since ``since``."""
+        start = since.isoformat()
+        with self._reader() as db:
+            by_status = dict(
+                db.execute(
+                    "SELECT status, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY status",
+                    (start,),
+                ).fetchall()
+            )
+            top_entries = db.execute(
+                "SELECT entry_id, COUNT(*) AS n FROM questions WHERE asked_at >= ?"
+                " AND status = 'answer' GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+                (start, top),
+            ).fetchall()
+            votes = db.execute(
+                "SELECT entry_id, SUM(helpful), SUM(1 - helpful) FROM votes"
+                " WHERE voted_at >= ? GROUP BY entry_id ORDER BY entry_id",
+                (start,),
+            ).fetchall()
+        return Stats(since, by_status, top_entries, [EntryVotes(*row) for row in votes])
+
+    def unanswered(self, since: dt.datetime, top: int = 10) -> list[UnansweredGroup]:
+        """The most frequent questions that got none or suggest, similar wordings together."""
+        with self._reader() as db:
+            rows = db.execute(
+                "SELECT question, COUNT(*) FROM questions WHERE asked_at >= ?"
+                " AND status IN ('none', 'suggest') AND question IS NOT NULL"
+                " GROUP BY question",
+                (since.isoformat(),),
+            ).fetchall()
+        return group_similar(rows)[:top]
+
+    def count(self) -> int:
+        with self._reader() as db:
+            return db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+
+
+def group_similar(rows: list[tuple[str, int]]) -> list[UnansweredGroup]:
+    """Group wordings whose normalised text is alike (rapidfuzz token-set ratio)."""
+    representatives: list[str] = []
+    groups: list[list[tuple[str, int]]] = []
+    for question, count in sorted(rows, key=lambda row: (-row[1], row[0])):
+        key = normalise(question)
+        match = process.extractOne(
+            key, representatives, scorer=fuzz.token_set_ratio, score_cutoff=GROUPING_CUTOFF
+        )
+        if match is None:
+            representatives.append(key)
+            groups.append([(question, count)])
+        else:
+            groups[match[2]].append((question, count))
+    result = [
+        UnansweredGroup(group[0][0], sum(count for _, count in group), len(group))
+        for group in groups
+    ]
+    return sorted(result, key=lambda g: (-g.count, g.question))
