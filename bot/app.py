@@ -51,6 +51,21 @@ GROUP_COMMANDS = [
 ]
 
 
+# Telegram allows about 30 messages a second overall. AIORateLimiter's default bucket
+# (30 per 1 s) lets a full bucket of 30 go out on top of the 30/s rate, i.e. 60 within one
+# second after a quiet spell; a bucket of one refilled every 1/30 s never exceeds 30/s.
+OVERALL_MESSAGES_PER_SECOND = 30
+
+
+def overall_rate_limiter() -> AIORateLimiter:
+    """Telegram's flood limits, retrying a 429 up to 3 times after its retry_after."""
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / OVERALL_MESSAGES_PER_SECOND,
+        max_retries=3,
+    )
+
+
 async def set_commands(application: Application) -> None:
     """Publish the command menu; groups only see what works there."""
     bot = application.bot
@@ -91,7 +106,7 @@ def build_application(
         .post_init(set_commands)
     )
     if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(overall_rate_limiter())
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if request is not None:

@@ -120,6 +120,7 @@ class FakeBotApi:
     def __init__(self, token: str, port: int = 0) -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_times: list[float] = []
         self.failures = Failures()
         self.unknown_token_requests = 0
         self._updates: list[dict[str, Any]] = []
@@ -183,7 +184,16 @@ class FakeBotApi:
     def _record(self, method: str, params: dict[str, Any]) -> None:
         with self._changed:
             self.calls.append((method, params))
+            self.call_times.append(time.monotonic())
             self._changed.notify_all()
+
+    def times_of(self, method: str) -> list[float]:
+        with self._changed:
+            return [
+                t
+                for (name, _), t in zip(self.calls, self.call_times, strict=True)
+                if name == method
+            ]
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -191,7 +201,7 @@ class FakeBotApi:
         deadline = time.monotonic() + wait
         with self._changed:
             while True:
-                ready = [u for u in self._updates if u["update_id"] >= offset]
+                ready = [u for u in self._updates if u["update_id"] >= offset][:100]
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0:
                     return ready
@@ -230,11 +240,14 @@ class FakeBotApi:
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot gave up a long poll while stopping
 
         return Handler
 
