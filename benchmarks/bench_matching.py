@@ -100,6 +100,21 @@ def measure(name: str, knowledge: KnowledgeBase, questions: Sequence[str]) -> No
     )
 
 
+def input_lengths(matcher: Matcher, rng: random.Random) -> None:
+    """Time per question as messages grow: matching reads a bounded prefix."""
+    words = "billing code muscles injection pain covid knee twice units session".split()
+    print(f"\n{'input chars':>12} {'med ms':>9} {'p99 ms':>9}")
+    for length in (20, 200, 1000, 4096, 100_000):
+        texts = []
+        for _ in range(100):
+            text = ""
+            while len(text) < length:
+                text += rng.choice(words) + " "
+            texts.append(text[:length])
+        median, p99 = timings_ms(matcher.answer, texts)
+        print(f"{length:>12,} {median:>9.3f} {p99:>9.3f}")
+
+
 def batch_seconds(count: int) -> float:
     cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
     lines = "\n".join(cases[n % len(cases)].question for n in range(count)) + "\n"
@@ -128,15 +143,15 @@ def main() -> None:
     )
     cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
     questions = [case.question for case in cases]
-    measure(
-        "shipped", load_knowledge(ROOT / "knowledge"), (questions * 3)[: max(args.queries, 500)]
-    )
+    shipped = load_knowledge(ROOT / "knowledge")
+    measure("shipped", shipped, (questions * 3)[: max(args.queries, 500)])
     for size in (int(s) for s in args.sizes.split(",") if s):
         knowledge = synthetic_knowledge(size, rng)
         picks = [rng.choice(knowledge.entries) for _ in range(args.queries)]
         asked = [typo(rng.choice((e.question, *e.alternates)), rng) for e in picks]
         measure("synthetic", knowledge, asked)
         del knowledge
+    input_lengths(Matcher(shipped), rng)
     seconds = batch_seconds(1000)
     print(f"\nbatch: run_bot.py ask --json, 1000 questions: {seconds:.2f} s wall, with start-up")
 

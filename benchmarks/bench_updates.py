@@ -1,12 +1,14 @@
 """Updates per second through the whole Telegram handler path, in one process.
 
-Usage: python benchmarks/bench_updates.py [--updates 3000]
+Usage: python benchmarks/bench_updates.py [--updates 3000] [--rounds 5]
 
 Each update goes Update -> handler -> matcher -> rendered HTML -> sendMessage on an
 in-process recording request (no network, no rate limiter: Telegram's own cap of about 30
 messages/s is what the rate limiter enforces in production). The baseline, measured in the
 same run, is a bare python-telegram-bot application whose only handler echoes the text:
-the library's own cost per update.
+the library's own cost per update. A third column runs our path with the SQLite question
+log on, to show what recording every question costs. Rounds are interleaved and the median
+rate of each is printed, because this machine is shared and noisy.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import argparse
 import asyncio
 import os
 import platform
+import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +34,7 @@ from bot.config import load_settings  # noqa: E402
 from bot.evaluation import load_dev_set  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matching import Matcher  # noqa: E402
+from bot.questionlog import QuestionLog  # noqa: E402
 from tests.fakes import RecordingRequest, message  # noqa: E402
 
 TOKEN = "123456:BENCHMARK"
@@ -79,9 +84,24 @@ async def rate(application: Application, payloads: list[dict]) -> tuple[float, i
         return len(parsed) / seconds, len(request.sent()) - sent_before
 
 
+async def our_rate(
+    settings, matcher: Matcher, payloads: list[dict], log: QuestionLog | None
+) -> tuple[float, int]:
+    application = build_application(
+        settings,
+        matcher,
+        request=RecordingRequest(),
+        get_updates_request=RecordingRequest(),
+        rate_limited=False,
+        question_log=log,
+    )
+    return await rate(application, payloads)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     matcher = Matcher(load_knowledge(ROOT / "knowledge"))
     settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
@@ -89,20 +109,31 @@ async def main() -> None:
     questions = [case.question for case in cases if case.expect != "smalltalk"]
     python = platform.python_version()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {python}")
-    print(f"{'chat':<10} {'ours upd/s':>11} {'baseline upd/s':>15} {'sendMessage calls':>18}")
-    for group in (False, True):
-        payloads = updates(questions, args.updates, group=group)
-        ours = build_application(
-            settings,
-            matcher,
-            request=RecordingRequest(),
-            get_updates_request=RecordingRequest(),
-            rate_limited=False,
-        )
-        our_rate, sent = await rate(ours, payloads)
-        base_rate, _ = await rate(baseline_application(), payloads)
-        name = "group" if group else "private"
-        print(f"{name:<10} {our_rate:>11,.0f} {base_rate:>15,.0f} {sent:>18,}")
+    print(
+        f"{'chat':<9} {'ours upd/s':>11} {'+ question log':>15} {'log cost':>9}"
+        f" {'baseline upd/s':>15} {'sendMessage':>12}"
+    )
+    with tempfile.TemporaryDirectory() as data_dir:
+        log = QuestionLog(Path(data_dir))
+        log.start()
+        for group in (False, True):
+            payloads = updates(questions, args.updates, group=group)
+            plain, logged, bare = [], [], []
+            for _ in range(args.rounds):
+                rate_without, sent = await our_rate(settings, matcher, payloads, None)
+                plain.append(rate_without)
+                logged.append((await our_rate(settings, matcher, payloads, log))[0])
+                bare.append((await rate(baseline_application(), payloads))[0])
+            ours, with_log = statistics.median(plain), statistics.median(logged)
+            cost = (ours - with_log) / ours
+            name = "group" if group else "private"
+            print(
+                f"{name:<9} {ours:>11,.0f} {with_log:>15,.0f} {cost:>9.1%}"
+                f" {statistics.median(bare):>15,.0f} {sent:>12,}"
+            )
+        log.flush(60)
+        log.close()
+        print(f"question log rows written: {log.count():,}")
 
 
 if __name__ == "__main__":

@@ -120,3 +120,13 @@ def test_dev_set_does_not_copy_the_knowledge_base(knowledge):
     }
     copied = [c.question for c in cases if c.question.lower().strip(" ?") in own_texts]
     assert not copied
+
+
+def test_only_the_first_part_of_a_huge_message_is_matched(matcher: Matcher):
+    from bot.matching import MAX_QUERY_CHARS
+
+    head = "what is a trigger point injection "
+    padding = " " * (MAX_QUERY_CHARS - len(head))
+    tail = "symptoms of covid and a knee replacement " * 1000
+    result = matcher.answer(head + padding + tail)
+    assert result.status is Status.ANSWER and result.entry.id == "what-is-tpi"

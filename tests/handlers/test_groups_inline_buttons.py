@@ -163,3 +163,12 @@ async def test_stale_query_errors_are_harmless(harness: Harness, caplog, descrip
     assert not [
         r for r in caplog.records if r.levelno >= logging.INFO and r.name == "bot.handlers.errors"
     ]
+
+
+async def test_oversized_message_and_inline_query_are_handled(harness: Harness):
+    long_message = ("which cpt code for trigger point injections in 3 muscles " * 80)[:4096]
+    [sent] = await harness.send(long_message)
+    assert "20553" in sent["text"]
+    await harness.process({"inline_query": inline_query(("dry needling code " * 20)[:256])})
+    [answered] = harness.request.sent("answerInlineQuery")
+    assert answered["results"][0]["id"] == "dry-needling"
