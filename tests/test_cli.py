@@ -139,3 +139,28 @@ def test_eval_prints_categories_and_passes_targets():
 def test_invalid_setting_names_the_variable():
     done = run("ask", "hi", env={"ANSWER_THRESHOLD": "lots"})
     assert done.returncode == 2 and "ANSWER_THRESHOLD" in done.stderr
+
+
+def test_report_reads_the_question_log(tmp_path: Path):
+    from bot.knowledge import load_knowledge
+    from bot.matching import Matcher
+    from bot.questionlog import QuestionLog
+
+    matcher = Matcher(load_knowledge(ROOT / "knowledge"))
+    log = QuestionLog(tmp_path / "data")
+    log.start()
+    for question in ["20553", "20553", "cpt for knee replacement", "knee replacement cpt"]:
+        log.record("private", matcher.answer(question))
+    log.vote(1, 2, "cpt-code", helpful=True)
+    log.close()
+    done = run("report", "--days", "3", env={"DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 0, done.stderr
+    assert "Questions since" in done.stdout and "answer: 2" in done.stdout
+    assert "2 × cpt-code" in done.stdout and "cpt-code: 1 / 0" in done.stdout
+    assert "2 × 'cpt for knee replacement' (2 wordings)" in done.stdout
+    assert "Entries not reviewed in the last 12 months:" in done.stdout
+
+
+def test_report_without_a_log_says_so(tmp_path: Path):
+    done = run("report", env={"DATA_DIR": str(tmp_path / "none")})
+    assert done.returncode == 0 and "No question log yet" in done.stdout

@@ -168,3 +168,16 @@ def test_committed_rows_survive_a_crash(tmp_path: Path):
     after.start()
     after.close()
     assert after.count() == 200
+
+
+def test_rows_are_purged_daily_while_running(tmp_path: Path, matcher: Matcher):
+    now = [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
+    log = QuestionLog(tmp_path, retention_days=1, clock=lambda: now[0])
+    log.start()
+    log.record("private", matcher.answer("what is a tpi"))
+    assert log.flush()
+    now[0] += dt.timedelta(days=2)  # a day passes with the bot running
+    log.record("private", matcher.answer("20553"))
+    assert log.flush()
+    log.close()
+    assert rows(tmp_path, "SELECT entry_id FROM questions") == [("cpt-code",)]
