@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
@@ -78,7 +79,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         thresholds=_thresholds(env),
         data_dir=Path(_get(env, "DATA_DIR") or "data"),
         keep_question_texts=_switch(env, "QUESTION_LOG", default=True),
-        question_log_days=_int(env, "QUESTION_LOG_DAYS", 90, 1, 36500),
+        question_log_days=_number(env, "QUESTION_LOG_DAYS", 90, int, 1, 36500),
         admin_user_ids=_user_ids(env, "ADMIN_USER_IDS"),
     )
 
@@ -100,29 +101,27 @@ def _url(env: Mapping[str, str], name: str, *, https: bool = False) -> str | Non
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+Number = TypeVar("Number", int, float)
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: Number,
+    parse: Callable[[str], Number],
+    low: Number,
+    high: Number,
+) -> Number:
     value = _get(env, name)
     if value is None:
         return default
     try:
-        number = int(value)
+        number = parse(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
-    if not low <= number <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
-    return number
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    value = _get(env, name)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number from 0 to 100, got {value!r}") from None
-    if not 0 <= number <= 100:
-        raise ConfigError(f"{name} must be a number from 0 to 100, got {value!r}")
+        number = None
+    if number is None or not low <= number <= high:
+        kind = "a whole number" if parse is int else "a number"
+        raise ConfigError(f"{name} must be {kind} from {low} to {high}, got {value!r}")
     return number
 
 
@@ -158,9 +157,9 @@ def _thresholds(env: Mapping[str, str]) -> Thresholds:
     default = Thresholds()
     try:
         return Thresholds(
-            answer=_float(env, "ANSWER_THRESHOLD", default.answer),
-            suggest=_float(env, "SUGGEST_THRESHOLD", default.suggest),
-            margin=_float(env, "ANSWER_MARGIN", default.margin),
+            answer=_number(env, "ANSWER_THRESHOLD", default.answer, float, 0.0, 100.0),
+            suggest=_number(env, "SUGGEST_THRESHOLD", default.suggest, float, 0.0, 100.0),
+            margin=_number(env, "ANSWER_MARGIN", default.margin, float, 0.0, 100.0),
         )
     except ValueError as error:
         if isinstance(error, ConfigError):
@@ -185,7 +184,7 @@ def _webhook(env: Mapping[str, str]) -> WebhookSettings | None:
         url=url,
         secret=secret,
         listen=_get(env, "WEBHOOK_LISTEN") or "127.0.0.1",
-        port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
+        port=_number(env, "WEBHOOK_PORT", 8443, int, 1, 65535),
         path="/" + path.lstrip("/"),
     )
 

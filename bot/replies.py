@@ -9,7 +9,7 @@ falls inside a tag.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
@@ -190,31 +190,43 @@ def _fit_paragraphs(paragraphs: Iterable[Paragraph], limit: int) -> list[Paragra
 
 def split_text(value: str, limit: int) -> list[str]:
     """Cut ``value`` into pieces of at most ``limit`` units: at lines, then words, then hard."""
+
+    def words(line: str) -> list[str]:
+        return _pack(line.split(" "), " ", limit, lambda word: _hard_cut(word, limit))
+
+    return _pack(value.split("\n"), "\n", limit, words)
+
+
+def _pack(
+    parts: list[str], separator: str, limit: int, split_part: Callable[[str], list[str]]
+) -> list[str]:
+    """Join ``parts`` greedily into pieces within ``limit``; split any part too long alone."""
     pieces: list[str] = []
     current = ""
-    for line in value.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
+    for part in parts:
+        candidate = f"{current}{separator}{part}" if current else part
         if telegram_length(candidate) <= limit:
             current = candidate
             continue
         if current:
             pieces.append(current)
-        current = ""
-        for word in line.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if telegram_length(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                pieces.append(current)
-            while telegram_length(word) > limit:
-                cut = _cut_at(word, limit)
-                pieces.append(word[:cut])
-                word = word[cut:]
-            current = word
+        if telegram_length(part) <= limit:
+            current = part
+        else:
+            *whole, current = split_part(part)
+            pieces += whole
     if current:
         pieces.append(current)
     return pieces
+
+
+def _hard_cut(word: str, limit: int) -> list[str]:
+    pieces = []
+    while telegram_length(word) > limit:
+        cut = _cut_at(word, limit)
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
 
 
 def _cut_at(value: str, limit: int) -> int:

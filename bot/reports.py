@@ -10,7 +10,7 @@ from bot.questionlog import QuestionLog, Stats, UnansweredGroup
 STATUS_ORDER = ("answer", "suggest", "none", "smalltalk")
 
 
-def stats_lines(stats: Stats, knowledge: KnowledgeBase) -> list[str]:
+def stats_lines(stats: Stats) -> list[str]:
     lines = [f"Questions since {stats.since:%Y-%m-%d}: {stats.total}"]
     lines += [f"  {status}: {stats.by_status.get(status, 0)}" for status in STATUS_ORDER]
     lines.append("Most asked answers:")
@@ -59,7 +59,7 @@ def full_report(
     """Stats, unanswered questions and stale entries as plain text."""
     if not log.exists():
         return f"No question log yet at {log.path}."
-    lines = stats_lines(log.stats(since), knowledge)
+    lines = stats_lines(log.stats(since))
     lines += ["", *unanswered_lines(log.unanswered(since), since)]
     lines += ["", *stale_lines(knowledge, today)]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
@@ -22,6 +23,7 @@ from bot.handlers.common import (
 )
 from bot.knowledge import KnowledgeError, compare, load_knowledge
 from bot.matching import Matcher
+from bot.questionlog import QuestionLog
 from bot.replies import Reply, text
 from bot.reports import parse_since, stale_lines, stats_lines, unanswered_lines
 
@@ -62,37 +64,43 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats [days | YYYY-MM-DD]: questions by status, most asked entries, feedback."""
-    if not await _is_admin(update, context):
-        return
-    since = await _since(update, context, default_days=7)
-    log = question_log_of(context)
-    if since is None:
-        return
-    knowledge = matcher_of(context).knowledge
-    today = dt.datetime.now(dt.UTC).date()
-    if log is None or not log.exists():
-        lines = [NO_LOG]
-    else:
-        lines = stats_lines(await asyncio.to_thread(log.stats, since), knowledge)
-    await send_reply(
-        update.effective_message,
-        Reply(text("\n".join(lines), "\n".join(stale_lines(knowledge, today)))),
-    )
+    lines = await _from_log(update, context, 7, lambda log, since: stats_lines(log.stats(since)))
+    if lines is not None:
+        knowledge = matcher_of(context).knowledge
+        stale = stale_lines(knowledge, dt.datetime.now(dt.UTC).date())
+        await send_reply(update.effective_message, Reply(text("\n".join(lines), "\n".join(stale))))
 
 
 async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unanswered [days | YYYY-MM-DD]: what people ask that the bot cannot answer."""
+
+    def read(log: QuestionLog, since: dt.datetime) -> list[str]:
+        return unanswered_lines(log.unanswered(since), since)
+
+    lines = await _from_log(update, context, 30, read)
+    if lines is not None:
+        await send_reply(update.effective_message, Reply(text("\n".join(lines))))
+
+
+async def _from_log(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    default_days: int,
+    read: Callable[[QuestionLog, dt.datetime], list[str]],
+) -> list[str] | None:
+    """Admin check, the since argument, then ``read`` in a worker thread (it hits the disk).
+
+    None means a reply (not allowed, usage) was already sent.
+    """
     if not await _is_admin(update, context):
-        return
-    since = await _since(update, context, default_days=30)
-    log = question_log_of(context)
+        return None
+    since = await _since(update, context, default_days=default_days)
     if since is None:
-        return
+        return None
+    log = question_log_of(context)
     if log is None or not log.exists():
-        lines = [NO_LOG]
-    else:
-        lines = unanswered_lines(await asyncio.to_thread(log.unanswered, since), since)
-    await send_reply(update.effective_message, Reply(text("\n".join(lines))))
+        return [NO_LOG]
+    return await asyncio.to_thread(read, log, since)
 
 
 async def _since(
