@@ -15,7 +15,7 @@ How a question is scored:
    its inverse document frequency (rare words such as "units" say more than "trigger point
    injection", which every entry mentions); a word the knowledge base has never seen
    ("covid", "knee") weighs as much as the rarest word and no entry explains it, which is
-   what keeps "symptoms of covid" from being answered.
+   what keeps "symptoms of covid" from being answered. Everyday words weigh little.
 4. An inverted index gives the entries with the highest coverage; only those are compared
    with rapidfuzz against their question and alternates, and keyword hits add a bonus.
 """
@@ -60,6 +60,9 @@ CODE_MENTION_SHARE = 0.5
 # all ("covid") weigh most: they are what the question is really about.
 UNINDEXED_WEIGHT = 0.2
 UNKNOWN_WEIGHT = 2.5
+# Everyday words ("change", "rules") say little, but not nothing: one rare word among them
+# must not cover a whole question.
+COMMON_WEIGHT = 0.1
 # Below this much information (summed word and code weight) a question is too vague to
 # answer outright ("pain", "billing"): the best candidates are suggested instead.
 MIN_INFORMATION = 1.6
@@ -272,7 +275,8 @@ class Matcher:
         return _Query(expanded, words, content, codes, unknown)
 
     def _correct(self, token: str) -> str:
-        if token in self._vocabulary or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
+        known = token in self._vocabulary or token in COMMON_WORDS
+        if known or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
             return token
         match = process.extractOne(
             token, self._correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
@@ -350,7 +354,9 @@ class Matcher:
 
     def _absent_weight(self, token: str) -> float:
         """The weight of a word no entry is indexed under."""
-        if token in COMMON_WORDS or token in self._smalltalk_words or token.isdigit():
+        if token in COMMON_WORDS:
+            return COMMON_WEIGHT * self._rarest_weight
+        if token in self._smalltalk_words or token.isdigit():
             return 0.0
         known = token in self._vocabulary
         return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self._rarest_weight

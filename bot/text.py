@@ -33,9 +33,10 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-# Everyday words that say nothing about what a question is about. They weigh nothing
-# unless the knowledge base itself uses them; any other word the knowledge base has never
-# seen ("covid", "colonoscopy") counts against every entry.
+# Everyday words that say little about what a question is about. They weigh little unless
+# the knowledge base itself uses them, and are never "corrected" into knowledge words; any
+# other word the knowledge base has never seen ("covid", "colonoscopy") counts against
+# every entry.
 COMMON_WORDS = frozenset(
     """
     able above across add added again against ago almost alone along already although

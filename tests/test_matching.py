@@ -130,3 +130,20 @@ def test_only_the_first_part_of_a_huge_message_is_matched(matcher: Matcher):
     tail = "symptoms of covid and a knee replacement " * 1000
     result = matcher.answer(head + padding + tail)
     assert result.status is Status.ANSWER and result.entry.id == "what-is-tpi"
+
+
+@pytest.mark.parametrize(
+    ("question", "not_expected"),
+    [
+        ("odd tingling feeling in my shoulder", "dry-needling"),  # feeling -/-> needling
+        ("any change to the rules this year", "cpt-code"),  # change -/-> charge (bill)
+    ],
+)
+def test_everyday_words_are_not_corrected_into_knowledge_words(
+    matcher: Matcher, question: str, not_expected: str
+):
+    assert all(c.entry.id != not_expected for c in matcher.answer(question).candidates)
+
+
+def test_one_rare_word_among_everyday_ones_is_not_a_confident_answer(matcher: Matcher):
+    assert matcher.answer("any change to the rules this year").status is not Status.ANSWER
