@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
@@ -36,7 +37,7 @@ from bot.replies import (
 )
 from bot.reports import full_report, parse_since
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,8 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code. Ctrl-C and a closed pipe end quietly."""
     args = build_parser().parse_args(argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `run_bot.py ask < questions.txt | head`
+        # Python would complain again when flushing stdout at exit; point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(args: argparse.Namespace) -> int:
     load_dotenv(Path.cwd() / ".env", override=False)
     try:
         settings = load_settings()
@@ -129,7 +142,11 @@ class Console:
             if interactive:
                 self.stdout.write("\n> ")
                 self.stdout.flush()
-            line = self.stdin.readline()
+            try:
+                line = self.stdin.readline()
+            except KeyboardInterrupt:  # Ctrl-C is a normal way to leave a chat
+                self.stdout.write("\n")
+                return EXIT_OK
             if not line:
                 return EXIT_OK
             message = line.strip()
