@@ -136,17 +136,20 @@ class Console:
         self.options: tuple[Option, ...] = ()
 
     def run(self, *, interactive: bool) -> int:
+        try:
+            return self._chat(interactive)
+        except KeyboardInterrupt:  # Ctrl-C is a normal way to leave a chat
+            self.stdout.write("\n")
+            return EXIT_OK
+
+    def _chat(self, interactive: bool) -> int:
         if interactive:
             self.show(help_reply(telegram=False))
         while True:
             if interactive:
                 self.stdout.write("\n> ")
                 self.stdout.flush()
-            try:
-                line = self.stdin.readline()
-            except KeyboardInterrupt:  # Ctrl-C is a normal way to leave a chat
-                self.stdout.write("\n")
-                return EXIT_OK
+            line = self.stdin.readline()
             if not line:
                 return EXIT_OK
             message = line.strip()
