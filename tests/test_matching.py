@@ -147,3 +147,29 @@ def test_everyday_words_are_not_corrected_into_knowledge_words(
 
 def test_one_rare_word_among_everyday_ones_is_not_a_confident_answer(matcher: Matcher):
     assert matcher.answer("any change to the rules this year").status is not Status.ANSWER
+
+
+# Questions the bot itself suggests to users: each must be answered, and correctly.
+SHOWN_EXAMPLES = {
+    "Which CPT code for 3 muscles?": "cpt-code",
+    "Can I bill 20552 twice?": "billing-units",
+    "What does a trigger point feel like?": "symptoms",
+    "J3301": "drug-billing",
+    "Which CPT code do I bill for 3 muscles?": "cpt-code",
+    "What are the symptoms of trigger points?": "symptoms",
+    "which code for 3 muscles?": "cpt-code",
+}
+
+
+def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowledge):
+    from bot.handlers.commands import ASK_USAGE
+    from bot.replies import help_reply, render_plain
+
+    shown = " ".join(
+        [render_plain(help_reply(telegram=True)), ASK_USAGE]
+        + [intent.reply for intent in knowledge.smalltalk]
+    )
+    for example, entry_id in SHOWN_EXAMPLES.items():
+        assert example in shown, example
+        result = matcher.answer(example)
+        assert result.status is Status.ANSWER and result.entry.id == entry_id, example

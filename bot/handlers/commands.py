@@ -26,6 +26,9 @@ WELCOME = (
 )
 
 
+ASK_USAGE = "Write your question after the command, for example: /ask which code for 3 muscles?"
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the user, or open the answer a deep link (/start <entry-id>) points to."""
     message = update.effective_message
