@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 DATABASE_NAME = "questions.sqlite3"
 BATCH_SIZE = 500
 RETRY_SECONDS = 60.0
+# How long a write waits for another process's lock before giving up on that batch.
+BUSY_TIMEOUT_MS = 5000
 PURGE_EVERY = dt.timedelta(days=1)
 GROUPING_CUTOFF = 85
 
@@ -209,7 +211,7 @@ class QuestionLog:
             connection = sqlite3.connect(self.path)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
-            connection.execute("PRAGMA busy_timeout=5000")
+            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.executescript(SCHEMA)
             connection.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",

@@ -181,3 +181,28 @@ def test_rows_are_purged_daily_while_running(tmp_path: Path, matcher: Matcher):
     assert log.flush()
     log.close()
     assert rows(tmp_path, "SELECT entry_id FROM questions") == [("cpt-code",)]
+
+
+def test_a_locked_database_is_reported_once_and_nothing_raises(
+    tmp_path: Path, matcher: Matcher, caplog, monkeypatch
+):
+    from bot import questionlog
+
+    monkeypatch.setattr(questionlog, "BUSY_TIMEOUT_MS", 100)
+    log = QuestionLog(tmp_path)
+    log.start()
+    log.record("private", matcher.answer("20553"))
+    assert log.flush()
+    holder = sqlite3.connect(tmp_path / DATABASE_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        with caplog.at_level(logging.ERROR, logger="bot.questionlog"):
+            for _ in range(3):
+                log.record("private", matcher.answer("what is a tpi"))
+            assert log.flush()
+    finally:
+        holder.rollback()
+        holder.close()
+    log.close()
+    errors = [r.getMessage() for r in caplog.records if r.name == "bot.questionlog"]
+    assert len(errors) == 1 and "locked" in errors[0] and "answers go on" in errors[0]
