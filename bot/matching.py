@@ -154,6 +154,15 @@ class _Query:
         return f" {self.text} "
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """Ranked candidates for a question, how much it says, and its unknown codes."""
+
+    candidates: list[Candidate]
+    information: float
+    unknown_codes: tuple[str, ...]
+
+
 def _content(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
     return [t for t in tokens if t not in STOPWORDS and (keep_codes or not is_code(t))]
 
@@ -286,16 +295,10 @@ class Matcher:
     def search(self, text: str, limit: int = 10) -> list[Candidate]:
         """Entries worth listing for ``text`` (inline mode), best first, at most ``limit``."""
         query = self._parse(text)
-        if not query.words or self._smalltalk(query) is not None:
+        scored = self._score(query, limit) if query.words else None
+        if scored is None or self._smalltalk(query) is not None:
             return []
-        owners = {code: self._code_index(code) for code in query.codes}
-        code_hits = {index for index in owners.values() if index is not None}
-        if query.codes and not code_hits:
-            return []
-        coverage, _ = self._coverage(query, owners)
-        best = heapq.nlargest(limit, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
-        ranked = self._rank(query, best, code_hits)
-        return [c for c in ranked if c.raw_score >= self.thresholds.suggest][:limit]
+        return [c for c in scored.candidates if c.raw_score >= self.thresholds.suggest]
 
     def answer(self, text: str) -> Result:
         """Decide how to reply to ``text``."""
@@ -305,15 +308,21 @@ class Matcher:
         smalltalk = self._smalltalk(query)
         if smalltalk is not None:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
+        scored = self._score(query, MAX_CANDIDATES)
+        if scored is None:  # only unknown codes
+            unknown = tuple(display_code(c) for c in query.codes)
+            return Result(Status.NONE, text, unknown_codes=unknown)
+        return self._decide(text, query, scored)
+
+    def _score(self, query: _Query, limit: int) -> _Scored | None:
+        """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
         owners = {code: self._code_index(code) for code in query.codes}
-        unknown_codes = tuple(display_code(c) for c, index in owners.items() if index is None)
-        code_hits = {index for index in owners.values() if index is not None}
-        if query.codes and not code_hits:
-            return Result(Status.NONE, text, unknown_codes=unknown_codes)
+        if owners and all(owner is None for owner in owners.values()):
+            return None
         coverage, information = self._coverage(query, owners)
-        best = heapq.nlargest(MAX_CANDIDATES, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
-        candidates = self._rank(query, best, code_hits)
-        return self._decide(text, query, candidates, unknown_codes, information)
+        best = heapq.nlargest(limit, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
+        unknown_codes = tuple(display_code(c) for c, owner in owners.items() if owner is None)
+        return _Scored(self._rank(query, best, owners), information, unknown_codes)
 
     def _smalltalk(self, query: _Query) -> SmalltalkIntent | None:
         if query.codes or not self._smalltalk_patterns:
@@ -362,23 +371,25 @@ class Matcher:
         return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self._rarest_weight
 
     def _rank(
-        self, query: _Query, coverage: list[tuple[int, float]], code_hits: set[int]
+        self, query: _Query, coverage: list[tuple[int, float]], owners: dict[str, int | None]
     ) -> list[Candidate]:
         # Known codes take part in the similarity too: the knowledge texts carry them.
-        known_codes = [c for c in query.codes if self._code_index(c) is not None]
+        known_codes = [code for code, owner in owners.items() if owner is not None]
         content = " ".join([*known_codes, *query.content])
         similarity: dict[int, tuple[float, int]] = {}
         if content:
-            positions = [p for index, _ in coverage for p in range(*self._text_ranges[index])]
-            owner = {p: index for index, _ in coverage for p in range(*self._text_ranges[index])}
+            positions = [
+                (index, p) for index, _ in coverage for p in range(*self._text_ranges[index])
+            ]
+            choices = [self._texts[p] for _, p in positions]
             for _, score, offset in process.extract(
-                content, [self._texts[p] for p in positions], scorer=_similarity, limit=None
+                content, choices, scorer=_similarity, limit=None
             ):
-                position = positions[offset]
-                if owner[position] not in similarity or score > similarity[owner[position]][0]:
-                    similarity[owner[position]] = (score, position)
+                index, position = positions[offset]
+                if index not in similarity or score > similarity[index][0]:
+                    similarity[index] = (score, position)
         scored = [
-            self._candidate(query, index, share, similarity.get(index), code_hits)
+            self._candidate(query, index, share, similarity.get(index), owners)
             for index, share in coverage
         ]
         # Equal scores keep coverage order, which is deterministic.
@@ -391,7 +402,7 @@ class Matcher:
         index: int,
         share: float,
         similar: tuple[float, int] | None,
-        code_hits: set[int],
+        owners: dict[str, int | None],
     ) -> Candidate:
         entry = self._entries[index]
         reasons = [f"coverage {share:.0%}"]
@@ -411,38 +422,36 @@ class Matcher:
         if topic_hits:
             bonus += min(MAX_TOPIC_BONUS, TOPIC_BONUS * len(topic_hits))
             reasons.append("topic words: " + ", ".join(topic_hits))
-        if index in code_hits:
-            codes = [display_code(c) for c in query.codes if self._code_index(c) == index]
+        codes = [display_code(code) for code, owner in owners.items() if owner == index]
+        if codes:
             reasons.append("code " + ", ".join(codes))
         if query.unknown:
             reasons.append("unknown words: " + ", ".join(query.unknown))
         return Candidate(entry, base + bonus, matched, tuple(reasons))
 
-    def _decide(
-        self,
-        text: str,
-        query: _Query,
-        candidates: list[Candidate],
-        unknown_codes: tuple[str, ...],
-        information: float,
-    ) -> Result:
+    def _decide(self, text: str, query: _Query, scored: _Scored) -> Result:
         limits = self.thresholds
+        candidates = scored.candidates
         if not candidates or candidates[0].raw_score < limits.suggest:
             return Result(
                 Status.NONE,
                 text,
                 tuple(candidates[:1]),
-                unknown_codes=unknown_codes,
+                unknown_codes=scored.unknown_codes,
                 unknown_words=query.unknown,
             )
         best = candidates[0]
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
         confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
-        if confident and information >= MIN_INFORMATION:
-            return Result(Status.ANSWER, text, (best,), unknown_codes=unknown_codes)
+        if confident and scored.information >= MIN_INFORMATION:
+            return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
         close = [c for c in candidates if c.raw_score >= limits.suggest]
-        close = close[: limits.max_suggestions]
-        return Result(Status.SUGGEST, text, tuple(close), unknown_codes=unknown_codes)
+        return Result(
+            Status.SUGGEST,
+            text,
+            tuple(close[: limits.max_suggestions]),
+            unknown_codes=scored.unknown_codes,
+        )
 
 
 def _similarity(query: str, choice: str, **_: object) -> float:
