@@ -36,6 +36,7 @@ from bot.replies import (
     topics_reply,
 )
 from bot.reports import full_report, parse_since
+from bot.text import display_code, is_code, normalise
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -245,8 +246,9 @@ def _lines(stream: TextIO) -> Iterable[str]:
             yield line.rstrip("\n")
 
 
-def collisions(matcher: Matcher) -> list[str]:
-    """Warnings for texts that match another entry better, and codes listed twice."""
+def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
+    """What check warns about: few alternates, texts that match another entry better,
+    codes listed under several entries, entries not reviewed for 12 months."""
     knowledge: KnowledgeBase = matcher.knowledge
     warnings: list[str] = []
     for entry in knowledge.entries:
@@ -265,12 +267,12 @@ def collisions(matcher: Matcher) -> list[str]:
     owners: dict[str, list[str]] = {}
     for entry in knowledge.entries:
         for keyword in entry.keywords:
-            if (code := keyword.strip().upper()) and matcher.code_owner(keyword) is not None:
-                owners.setdefault(code, []).append(entry.id)
+            if is_code(code := normalise(keyword)):
+                owners.setdefault(display_code(code), []).append(entry.id)
     for code, ids in owners.items():
         if len(set(ids)) > 1:
             warnings.append(f"code {code} is a keyword of several entries: {', '.join(ids)}")
-    for entry in knowledge.stale_entries(dt.date.today()):
+    for entry in knowledge.stale_entries(today):
         warnings.append(
             f"entry '{entry.id}': last reviewed {entry.reviewed:%Y-%m-%d}, over 12 months ago;"
             " check its codes and policies and update 'reviewed'"
@@ -280,7 +282,7 @@ def collisions(matcher: Matcher) -> list[str]:
 
 def check(matcher: Matcher, directory: Path) -> int:
     knowledge = matcher.knowledge
-    warnings = collisions(matcher)
+    warnings = knowledge_warnings(matcher, dt.datetime.now(dt.UTC).date())
     for warning in warnings:
         print(f"warning: {warning}")
     print(

@@ -43,10 +43,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = query.query.strip()
     if text:
         entries = [c.entry for c in matcher.search(text, MAX_RESULTS)]
-    else:  # the first entry of each topic, then the rest: the most asked first
-        firsts = [
-            knowledge.entries_in(t.id)[0] for t in knowledge.topics if knowledge.entries_in(t.id)
-        ]
+    else:  # each topic's first question, then the rest in file order
+        by_topic = [knowledge.entries_in(topic.id) for topic in knowledge.topics]
+        firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
     results = [article(entry, knowledge) for entry in entries]
     await query.answer(results, cache_time=CACHE_SECONDS)
@@ -59,11 +58,10 @@ def _record_when_typing_stops(context: ContextTypes.DEFAULT_TYPE, user_id: int, 
     pending: dict[int, asyncio.TimerHandle] = context.bot_data.setdefault(PENDING_KEY, {})
     if (earlier := pending.pop(user_id, None)) is not None:
         earlier.cancel()
-    result = matcher_of(context).answer(text)
 
-    def flush() -> None:
+    def flush() -> None:  # matched here, once per burst, not once per keystroke
         pending.pop(user_id, None)
-        record(context, "inline", result)
+        record(context, "inline", matcher_of(context).answer(text))
 
     pending[user_id] = asyncio.get_running_loop().call_later(LOG_AFTER_SECONDS, flush)
 
