@@ -16,13 +16,16 @@ import datetime as dt
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml
 from rapidfuzz import fuzz, process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +118,34 @@ def input_lengths(matcher: Matcher, rng: random.Random) -> None:
         print(f"{length:>12,} {median:>9.3f} {p99:>9.3f}")
 
 
+def load_seconds(size: int) -> tuple[float, float]:
+    """Loading a YAML knowledge base of ``size`` entries, and yaml.safe_load alone on it."""
+    with tempfile.TemporaryDirectory() as directory:
+        shutil.copy(ROOT / "knowledge" / "topics.yaml", directory)
+        lines = ["entries:"]
+        for n in range(size):
+            lines += [
+                f"  - id: e{n}",
+                "    topic: billing",
+                "    reviewed: 2026-11-01",
+                f"    question: Question number {n}?",
+                "    alternates:",
+                f"      - Another way to ask {n}",
+                f"    keywords: [k{n}]",
+                f"    answer: Answer {n}.",
+                "    sources:",
+                "      - name: Source",
+            ]
+        path = Path(directory) / "entries.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        start = time.perf_counter()
+        load_knowledge(directory)
+        ours = time.perf_counter() - start
+        start = time.perf_counter()
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+        return ours, time.perf_counter() - start
+
+
 def batch_seconds(count: int) -> float:
     cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
     lines = "\n".join(cases[n % len(cases)].question for n in range(count)) + "\n"
@@ -152,6 +183,8 @@ def main() -> None:
         measure("synthetic", knowledge, asked)
         del knowledge
     input_lengths(Matcher(shipped), rng)
+    ours, parse_only = load_seconds(2000)
+    print(f"\nload 2,000-entry YAML: {ours:.2f} s (yaml.safe_load alone: {parse_only:.2f} s)")
     seconds = batch_seconds(1000)
     print(f"\nbatch: run_bot.py ask --json, 1000 questions: {seconds:.2f} s wall, with start-up")
 

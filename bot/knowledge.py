@@ -150,6 +150,9 @@ class _LineFinder:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.sections: dict[str, int] = {}
+        # Item lines per section, found once: looking them up per field made loading
+        # quadratic in the number of entries.
+        self._item_lines: dict[str, list[int]] = {}
         for number, line in enumerate(self.lines):
             match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
             if match and match.group(1) not in self.sections:
@@ -159,6 +162,11 @@ class _LineFinder:
         return self.sections.get(name, 0) + 1
 
     def _items(self, name: str) -> list[int]:
+        if name not in self._item_lines:
+            self._item_lines[name] = self._find_items(name)
+        return self._item_lines[name]
+
+    def _find_items(self, name: str) -> list[int]:
         start = self.sections.get(name)
         if start is None:
             return []

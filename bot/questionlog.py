@@ -31,7 +31,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.matching import Result
+from bot.matching import Result, Status
 from bot.text import normalise
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class QuestionLog:
 
     def record(self, chat_type: str, result: Result) -> None:
         """Queue one handled question."""
-        entry_id = result.best.entry.id if result.best and result.status != "none" else None
+        entry_id = result.best.entry.id if result.best and result.status != Status.NONE else None
         text = result.query if self.keep_texts else None
         status = result.status.value
         self._queue.put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))
