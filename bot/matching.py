@@ -121,7 +121,6 @@ class Result:
     candidates: tuple[Candidate, ...] = ()
     smalltalk: SmalltalkIntent | None = None
     unknown_codes: tuple[str, ...] = ()
-    unknown_words: tuple[str, ...] = ()
 
     @property
     def best(self) -> Candidate | None:
@@ -312,7 +311,7 @@ class Matcher:
         if scored is None:  # only unknown codes
             unknown = tuple(display_code(c) for c in query.codes)
             return Result(Status.NONE, text, unknown_codes=unknown)
-        return self._decide(text, query, scored)
+        return self._decide(text, scored)
 
     def _score(self, query: _Query, limit: int) -> _Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
@@ -429,7 +428,7 @@ class Matcher:
             reasons.append("unknown words: " + ", ".join(query.unknown))
         return Candidate(entry, base + bonus, matched, tuple(reasons))
 
-    def _decide(self, text: str, query: _Query, scored: _Scored) -> Result:
+    def _decide(self, text: str, scored: _Scored) -> Result:
         limits = self.thresholds
         candidates = scored.candidates
         if not candidates or candidates[0].raw_score < limits.suggest:
@@ -438,7 +437,6 @@ class Matcher:
                 text,
                 tuple(candidates[:1]),
                 unknown_codes=scored.unknown_codes,
-                unknown_words=query.unknown,
             )
         best = candidates[0]
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
