@@ -50,7 +50,7 @@ def test_console_with_piped_stdin_answers_and_follows_numbers():
     out = done.stdout
     assert "Hello!" in out
     assert "Did you mean one of these?" in out and "  1. " in out
-    assert "Pick a topic:" in out and "Billing and coding" in out
+    assert "Pick a topic:" in out and "Coding the procedure" in out
     assert "never read" not in out
     assert out.count("> ") == 5  # each input before /quit echoed once, no prompts
 

@@ -119,6 +119,6 @@ def test_none_offers_topics_and_names_unknown_codes(matcher: Matcher, knowledge)
 
 def test_callback_data_resolves_or_returns_none(knowledge):
     assert reply_for_data("faq:cpt-code", knowledge) is not None
-    assert reply_for_data("topic:billing", knowledge) is not None
+    assert reply_for_data("topic:coding", knowledge) is not None
     assert reply_for_data("faq:deleted-entry", knowledge) is None
     assert reply_for_data("garbage", knowledge) is None
