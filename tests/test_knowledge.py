@@ -13,17 +13,16 @@ from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT
 
 REQUIRED = {
-    "billing": [
+    "coding": [
         "cpt-code",
         "billing-units",
         "imaging-guidance",
         "dry-needling",
-        "drug-billing",
-        "diagnosis-codes",
-        "medicare-limits",
         "same-day-visit",
         "cpt-purpose",
     ],
+    "coverage": ["diagnosis-codes", "medicare-limits"],
+    "drugs": ["drug-billing"],
     "procedure": ["what-is-tpi", "effectiveness"],
     "symptoms": ["symptoms", "referred-pain", "prevalence"],
     "diagnosis": ["diagnosis", "diagnostic-questions"],
