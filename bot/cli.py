@@ -39,6 +39,8 @@ from bot.reports import full_report, parse_since
 from bot.text import display_code, is_code, normalise
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Fewer ways of asking than this and an entry is easily missed (`check` warns).
+MIN_ALTERNATES = 8
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,15 +192,19 @@ def result_json(result: Result) -> dict[str, object]:
     """The JSON form of a result (see README, "Command line")."""
     entry = result.entry
     best = result.best
+    replies = (
+        entry.answer if entry else None,
+        result.smalltalk.reply if result.smalltalk else None,
+        result.safety.reply if result.safety else None,
+    )
+    safety = result.safety
     return {
         "input": result.query,
         "status": result.status.value,
         "id": entry.id if entry else None,
         "score": result.score,
         "question": entry.question if entry else None,
-        "answer": entry.answer
-        if entry
-        else (result.smalltalk.reply if result.smalltalk else None),
+        "answer": next((reply for reply in replies if reply), None),
         "sources": [{"name": s.name, "url": s.url} for s in entry.sources] if entry else [],
         "suggestions": [
             {"id": c.entry.id, "question": c.entry.question, "score": c.score}
@@ -207,13 +213,14 @@ def result_json(result: Result) -> dict[str, object]:
         "matched": best.matched if best else None,
         "reasons": list(best.reasons) if best else [],
         "unknown_codes": list(result.unknown_codes),
+        "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
     }
 
 
 def _summary_line(result: Result) -> str:
     """``status, ids, score, question`` separated by tabs; ids only for answer/suggest."""
     shown = result.candidates if result.status.value in ("answer", "suggest") else ()
-    ids = ",".join(c.entry.id for c in shown) or "-"
+    ids = ",".join(c.entry.id for c in shown) or (result.safety.id if result.safety else "-")
     return f"{result.status.value}\t{ids}\t{result.score}\t{result.query}"
 
 
@@ -252,9 +259,10 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     knowledge: KnowledgeBase = matcher.knowledge
     warnings: list[str] = []
     for entry in knowledge.entries:
-        if len(entry.alternates) < 6:
+        if len(entry.alternates) < MIN_ALTERNATES:
             warnings.append(
-                f"entry '{entry.id}': only {len(entry.alternates)} alternates (aim for 6 or more)"
+                f"entry '{entry.id}': only {len(entry.alternates)} alternates"
+                f" (aim for {MIN_ALTERNATES} or more)"
             )
         for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
             for phrase in texts:

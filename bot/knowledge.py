@@ -1,13 +1,15 @@
 """Load and validate the knowledge base (``knowledge/*.yaml``) into frozen dataclasses.
 
 Every YAML file is a mapping whose top-level keys are any of ``topics``, ``entries``,
-``synonyms`` and ``smalltalk``; the loader merges all files of a directory. Validation
-collects every problem it finds and raises one :class:`KnowledgeError` whose lines name
-the file, the line and the entry, so staff can fix a whole file in one pass.
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts`` and ``points``; the loader
+merges all files of a directory. Validation collects every problem it finds and raises one
+:class:`KnowledgeError` whose lines name the file, the line and the entry, so staff can fix
+a whole file in one pass.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
@@ -24,7 +26,7 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 # Ids end up in callback data ("faq:<id>") and deep links, which allow 64 ASCII bytes.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
-SECTIONS = ("topics", "entries", "synonyms", "smalltalk")
+SECTIONS = ("topics", "entries", "synonyms", "smalltalk", "safety", "safety_contexts", "points")
 ENTRY_FIELDS = {
     "id": True,
     "topic": True,
@@ -39,6 +41,15 @@ ENTRY_FIELDS = {
 TOPIC_FIELDS = {"id": True, "title": True, "keywords": False}
 SOURCE_FIELDS = {"name": True, "url": False}
 SMALLTALK_FIELDS = {"id": True, "patterns": True, "reply": True}
+POINT_FIELDS = {"id": True, "cues": True, "entries": True}
+SAFETY_FIELDS = {
+    "id": True,
+    "reply": True,
+    "patterns": False,
+    "symptoms": False,
+    "context": False,
+    "related": False,
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,35 @@ class SmalltalkIntent:
 
 
 @dataclass(frozen=True)
+class SafetyRule:
+    """A message that may describe an emergency; checked before any answer.
+
+    It applies when the message contains one of ``patterns``, or one of ``symptoms``
+    together with one of ``context`` ("chest pain" with "after my injection"), so that
+    general questions ("is chest pain a side effect?") still get their entry.
+    """
+
+    id: str
+    reply: str
+    patterns: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Point:
+    """A kind of thing people ask (cost, duration, pain during...) and the entries answering it.
+
+    ``cues`` are phrases (syntax of :mod:`bot.phrases`) that show a question asks this point.
+    """
+
+    id: str
+    cues: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated knowledge base; immutable once loaded."""
 
@@ -90,6 +130,8 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     smalltalk: tuple[SmalltalkIntent, ...] = ()
+    safety: tuple[SafetyRule, ...] = ()
+    points: tuple[Point, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -340,6 +382,10 @@ class _Collected:
     entries: list[tuple[Entry, str, int]] = field(default_factory=list)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk: list[SmalltalkIntent] = field(default_factory=list)
+    # A rule's context may name a list in ``safety_contexts`` (resolved once all is read).
+    safety: list[tuple[SafetyRule, str | None, str, int]] = field(default_factory=list)
+    safety_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    points: list[tuple[Point, str, int]] = field(default_factory=list)
     related_lines: dict[str, int] = field(default_factory=dict)
     topic_lines: dict[str, int] = field(default_factory=dict)
 
@@ -390,6 +436,9 @@ def _read_file(path: Path, collected: _Collected, problems: list[Problem]) -> No
     _read_entries(reader, data, collected)
     _read_synonyms(reader, data, collected)
     _read_smalltalk(reader, data, collected)
+    _read_safety(reader, data, collected)
+    _read_phrase_lists(reader, data, "safety_contexts", collected.safety_contexts)
+    _read_points(reader, data, collected)
 
 
 def _read_topics(reader: _FileReader, data: dict, collected: _Collected) -> None:
@@ -457,6 +506,83 @@ def _read_smalltalk(reader: _FileReader, data: dict, collected: _Collected) -> N
             collected.smalltalk.append(SmalltalkIntent(intent_id, patterns, reply))
 
 
+def _read_safety(reader: _FileReader, data: dict, collected: _Collected) -> None:
+    for index, item in reader.items(data, "safety"):
+        if not reader.check_fields("safety", index, item, SAFETY_FIELDS, None):
+            continue
+        rule_id = reader.entry_id("safety", index, item)
+        reply = reader.text("safety", index, item, "reply", rule_id)
+        patterns, symptoms, related = (
+            reader.text_list("safety", index, item, key, rule_id)
+            for key in ("patterns", "symptoms", "related")
+        )
+        context_name = item.get("context") if isinstance(item.get("context"), str) else None
+        context = (
+            () if context_name else reader.text_list("safety", index, item, "context", rule_id)
+        )
+        has_context = bool(context or context_name)
+        if bool(symptoms) != has_context or not (patterns or symptoms):
+            message = "needs 'patterns', or 'symptoms' together with 'context'"
+            reader.problem(reader.lines.item("safety", index), message, rule_id)
+            continue
+        if rule_id and reply:
+            rule = SafetyRule(rule_id, reply, patterns, symptoms, context, related)
+            line = reader.lines.item("safety", index)
+            collected.safety.append((rule, context_name, reader.display, line))
+
+
+def _read_points(reader: _FileReader, data: dict, collected: _Collected) -> None:
+    for index, item in reader.items(data, "points"):
+        if not reader.check_fields("points", index, item, POINT_FIELDS, None):
+            continue
+        point_id = reader.entry_id("points", index, item)
+        cues = reader.text_list("points", index, item, "cues", point_id)
+        entries = reader.text_list("points", index, item, "entries", point_id)
+        if point_id and cues and entries:
+            line = reader.lines.field("points", index, "entries")
+            collected.points.append((Point(point_id, cues, entries), reader.display, line))
+
+
+def _read_phrase_lists(
+    reader: _FileReader, data: dict, section: str, into: dict[str, tuple[str, ...]]
+) -> None:
+    value = data.get(section)
+    if value is None:
+        return
+    line = reader.lines.section(section)
+    if not isinstance(value, dict):
+        reader.problem(line, f"'{section}' must be a mapping, not {_type_name(value)}")
+        return
+    for name, phrases in value.items():
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            reader.problem(line, f"'{section}' entry '{name}' must be a list of phrases")
+            continue
+        into[str(name)] = tuple(p.strip() for p in phrases)
+
+
+def _link_safety(
+    collected: _Collected, entry_ids: Mapping[str, str], problems: list[Problem]
+) -> tuple[SafetyRule, ...]:
+    rules: list[SafetyRule] = []
+    for rule, context_name, path, line in collected.safety:
+        for related in rule.related:
+            if related not in entry_ids:
+                message = f"safety reply: related id '{related}' does not exist"
+                problems.append(Problem(path, line, message, rule.id))
+        if context_name is None:
+            rules.append(rule)
+        elif context_name in collected.safety_contexts:
+            context = collected.safety_contexts[context_name]
+            rules.append(dataclasses.replace(rule, context=context))
+        else:
+            known = ", ".join(sorted(collected.safety_contexts)) or "none defined"
+            message = f"unknown context '{context_name}' (safety_contexts: {known})"
+            problems.append(Problem(path, line, message, rule.id))
+    return tuple(rules)
+
+
 def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
     """Check what spans files: unique ids and references to topics and entries."""
     topic_ids: dict[str, str] = {}
@@ -485,6 +611,12 @@ def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
                 problems.append(
                     Problem(path, line, f"related id '{related}' does not exist", entry.id)
                 )
+    safety = _link_safety(collected, entry_ids, problems)
+    for point, path, line in collected.points:
+        for entry_id in point.entries:
+            if entry_id not in entry_ids:
+                message = f"point: entry '{entry_id}' does not exist"
+                problems.append(Problem(path, line, message, point.id))
     if not collected.entries and not problems:
         problems.append(Problem("(knowledge)", 0, "the knowledge base has no entries"))
     return KnowledgeBase(
@@ -492,6 +624,8 @@ def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
         entries=tuple(entry for entry, _, _ in collected.entries),
         synonyms=tuple(collected.synonyms.items()),
         smalltalk=tuple(collected.smalltalk),
+        safety=safety,
+        points=tuple(point for point, _, _ in collected.points),
     )
 
 
