@@ -20,9 +20,11 @@ from telegram.request import BaseRequest
 
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
-from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY
+from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY, send_reply
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
+from bot.replies import Reply, text
+from bot.scheduling import FairUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,11 @@ ADMIN_COMMANDS = [
     BotCommand("unanswered", "Admin: questions I could not answer [days]"),
     BotCommand("reload", "Admin: re-read the knowledge files"),
 ]
+FLOOD_NOTE = (
+    "You're sending questions faster than I can answer. I'll answer the ones I already"
+    " have; please ask the rest again in a minute."
+)
+
 GROUP_COMMANDS = [
     BotCommand("ask", "Ask a question, e.g. /ask code for 3 muscles"),
     BotCommand("topics", "Browse questions by topic"),
@@ -104,6 +111,7 @@ def build_application(
             )
         )
         .post_init(set_commands)
+        .concurrent_updates(FairUpdateProcessor(on_flood=lambda u: note_flood(application, u)))
     )
     if rate_limited:
         builder = builder.rate_limiter(overall_rate_limiter())
@@ -119,6 +127,16 @@ def build_application(
     application.bot_data[LOG_KEY] = question_log
     register(application)
     return application
+
+
+async def note_flood(application: Application, update: Update) -> None:
+    """Tell a flooding chat, once, that its excess questions are skipped."""
+    if update.effective_message is None or update.callback_query is not None:
+        return
+    try:
+        await send_reply(update.effective_message, Reply(text(FLOOD_NOTE)))
+    except TelegramError as error:
+        await application.process_error(update, error)
 
 
 class _NetworkLogFilter(logging.Filter):
