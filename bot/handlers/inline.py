@@ -7,10 +7,11 @@ import asyncio
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, ContextTypes, InlineQueryHandler
+from telegram.helpers import create_deep_linked_url
 
 from bot.handlers.common import matcher_of, record
 from bot.knowledge import Entry, KnowledgeBase
-from bot.replies import entry_reply, render_html
+from bot.replies import one_message_reply, render_html
 
 MAX_RESULTS = 10
 DESCRIPTION_LENGTH = 90
@@ -21,9 +22,16 @@ LOG_AFTER_SECONDS = 3.0
 PENDING_KEY = "inline_pending"
 
 
-def article(entry: Entry, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
-    """An inline result whose sent message is the full answer with its sources."""
-    message = render_html(entry_reply(entry, knowledge, compact=True))[0]
+def article(entry: Entry, knowledge: KnowledgeBase, bot_username: str) -> InlineQueryResultArticle:
+    """An inline result whose sent message is the answer with its sources, in one message.
+
+    A long answer is shortened and links to the full one (a deep link into a private chat).
+    """
+    try:
+        full_answer_url: str | None = create_deep_linked_url(bot_username, entry.id)
+    except ValueError:  # ids longer than Telegram's 64-character start parameter
+        full_answer_url = None
+    message = render_html(one_message_reply(entry, knowledge, full_answer_url))[0]
     description = " ".join(entry.answer.split())
     if len(description) > DESCRIPTION_LENGTH:
         description = description[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
@@ -47,7 +55,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         by_topic = [knowledge.entries_in(topic.id) for topic in knowledge.topics]
         firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
-    results = [article(entry, knowledge) for entry in entries]
+    results = [article(entry, knowledge, context.bot.username) for entry in entries]
     await query.answer(results, cache_time=CACHE_SECONDS)
     if text:
         _record_when_typing_stops(context, query.from_user.id, text)
