@@ -174,14 +174,20 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._synonyms = SynonymExpander(knowledge.synonyms)
         self._entries = knowledge.entries
+        # Each knowledge text is expanded once while compiling, not once per use.
+        self._expansions: dict[str, str] = {}
         self._compile_smalltalk()
         self._compile_vocabulary()
         self._compile_entries()
+        del self._expansions
 
     # --- compilation ------------------------------------------------------------------
 
     def _expand(self, text: str) -> str:
-        return self._synonyms.expand(normalise(text))
+        expanded = self._expansions.get(text)
+        if expanded is None:
+            expanded = self._expansions[text] = self._synonyms.expand(normalise(text))
+        return expanded
 
     def _compile_smalltalk(self) -> None:
         self._smalltalk_patterns: list[str] = []
@@ -200,8 +206,14 @@ class Matcher:
             texts += [entry.question, entry.answer, *entry.alternates, *entry.keywords]
         for topic in self.knowledge.topics:
             texts += [topic.title, *topic.keywords]
-        raw = {token for text in texts for token in tokenise(text)}
-        expanded = {token for text in texts for token in self._expand(text).split()}
+        raw: set[str] = set()
+        expanded: set[str] = set()
+        for text in texts:
+            tokens = tokenise(text)
+            raw.update(tokens)
+            if text not in self._expansions:
+                self._expansions[text] = self._synonyms.expand(" ".join(tokens))
+            expanded.update(self._expansions[text].split())
         self._vocabulary = frozenset(raw | expanded | self._synonyms.words)
         known = self._vocabulary | self._smalltalk_words | STOPWORDS
         # Typo correction aims only at words worth correcting to.
@@ -217,19 +229,21 @@ class Matcher:
         self._codes: dict[str, int] = {}
         self._code_mentions: dict[str, set[int]] = defaultdict(set)
         postings: dict[str, set[int]] = defaultdict(set)
+        # Every token below is in the vocabulary: test each for being a code once, not per use.
+        codes = frozenset(token for token in self._vocabulary if is_code(token))
         for index, entry in enumerate(self._entries):
             first = len(self._texts)
             for text in (entry.question, *entry.alternates):
-                words = self._expand(text).split()
+                content = [t for t in self._expand(text).split() if t not in STOPWORDS]
                 # Codes stay in the knowledge texts (they tell texts apart) but are taken
                 # out of the question, where they are matched exactly instead.
-                self._texts.append(" ".join(_content(words, keep_codes=True)))
+                self._texts.append(" ".join(content))
                 self._display.append(text)
-                for token in _content(words):
-                    postings[token].add(index)
-                for token in words:
-                    if is_code(token):
+                for token in content:
+                    if token in codes:
                         self._code_mentions[token].add(index)
+                    else:
+                        postings[token].add(index)
             self._text_ranges.append((first, len(self._texts)))
             phrases: list[str] = []
             for keyword in entry.keywords:
