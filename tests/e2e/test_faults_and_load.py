@@ -128,3 +128,5 @@ def test_a_502_on_a_start_up_call_is_retried_not_fatal(
     assert sent["text"].startswith("<b>What is a trigger point injection?</b>")
     assert {m["scope"]["type"] for m in menus[failed:]} == {"all_private_chats", "all_group_chats"}
     assert "retrying" in bot.output and "Traceback" not in bot.output
+    # at the default INFO level no update is logged: no question text, no names
+    assert "what is a tpi" not in bot.output and "Pat" not in bot.output
