@@ -206,15 +206,15 @@ class Matcher:
             texts += [entry.question, entry.answer, *entry.alternates, *entry.keywords]
         for topic in self.knowledge.topics:
             texts += [topic.title, *topic.keywords]
-        raw: set[str] = set()
-        expanded: set[str] = set()
+        words: set[str] = set()  # as written and as expanded
         for text in texts:
             tokens = tokenise(text)
-            raw.update(tokens)
-            if text not in self._expansions:
-                self._expansions[text] = self._synonyms.expand(" ".join(tokens))
-            expanded.update(self._expansions[text].split())
-        self._vocabulary = frozenset(raw | expanded | self._synonyms.words)
+            words.update(tokens)
+            normalised = " ".join(tokens)
+            expanded = self._expansions.setdefault(text, self._synonyms.expand(normalised))
+            if expanded != normalised:  # most texts have no synonym to expand
+                words.update(expanded.split())
+        self._vocabulary = frozenset(words | self._synonyms.words)
         known = self._vocabulary | self._smalltalk_words | STOPWORDS
         # Typo correction aims only at words worth correcting to.
         self._correctable = sorted(
