@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, loader
 from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT
 
 REQUIRED = {
@@ -211,3 +212,35 @@ def test_stale_entries_are_found(write_knowledge):
     knowledge = load_knowledge(write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY))
     assert knowledge.stale_entries(dt.date(2027, 10, 31)) == ()
     assert [e.id for e in knowledge.stale_entries(dt.date(2027, 11, 2))] == ["cpt-code"]
+
+
+def test_pure_python_loader_gives_the_same_knowledge_and_problems(write_knowledge, monkeypatch):
+    """Where PyYAML lacks libyaml the loader falls back to SafeLoader, with the same results."""
+    broken = write_knowledge(
+        topics=MINIMAL_TOPICS,
+        billing=MINIMAL_ENTRY.replace("topic: billing", "topic: nope") + "    related: [ghost]\n",
+    )
+    with_libyaml = (load_knowledge(ROOT / "knowledge"), _error(broken))
+    monkeypatch.setattr(loader, "SafeLoader", yaml.SafeLoader)
+    assert (load_knowledge(ROOT / "knowledge"), _error(broken)) == with_libyaml
+
+
+def test_flow_style_items_are_located(write_knowledge):
+    entries = (
+        "entries:\n"
+        "  - {id: cpt-code, topic: billing, reviewed: 2026-11-01, question: Q?, answer: A.,\n"
+        "     sources: [{name: AMA}]}\n"
+        "  - {id: other, topic: billing, reviewed: 2026-11-01, question: Q?, answer: A.,\n"
+        "     sources: [{name: AMA}], colour: red}\n"
+    )
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entries))
+    assert "billing.yaml:5: entry 'other': unknown field 'colour'" in message
+
+
+def test_a_repeated_field_is_located_where_the_used_value_is(write_knowledge):
+    # YAML keeps the last of two equal keys, so the problem is on the second line.
+    entry = MINIMAL_ENTRY.replace(
+        "    topic: billing\n", "    topic: billing\n    alternates: [a]\n    alternates: b\n"
+    )
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert "billing.yaml:5: entry 'cpt-code': 'alternates' must be a list, not str" in message
