@@ -24,7 +24,7 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 # Ids end up in callback data ("faq:<id>") and deep links, which allow 64 ASCII bytes.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
-SECTIONS = ("topics", "entries", "synonyms", "smalltalk")
+SECTIONS = ("topics", "entries", "synonyms", "smalltalk", "diagnosis_lists")
 ENTRY_FIELDS = {
     "id": True,
     "topic": True,
@@ -39,6 +39,16 @@ ENTRY_FIELDS = {
 TOPIC_FIELDS = {"id": True, "title": True, "keywords": False}
 SOURCE_FIELDS = {"name": True, "url": False}
 SMALLTALK_FIELDS = {"id": True, "patterns": True, "reply": True}
+DIAGNOSIS_LIST_FIELDS = {
+    "id": True,
+    "title": True,
+    "policy": True,
+    "scope": True,
+    "context": False,
+    "codes": True,
+    "reviewed": True,
+    "sources": True,
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,24 @@ class SmalltalkIntent:
 
 
 @dataclass(frozen=True)
+class DiagnosisList:
+    """The ICD-10-CM codes a payer policy covers for trigger point injections.
+
+    ``scope`` says whom the policy binds (which contractors, which differ); ``context_terms``
+    are the words and codes that put a question about a code in this list's context.
+    """
+
+    id: str
+    title: str
+    policy: str
+    scope: str
+    codes: tuple[str, ...]
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    context_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated knowledge base; immutable once loaded."""
 
@@ -90,6 +118,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     smalltalk: tuple[SmalltalkIntent, ...] = ()
+    diagnosis_lists: tuple[DiagnosisList, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -293,9 +322,11 @@ class _FileReader:
             return []
         return list(enumerate(value))
 
-    def sources(self, index: int, item: dict, label: str) -> tuple[Source, ...]:
+    def sources(
+        self, index: int, item: dict, label: str, section: str = "entries"
+    ) -> tuple[Source, ...]:
         value = item.get("sources")
-        line = self.lines.field("entries", index, "sources")
+        line = self.lines.field(section, index, "sources")
         if not isinstance(value, list) or not value:
             self.problem(line, "'sources' must be a non-empty list of {name, url}", label)
             return ()
@@ -340,6 +371,7 @@ class _Collected:
     entries: list[tuple[Entry, str, int]] = field(default_factory=list)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk: list[SmalltalkIntent] = field(default_factory=list)
+    diagnosis_lists: list[DiagnosisList] = field(default_factory=list)
     related_lines: dict[str, int] = field(default_factory=dict)
     topic_lines: dict[str, int] = field(default_factory=dict)
 
@@ -390,6 +422,7 @@ def _read_file(path: Path, collected: _Collected, problems: list[Problem]) -> No
     _read_entries(reader, data, collected)
     _read_synonyms(reader, data, collected)
     _read_smalltalk(reader, data, collected)
+    _read_diagnosis_lists(reader, data, collected)
 
 
 def _read_topics(reader: _FileReader, data: dict, collected: _Collected) -> None:
@@ -457,6 +490,28 @@ def _read_smalltalk(reader: _FileReader, data: dict, collected: _Collected) -> N
             collected.smalltalk.append(SmalltalkIntent(intent_id, patterns, reply))
 
 
+def _read_diagnosis_lists(reader: _FileReader, data: dict, collected: _Collected) -> None:
+    section = "diagnosis_lists"
+    for index, item in reader.items(data, section):
+        if not reader.check_fields(section, index, item, DIAGNOSIS_LIST_FIELDS, None):
+            continue
+        list_id = reader.entry_id(section, index, item)
+        title = reader.text(section, index, item, "title", list_id)
+        policy = reader.text(section, index, item, "policy", list_id)
+        scope = reader.text(section, index, item, "scope", list_id)
+        context = reader.text_list(section, index, item, "context", list_id)
+        codes = reader.text_list(section, index, item, "codes", list_id)
+        sources = reader.sources(index, item, list_id or "?", section)
+        reviewed = reader.date(section, index, item, "reviewed", list_id)
+        if not codes:
+            reader.problem(reader.lines.field(section, index, "codes"), "no codes", list_id)
+        if list_id and title and policy and scope and codes and sources and reviewed:
+            codes = tuple(code.upper() for code in codes)
+            collected.diagnosis_lists.append(
+                DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
+            )
+
+
 def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
     """Check what spans files: unique ids and references to topics and entries."""
     topic_ids: dict[str, str] = {}
@@ -492,6 +547,7 @@ def _link(collected: _Collected, problems: list[Problem]) -> KnowledgeBase:
         entries=tuple(entry for entry, _, _ in collected.entries),
         synonyms=tuple(collected.synonyms.items()),
         smalltalk=tuple(collected.smalltalk),
+        diagnosis_lists=tuple(collected.diagnosis_lists),
     )
 
 
