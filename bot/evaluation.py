@@ -1,8 +1,9 @@
 """Score the matcher against a dev set of questions with expected answers.
 
 The dev set (``tests/data/dev_questions.yaml``) lists ``questions`` with ``q``, ``expect``
-(an entry id, ``none`` or ``smalltalk``) and ``category``, plus ``must_not_confuse`` pairs
-whose questions must get their own ids and an answer that mentions the code asked about.
+(an entry id, ``none``, ``smalltalk`` or ``icd10``, an answer from the ICD-10-CM code set)
+and ``category``, plus ``must_not_confuse`` pairs whose questions must get their own ids and
+an answer that mentions the code asked about.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 from bot.matching import Matcher, Result, Status
 
 NEGATIVE_CATEGORIES = frozenset({"offtopic", "near-domain"})
+ICD10_ANSWER = "icd10"
 
 
 class DevSetError(ValueError):
@@ -41,6 +43,8 @@ class Outcome:
 
     @property
     def got(self) -> str:
+        if self.result.icd10 is not None:
+            return ICD10_ANSWER
         if self.result.status is Status.ANSWER and self.result.entry:
             return self.result.entry.id
         return self.result.status.value
@@ -51,10 +55,14 @@ class Outcome:
             return self.result.status is Status.NONE
         if self.got != self.case.expect:
             return False
-        entry = self.result.entry
-        return self.case.mentions is None or (
-            entry is not None and self.case.mentions.lower() in entry.answer.lower()
-        )
+        return self.case.mentions is None or self.case.mentions.lower() in self.answer.lower()
+
+    @property
+    def answer(self) -> str:
+        """The answer text the result shows, empty when it answers nothing."""
+        if self.result.icd10 is not None:
+            return "\n".join(self.result.icd10.paragraphs)
+        return self.result.entry.answer if self.result.entry else ""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
+from bot.icd10_answers import CodeAnswer, CodeAnswers
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.text import (
     COMMON_WORDS,
@@ -121,6 +122,8 @@ class Result:
     candidates: tuple[Candidate, ...] = ()
     smalltalk: SmalltalkIntent | None = None
     unknown_codes: tuple[str, ...] = ()
+    # An answer about ICD-10-CM codes from the code set (status answer, no entry).
+    icd10: CodeAnswer | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -130,11 +133,15 @@ class Result:
     @property
     def entry(self) -> Entry | None:
         """The answered entry (status answer only)."""
-        return self.candidates[0].entry if self.status is Status.ANSWER else None
+        return (
+            self.candidates[0].entry if self.status is Status.ANSWER and self.candidates else None
+        )
 
     @property
     def score(self) -> int:
-        """The top candidate's score, 0 when there is none."""
+        """The top candidate's score, 0 when there is none; 100 for a code-set answer."""
+        if self.icd10 is not None:
+            return 100
         return self.candidates[0].score if self.candidates else 0
 
 
@@ -177,6 +184,7 @@ class Matcher:
         self._compile_smalltalk()
         self._compile_vocabulary()
         self._compile_entries()
+        self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
 
     # --- compilation ------------------------------------------------------------------
 
@@ -307,6 +315,9 @@ class Matcher:
         smalltalk = self._smalltalk(query)
         if smalltalk is not None:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
+        icd10 = self._icd10.answer(query.text, query.codes)
+        if icd10 is not None:
+            return Result(Status.ANSWER, text, icd10=icd10)
         scored = self._score(query, MAX_CANDIDATES)
         if scored is None:  # only unknown codes
             unknown = tuple(display_code(c) for c in query.codes)
