@@ -206,3 +206,11 @@ def test_a_locked_database_is_reported_once_and_nothing_raises(
     log.close()
     errors = [r.getMessage() for r in caplog.records if r.name == "bot.questionlog"]
     assert len(errors) == 1 and "locked" in errors[0] and "answers go on" in errors[0]
+
+
+def test_code_set_answers_are_logged_with_the_codes_asked(log: QuestionLog, matcher: Matcher):
+    for question in ["is M79.1 billable?", "M79.1 for a tpi", "M79.18 and M79.7 for tpi"]:
+        log.record("private", matcher.answer(question))
+    assert log.flush()
+    stats = log.stats(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert stats.top_entries == [("icd10:M79.1", 2), ("icd10:M79.18,M79.7", 1)]
