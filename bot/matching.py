@@ -315,6 +315,7 @@ class Matcher:
         smalltalk = self._smalltalk(query)
         if smalltalk is not None:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
+        # ICD-10-CM codes asked in a TPI context: the code set answers, not an entry.
         icd10 = self._icd10.answer(query.text, query.codes)
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
