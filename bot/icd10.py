@@ -31,10 +31,8 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _VERSION_ELEMENT = re.compile(rb"<version>\s*([^<]{1,40}?)\s*</version>")
 # A code reference inside a note: "fibromyalgia (M79.7)", "myositis (M60.-)",
 # "lumbago with sciatica (M54.4-)" or a range "(M60-M63)".
-_CODE_REF = re.compile(
-    r"(?<![A-Z0-9])([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?"
-    r"(?:\s?-\s?([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?)?"
-)
+_CODE = r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?"
+_CODE_REF = re.compile(rf"(?<![A-Z0-9])({_CODE})(?:\s?-\s?({_CODE})(?:\.?-)?|\.?-)?")
 
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")

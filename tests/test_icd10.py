@@ -65,6 +65,12 @@ def test_excludes1_notes_of_the_header_apply_to_the_codes_below(codes: CodeSet):
         (("M79.12", "M60.10"), "M79.1", "myositis (M60.-)"),
         # The note sits under M62 and names a whole header: myalgia (M79.1-).
         (("M62.838", "M79.18"), "M62", "myalgia (M79.1-)"),
+        # A chapter's note naming a range of categories.
+        (
+            ("E11.9", "P72.0"),
+            "4",
+            "transitory endocrine and metabolic disorders specific to newborn (P70-P74)",
+        ),
     ],
 )
 def test_excludes1_pairs_are_found_whichever_code_carries_the_note(
