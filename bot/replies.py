@@ -12,6 +12,7 @@ import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
 
@@ -125,6 +126,20 @@ def _paragraph_length(paragraph: Paragraph) -> int:
     return telegram_length("".join(span.text for span in paragraph))
 
 
+def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """A code-set answer: the codes in bold, what the tabular and the lists say, sources."""
+    paragraphs = (
+        (Span(answer.title, bold=True),),
+        *((Span(paragraph),) for paragraph in answer.paragraphs),
+        source_paragraph(answer.sources),
+    )
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in answer.related[:3]]
+    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
+    return Reply(paragraphs, options)
+
+
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:
     options = tuple(Option(topic.title, topic_data(topic.id)) for topic in knowledge.topics)
     return Reply(text(intro), options)
@@ -166,6 +181,8 @@ def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False
     """The reply for a matcher result; ``compact`` drops the extras for group chats."""
     if result.status is Status.SAFETY:
         return safety_reply(result, knowledge, compact=compact)
+    if result.icd10 is not None:
+        return icd10_reply(result.icd10, knowledge, compact=compact)
     if result.status is Status.ANSWER and result.entry is not None:
         return entry_reply(result.entry, knowledge, compact=compact)
     if result.status is Status.SUGGEST:

@@ -129,6 +129,11 @@ def is_code(token: str) -> bool:
     return CODE_PATTERN.fullmatch(token) is not None
 
 
+def is_icd10_code(token: str) -> bool:
+    """Whether a normalised token looks like an ICD-10 code: the codes with a dot (m79.18)."""
+    return is_code(token) and "." in token
+
+
 def display_code(token: str) -> str:
     """A code as people write it: letters upper-case (``m79.18`` -> ``M79.18``)."""
     return token.upper()

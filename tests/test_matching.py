@@ -19,7 +19,6 @@ from tests.conftest import ROOT
         ("76942", "imaging-guidance"),
         ("J3301", "drug-units"),
         ("j1100", "drug-billing"),
-        ("M79.18", "diagnosis-codes"),
         ("L34211", "medicare-limits"),
     ],
 )

@@ -10,6 +10,7 @@ from bot.knowledge.loader import (
     load_knowledge,
 )
 from bot.knowledge.model import (
+    DiagnosisList,
     Entry,
     KnowledgeBase,
     KnowledgeChanges,
@@ -39,6 +40,7 @@ __all__ = [
     "SMALLTALK_FIELDS",
     "SOURCE_FIELDS",
     "TOPIC_FIELDS",
+    "DiagnosisList",
     "Entry",
     "KnowledgeBase",
     "KnowledgeChanges",

@@ -1,8 +1,8 @@
 """Read ``knowledge/*.yaml`` into a :class:`KnowledgeBase`, section by section.
 
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
-``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``); the loader merges all
-files of a directory. Each section has one
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``);
+the loader merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
 line in :func:`_knowledge_base`.
@@ -18,9 +18,18 @@ from typing import Any, TypeVar
 
 import yaml
 
-from bot.knowledge.model import Entry, KnowledgeBase, Point, SafetyRule, SmalltalkIntent, Topic
+from bot.knowledge.model import (
+    DiagnosisList,
+    Entry,
+    KnowledgeBase,
+    Point,
+    SafetyRule,
+    SmalltalkIntent,
+    Topic,
+)
 from bot.knowledge.positions import ItemLines, line_of, mapping_pair, sequence_items
 from bot.knowledge.validation import (
+    DIAGNOSIS_LIST_FIELDS,
     ENTRY_FIELDS,
     POINT_FIELDS,
     SAFETY_FIELDS,
@@ -164,6 +173,23 @@ def _point(item: ItemChecker) -> Point | None:
     return Point(point_id, cues, entries) if point_id and cues and entries else None
 
 
+def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
+    if not item.check_fields(DIAGNOSIS_LIST_FIELDS, None):
+        return None
+    list_id = item.entry_id()
+    title, policy, scope = (item.text(key, list_id) for key in ("title", "policy", "scope"))
+    context = item.text_list("context", list_id)
+    codes = item.text_list("codes", list_id)
+    sources = item.sources(list_id or "?")
+    reviewed = item.date("reviewed", list_id)
+    if not codes:
+        item.problem(item.lines.field("codes"), "no codes", list_id)
+    if not (list_id and title and policy and scope and codes and sources and reviewed):
+        return None
+    codes = tuple(code.upper() for code in codes)
+    return DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
+
+
 def _phrase_lists(section: Section) -> list[Located[Any]]:
     """A mapping of names to lists of phrases (``safety_contexts``)."""
     if not isinstance(section.value, dict):
@@ -208,6 +234,7 @@ SECTION_READERS: dict[str, SectionReader] = {
     "safety": list_section(_safety),
     "safety_contexts": _phrase_lists,
     "points": list_section(_point),
+    "diagnosis_lists": list_section(_diagnosis_list),
 }
 SECTIONS = tuple(SECTION_READERS)
 
@@ -244,6 +271,7 @@ def _knowledge_base(collected: Collected) -> KnowledgeBase:
         synonyms=tuple(dict(values("synonyms")).items()),
         smalltalk=values("smalltalk"),
         points=values("points"),
+        diagnosis_lists=values("diagnosis_lists"),
     )
 
 

@@ -82,6 +82,24 @@ class Point:
 
 
 @dataclass(frozen=True)
+class DiagnosisList:
+    """The ICD-10-CM codes a payer policy covers for trigger point injections.
+
+    ``scope`` says whom the policy binds (which contractors, which differ); ``context_terms``
+    are the words and codes that put a question about a code in this list's context.
+    """
+
+    id: str
+    title: str
+    policy: str
+    scope: str
+    codes: tuple[str, ...]
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    context_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated knowledge base; immutable once loaded."""
 
@@ -91,6 +109,7 @@ class KnowledgeBase:
     smalltalk: tuple[SmalltalkIntent, ...] = ()
     safety: tuple[SafetyRule, ...] = ()
     points: tuple[Point, ...] = ()
+    diagnosis_lists: tuple[DiagnosisList, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

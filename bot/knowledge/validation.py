@@ -43,6 +43,16 @@ SAFETY_FIELDS = {
     "related": False,
 }
 POINT_FIELDS = {"id": True, "cues": True, "entries": True}
+DIAGNOSIS_LIST_FIELDS = {
+    "id": True,
+    "title": True,
+    "policy": True,
+    "scope": True,
+    "context": False,
+    "codes": True,
+    "reviewed": True,
+    "sources": True,
+}
 
 T = TypeVar("T")
 

@@ -117,3 +117,14 @@ async def test_edited_message_does_not_answer_again(harness: Harness):
     message["edit_date"] = 1
     await harness.process({"edited_message": message})
     assert len(harness.request.sent()) == before
+
+
+async def test_a_diagnosis_code_question_gets_the_code_set_answer(harness: Harness):
+    [sent] = await harness.send("is M79.1 billable for a tpi?")
+    assert sent["parse_mode"] == "HTML"
+    assert sent["text"].startswith("<b>ICD-10-CM M79.1</b>\n\nM79.1 – Myalgia: a header")
+    assert "M79.18 Myalgia, other site" in sent["text"]
+    assert "Code set: ICD-10-CM, April 2026 tabular." in sent["text"]
+    assert '<a href="https://www.cms.gov/medicare-coverage-database/' in sent["text"]
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert data and all(d.startswith("faq:") for d in data)  # the entry listing the code
