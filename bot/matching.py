@@ -23,6 +23,7 @@ How a question is scored:
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from collections import defaultdict
@@ -96,6 +97,10 @@ POINT_WEIGHT = 2.0
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
+# The leading candidates' scores get up to this much for how closely the question's whole
+# wording (small words included) follows one of their texts.
+WORDING_WEIGHT = 15.0
+WORDING_CANDIDATES = 4
 # Entries tied at the cut-off are all compared ("what is a tpi" is covered fully by every
 # entry that says "trigger point injection"), up to this many.
 MAX_TIED_CANDIDATES = 48
@@ -302,6 +307,7 @@ class Matcher:
     def _compile_entries(self) -> None:
         self._texts: list[str] = []
         self._display: list[str] = []
+        self._wordings: list[str] = []
         self._text_ranges: list[tuple[int, int]] = []
         self._keywords: list[tuple[str, ...]] = []
         self._codes: dict[str, int] = {}
@@ -315,6 +321,7 @@ class Matcher:
                 # out of the question, where they are matched exactly instead.
                 self._texts.append(" ".join(self._stems(_content(words, keep_codes=True))))
                 self._display.append(text)
+                self._wordings.append(" ".join(words))
                 for token in self._stems(_content(words)):
                     postings[token].add(index)
                 for token in words:
@@ -561,7 +568,37 @@ class Matcher:
         ]
         # Equal scores keep coverage order, which is deterministic.
         ranked = sorted(enumerate(scored), key=lambda pair: (-pair[1].raw_score, pair[0]))
-        return [candidate for _, candidate in ranked]
+        return self._by_wording(query, [candidate for _, candidate in ranked])
+
+    def _by_wording(self, query: _Query, ranked: list[Candidate]) -> list[Candidate]:
+        """Break near-ties among the leaders by the whole wording, small words included.
+
+        Stop words carry the point ("what should I let the doctor know before...") where
+        the content words of two entries are the same.
+        """
+        if WORDING_WEIGHT <= 0 or len(ranked) < 2:
+            return ranked
+        asked = " ".join(query.words)
+        index_of = {entry.id: index for index, entry in enumerate(self._entries)}
+        wordings = []
+        for candidate in ranked[:WORDING_CANDIDATES]:
+            first, end = self._text_ranges[index_of[candidate.entry.id]]
+            wordings.append(
+                max(fuzz.token_sort_ratio(asked, w) for w in self._wordings[first:end])
+            )
+        # Only ever lowers a score: the best-worded leader keeps its own, so wording decides
+        # between leaders but never lifts a question over the answer threshold.
+        best = max(wordings)
+        leaders = [
+            dataclasses.replace(
+                candidate,
+                raw_score=candidate.raw_score - WORDING_WEIGHT * (best - wording) / 100,
+                reasons=(*candidate.reasons, f"wording {wording:.0f}"),
+            )
+            for candidate, wording in zip(ranked, wordings, strict=False)
+        ]
+        leaders.sort(key=lambda candidate: -candidate.raw_score)
+        return [*leaders, *ranked[WORDING_CANDIDATES:]]
 
     def _candidate(
         self,

@@ -100,7 +100,7 @@ def test_check_passes_on_shipped_knowledge(knowledge: KnowledgeBase):
     done = run("check")
     assert done.returncode == 0
     counts = f"{len(knowledge.entries)} entries in {len(knowledge.topics)} topics"
-    assert counts in done.stdout
+    assert counts in done.stdout and "; 0 warning(s)." in done.stdout
 
 
 def test_check_reports_errors_with_file_and_line(tmp_path: Path):
