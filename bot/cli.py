@@ -41,6 +41,8 @@ from bot.reports import full_report, parse_since
 from bot.text import display_code, is_code, normalise
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Fewer ways of asking than this and an entry is easily missed (`check` warns).
+MIN_ALTERNATES = 8
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +196,7 @@ def result_json(result: Result) -> dict[str, object]:
     entry = result.entry
     best = result.best
     icd10 = result.icd10
+    safety = result.safety
     question, answer, sources = _answered(result)
     return {
         "input": result.query,
@@ -210,6 +213,7 @@ def result_json(result: Result) -> dict[str, object]:
         "matched": best.matched if best else None,
         "reasons": list(best.reasons) if best else [],
         "unknown_codes": list(result.unknown_codes),
+        "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
         "icd10": icd10.as_json() if icd10 else None,
     }
 
@@ -220,13 +224,15 @@ def _answered(result: Result) -> tuple[str | None, str | None, tuple[Source, ...
         return result.entry.question, result.entry.answer, result.entry.sources
     if result.icd10 is not None:
         return result.icd10.title, "\n\n".join(result.icd10.paragraphs), result.icd10.sources
+    if result.safety is not None:
+        return None, result.safety.reply, ()
     return None, result.smalltalk.reply if result.smalltalk else None, ()
 
 
 def _summary_line(result: Result) -> str:
     """``status, ids, score, question`` separated by tabs; ids only for answer/suggest."""
     shown = result.candidates if result.status.value in ("answer", "suggest") else ()
-    ids = ",".join(c.entry.id for c in shown) or "-"
+    ids = ",".join(c.entry.id for c in shown) or (result.safety.id if result.safety else "-")
     if result.icd10 is not None:
         ids = "icd10:" + ",".join(result.icd10.codes)
     return f"{result.status.value}\t{ids}\t{result.score}\t{result.query}"
@@ -267,9 +273,10 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     knowledge: KnowledgeBase = matcher.knowledge
     warnings: list[str] = []
     for entry in knowledge.entries:
-        if len(entry.alternates) < 6:
+        if len(entry.alternates) < MIN_ALTERNATES:
             warnings.append(
-                f"entry '{entry.id}': only {len(entry.alternates)} alternates (aim for 6 or more)"
+                f"entry '{entry.id}': only {len(entry.alternates)} alternates"
+                f" (aim for {MIN_ALTERNATES} or more)"
             )
         for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
             for phrase in texts:

@@ -1,6 +1,7 @@
 """Match a question against the knowledge base and decide how to reply.
 
-``Matcher.answer(text)`` returns a :class:`Result` with one of four statuses: ``answer``
+``Matcher.answer(text)`` returns a :class:`Result` with one of five statuses: ``safety``
+(the message may describe an emergency: checked first, see :mod:`bot.safety`), ``answer``
 (one confident entry), ``suggest`` (a few close candidates), ``none`` (not covered) or
 ``smalltalk``. Matching is deterministic and explainable: each candidate carries its score
 (0-100), the knowledge text it matched best, and the reasons for its score.
@@ -32,12 +33,16 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from bot.icd10_answers import CodeAnswer, CodeAnswers
-from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
+from bot.knowledge import Entry, KnowledgeBase, SafetyRule, SmalltalkIntent
+from bot.phrases import PhraseSet, phrase_words
+from bot.safety import SafetyCheck
 from bot.text import (
     COMMON_WORDS,
     STOPWORDS,
+    Stemmer,
     SynonymExpander,
     display_code,
+    focus_sentences,
     is_code,
     normalise,
     tokenise,
@@ -47,26 +52,55 @@ from bot.text import (
 MAX_QUERY_CHARS = 1000
 MAX_CANDIDATES = 12
 TYPO_CUTOFF = 80
-MIN_TYPO_LENGTH = 3
+MIN_TYPO_LENGTH = 4
 SMALLTALK_CUTOFF = 90
 
 # score = coverage x (COVERAGE_WEIGHT + (1 - COVERAGE_WEIGHT) x similarity) + bonuses
-COVERAGE_WEIGHT = 0.5
+COVERAGE_WEIGHT = 0.4
 # A code says more than any indexed word: it weighs this many times the rarest one. The
 # entry listing it in its keywords explains all of it; an entry whose questions merely
 # mention it ("Can I bill 20552 twice?" under billing units) explains this share.
 CODE_WEIGHT = 1.5
-CODE_MENTION_SHARE = 0.5
+CODE_MENTION_SHARE = 0.7
 # A word no entry's questions or keywords contain. Words the knowledge base never uses at
 # all ("covid") weigh most: they are what the question is really about.
 UNINDEXED_WEIGHT = 0.2
-UNKNOWN_WEIGHT = 2.5
+UNKNOWN_WEIGHT = 1.8
+# Below the answer threshold, a candidate this far ahead of the runner-up is answered.
+DOMINANT_SCORE = 101.0
+DOMINANT_RATIO = 1.6
+# An answer needs the asking sentences to be mostly known words: in "side effects of the
+# flu shot" the unknown "flu" is what is asked about, whatever the rest matches.
+MAX_UNKNOWN_SHARE = 0.2
+# Each further unknown word weighs this share of the one before: a question is about one
+# or two things at most, and a long message brings many words the knowledge base lacks.
+UNKNOWN_DECAY = 0.5
 # Everyday words ("change", "rules") say little, but not nothing: one rare word among them
 # must not cover a whole question.
-COMMON_WEIGHT = 0.1
+COMMON_WEIGHT = 0.05
 # Below this much information (summed word and code weight) a question is too vague to
 # answer outright ("pain", "billing"): the best candidates are suggested instead.
-MIN_INFORMATION = 1.6
+MIN_INFORMATION = 0.5
+# Narrative around the question ("Our provider administered ...") says less than the
+# question itself: its words weigh this share, and words the knowledge base has never
+# seen count there as merely unindexed, not as the unknown subject of the question.
+NARRATIVE_WEIGHT = 0.35
+# The point asked (cost, duration, pain during...; knowledge/points.yaml): entries that
+# answer it get a bonus, others keep this share of their score and are never answered
+# outright, only suggested.
+POINT_BONUS = 8
+POINT_MISMATCH = 0.8
+# The point itself is information, carried by words such as "after" or "how long" that
+# the index ignores: it weighs this many times the rarest word, explained by its entries.
+POINT_WEIGHT = 2.0
+# A question with no subject the knowledge base indexes ("How is it done?", "What is the
+# purpose of it?") is taken to be about this, the bot's subject.
+IMPLICIT_SUBJECT = "trigger point injection"
+# Entries tied at the cut-off are all compared ("what is a tpi" is covered fully by every
+# entry that says "trigger point injection"), up to this many.
+MAX_TIED_CANDIDATES = 48
+# A question worded exactly like one of an entry's texts.
+EXACT_BONUS = 5
 KEYWORD_BONUS = 6
 MAX_KEYWORD_BONUS = 12
 TOPIC_BONUS = 2
@@ -76,6 +110,7 @@ MAX_TOPIC_BONUS = 4
 class Status(StrEnum):
     """What kind of reply a result calls for."""
 
+    SAFETY = "safety"
     ANSWER = "answer"
     SUGGEST = "suggest"
     NONE = "none"
@@ -122,6 +157,7 @@ class Result:
     candidates: tuple[Candidate, ...] = ()
     smalltalk: SmalltalkIntent | None = None
     unknown_codes: tuple[str, ...] = ()
+    safety: SafetyRule | None = None
     # An answer about ICD-10-CM codes from the code set (status answer, no entry).
     icd10: CodeAnswer | None = None
 
@@ -147,13 +183,31 @@ class Result:
 
 @dataclass(frozen=True)
 class _Query:
-    """A question after normalisation, typo correction and synonym expansion."""
+    """A question after normalisation, typo correction and synonym expansion.
+
+    ``weights`` holds, per ``content`` word, 1 when it occurs in the focus (the sentences
+    that ask) and ``NARRATIVE_WEIGHT`` when it occurs only in the story around it.
+    """
 
     text: str
+    corrected: str
     words: tuple[str, ...]
     content: tuple[str, ...]
-    codes: tuple[str, ...]
+    weights: tuple[float, ...]
+    absent: dict[str, float]
+    # Each code with its share: 1 in the focus, NARRATIVE_WEIGHT in the story only.
+    code_shares: dict[str, float]
     unknown: tuple[str, ...]
+    # Everyday words ("change", "year"): they count towards coverage, not information.
+    everyday: frozenset[str] = frozenset()
+    # The content words of the sentences that ask.
+    focus: tuple[str, ...] = ()
+    points: tuple[str, ...] = ()
+    point_entries: frozenset[int] = frozenset()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.code_shares)
 
     @property
     def padded(self) -> str:
@@ -167,6 +221,10 @@ class _Scored:
     candidates: list[Candidate]
     information: float
     unknown_codes: tuple[str, ...]
+    # Ids of the entries that answer the point asked; None when no point was recognised.
+    point_entries: frozenset[str] | None = None
+    # Share of the asking sentences' words that the knowledge base has never seen.
+    unknown_share: float = 0.0
 
 
 def _content(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
@@ -180,11 +238,18 @@ class Matcher:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
         self._synonyms = SynonymExpander(knowledge.synonyms)
+        self._stem = Stemmer()
         self._entries = knowledge.entries
+        self._safety = SafetyCheck(knowledge.safety)
+        index_of = {entry.id: index for index, entry in enumerate(self._entries)}
+        self._points = [
+            (point.id, PhraseSet(point.cues), frozenset(index_of[i] for i in point.entries))
+            for point in knowledge.points
+        ]
         self._compile_smalltalk()
         self._compile_vocabulary()
         self._compile_entries()
-        self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
+        self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner, self._expand)
 
     # --- compilation ------------------------------------------------------------------
 
@@ -203,19 +268,30 @@ class Matcher:
         )
 
     def _compile_vocabulary(self) -> None:
-        texts: list[str] = []
+        asked: list[str] = []
         for entry in self._entries:
-            texts += [entry.question, entry.answer, *entry.alternates, *entry.keywords]
+            asked += [entry.question, *entry.alternates, *entry.keywords]
         for topic in self.knowledge.topics:
-            texts += [topic.title, *topic.keywords]
-        raw = {token for text in texts for token in tokenise(text)}
-        expanded = {token for text in texts for token in self._expand(text).split()}
-        self._vocabulary = frozenset(raw | expanded | self._synonyms.words)
-        known = self._vocabulary | self._smalltalk_words | STOPWORDS
+            asked += [topic.title, *topic.keywords]
+        answers = [entry.answer for entry in self._entries]
+        # Words of questions, alternates and keywords are what the knowledge base is about;
+        # words found only in answers ("depression") are worth correcting typos to, but a
+        # question about them is not covered.
+        known = self._words(asked) | self._synonyms.words
+        self._known_stems = frozenset(self._stem(word) for word in known)
+        self._vocabulary = known | self._words(answers)
+        cue_words = phrase_words(cue for point in self.knowledge.points for cue in point.cues)
+        known |= self._vocabulary | self._smalltalk_words | self._safety.words | cue_words
+        known |= STOPWORDS
         # Typo correction aims only at words worth correcting to.
         self._correctable = sorted(
             word for word in known if len(word) >= MIN_TYPO_LENGTH and word.isalpha()
         )
+
+    def _words(self, texts: Iterable[str]) -> frozenset[str]:
+        """Every token of ``texts``, as written and after synonym expansion."""
+        raw = {token for text in texts for token in tokenise(text)}
+        return frozenset(raw | {token for text in texts for token in self._expand(text).split()})
 
     def _compile_entries(self) -> None:
         self._texts: list[str] = []
@@ -231,9 +307,9 @@ class Matcher:
                 words = self._expand(text).split()
                 # Codes stay in the knowledge texts (they tell texts apart) but are taken
                 # out of the question, where they are matched exactly instead.
-                self._texts.append(" ".join(_content(words, keep_codes=True)))
+                self._texts.append(" ".join(self._stems(_content(words, keep_codes=True))))
                 self._display.append(text)
-                for token in _content(words):
+                for token in self._stems(_content(words)):
                     postings[token].add(index)
                 for token in words:
                     if is_code(token):
@@ -245,8 +321,8 @@ class Matcher:
                 if is_code(expanded):
                     self._codes.setdefault(expanded, index)
                 elif expanded:
-                    phrases.append(expanded)
-                    for token in _content(expanded.split()):
+                    phrases.append(" ".join(self._stems(expanded.split())))
+                    for token in self._stems(_content(expanded.split())):
                         postings[token].add(index)
             self._keywords.append(tuple(phrases))
         count = max(1, len(self._entries))
@@ -256,10 +332,13 @@ class Matcher:
         }
         self._rarest_weight = math.log(1 + count)
         topic_words = {
-            topic.id: frozenset(self._expand(" ".join(topic.keywords)).split())
+            topic.id: frozenset(self._stems(self._expand(" ".join(topic.keywords)).split()))
             for topic in self.knowledge.topics
         }
         self._topic_words = [topic_words.get(entry.topic, frozenset()) for entry in self._entries]
+
+    def _stems(self, words: Iterable[str]) -> list[str]:
+        return [self._stem(word) for word in words]
 
     # --- matching ---------------------------------------------------------------------
 
@@ -267,6 +346,9 @@ class Matcher:
         """The entry whose keywords list this code (ICD-10 codes also match by prefix)."""
         index = self._code_index(normalise(code))
         return None if index is None else self._entries[index]
+
+    def _unknown_code(self, code: str, owner: int | None) -> bool:
+        return owner is None and code not in self._code_mentions
 
     def _code_index(self, code: str) -> int | None:
         if code in self._codes:
@@ -278,17 +360,62 @@ class Matcher:
         return None
 
     def _parse(self, text: str) -> _Query:
-        tokens = [self._correct(token) for token in tokenise(text[:MAX_QUERY_CHARS])]
-        expanded = self._synonyms.expand(" ".join(tokens))
-        words = tuple(expanded.split())
-        codes = tuple(dict.fromkeys(t for t in words if is_code(t)))
-        content = tuple(dict.fromkeys(_content(words)))
-        unknown = tuple(
-            t
-            for t in content
-            if t not in self._vocabulary and t not in COMMON_WORDS and not t.isdigit()
+        sentences = [
+            ([self._correct(token) for token in tokenise(sentence)], is_focus)
+            for sentence, is_focus in focus_sentences(text[:MAX_QUERY_CHARS])
+        ]
+        corrected = " ".join(token for tokens, _ in sentences for token in tokens)
+        weights: dict[str, float] = {}
+        absent: dict[str, float] = {}
+        unknown: list[str] = []
+        all_words: list[str] = []
+        code_shares: dict[str, float] = {}
+        focus: dict[str, None] = {}
+        everyday: set[str] = set()
+        for tokens, is_focus in sentences:
+            words = self._synonyms.expand(" ".join(tokens)).split()
+            all_words += words
+            share = 1.0 if is_focus else NARRATIVE_WEIGHT
+            for code in filter(is_code, words):
+                code_shares[code] = max(share, code_shares.get(code, 0.0))
+            for word in _content(words):
+                if len(word) == 1 and not word.isdigit():
+                    continue  # "e.g.", initials
+                stem = self._stem(word)
+                if is_focus:
+                    focus[stem] = None
+                weights[stem] = max(share, weights.get(stem, 0.0))
+                if word in COMMON_WORDS:
+                    everyday.add(stem)
+                weight = self._absent_weight(word, stem, share)
+                if self._is_unknown(word, stem) and share == 1.0 and word not in unknown:
+                    weight *= UNKNOWN_DECAY ** len(unknown)
+                    unknown.append(word)
+                absent[stem] = min(weight, absent.get(stem, weight))
+        words = tuple(all_words)
+        if words and not code_shares and not any(stem in self._postings for stem in weights):
+            for stem in self._stems(IMPLICIT_SUBJECT.split()):
+                weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
+        focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
+        points = [(pid, entries) for pid, cues, entries in self._points if cues.search(focus_text)]
+        return _Query(
+            " ".join(self._stems(words)),
+            corrected,
+            words,
+            tuple(weights),
+            tuple(weights.values()),
+            absent,
+            code_shares,
+            tuple(unknown),
+            frozenset(everyday),
+            tuple(focus),
+            tuple(pid for pid, _ in points),
+            frozenset(index for _, entries in points for index in entries),
         )
-        return _Query(expanded, words, content, codes, unknown)
+
+    def _is_unknown(self, word: str, stem: str) -> bool:
+        known = stem in self._known_stems
+        return not known and word not in COMMON_WORDS and not word.isdigit()
 
     def _correct(self, token: str) -> str:
         known = token in self._vocabulary or token in COMMON_WORDS
@@ -305,18 +432,22 @@ class Matcher:
         scored = self._score(query, limit) if query.words else None
         if scored is None or self._smalltalk(query) is not None:
             return []
-        return [c for c in scored.candidates if c.raw_score >= self.thresholds.suggest]
+        return [c for c in scored.candidates if c.raw_score >= self.thresholds.suggest][:limit]
 
     def answer(self, text: str) -> Result:
         """Decide how to reply to ``text``."""
         query = self._parse(text)
         if not query.words:
             return Result(Status.NONE, text)
+        # Typo correction may repair a symptom ("cant breth"); the raw words are checked too.
+        safety = self._safety.check(normalise(text[:MAX_QUERY_CHARS]), query.corrected)
+        if safety is not None:
+            return Result(Status.SAFETY, text, safety=safety)
         smalltalk = self._smalltalk(query)
         if smalltalk is not None:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
         # ICD-10-CM codes asked in a TPI context: the code set answers, not an entry.
-        icd10 = self._icd10.answer(query.text, query.codes)
+        icd10 = self._icd10.answer(query.words, query.codes)
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
         scored = self._score(query, MAX_CANDIDATES)
@@ -328,20 +459,35 @@ class Matcher:
     def _score(self, query: _Query, limit: int) -> _Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
         owners = {code: self._code_index(code) for code in query.codes}
-        if owners and all(owner is None for owner in owners.values()):
+        if owners and all(self._unknown_code(code, owner) for code, owner in owners.items()):
             return None
         coverage, information = self._coverage(query, owners)
-        best = heapq.nlargest(limit, coverage.items(), key=lambda kv: (kv[1], -kv[0]))
-        unknown_codes = tuple(display_code(c) for c, owner in owners.items() if owner is None)
-        return _Scored(self._rank(query, best, owners), information, unknown_codes)
+        best = _best_covered(coverage, limit)
+        unknown_codes = tuple(
+            display_code(code) for code, owner in owners.items() if self._unknown_code(code, owner)
+        )
+        point_entries = (
+            frozenset(self._entries[index].id for index in query.point_entries)
+            if query.points
+            else None
+        )
+        # Unknown words are only counted in the asking sentences (see _parse).
+        unknown_share = len(query.unknown) / max(1, len(query.focus))
+        return _Scored(
+            self._rank(query, best, owners),
+            information,
+            unknown_codes,
+            point_entries,
+            unknown_share,
+        )
 
     def _smalltalk(self, query: _Query) -> SmalltalkIntent | None:
         if query.codes or not self._smalltalk_patterns:
             return None
-        if any(t not in self._smalltalk_words for t in query.content):
+        if any(t not in self._smalltalk_words for t in _content(query.words)):
             return None
         match = process.extractOne(
-            query.text,
+            " ".join(query.words),
             self._smalltalk_patterns,
             scorer=fuzz.token_set_ratio,
             score_cutoff=SMALLTALK_CUTOFF,
@@ -351,34 +497,44 @@ class Matcher:
     def _coverage(
         self, query: _Query, owners: dict[str, int | None]
     ) -> tuple[dict[int, float], float]:
-        """Share (0-1) of the question's weight each entry explains, and that total weight."""
+        """Share (0-1) of the question's weight each entry explains, and the information
+        in the question (the weight of its words and codes, everyday words left out)."""
         explained: dict[int, float] = defaultdict(float)
-        total = 0.0
-        for token in query.content:
-            ids, weight = self._postings.get(token, ((), self._absent_weight(token)))
+        total = everyday = 0.0
+        for token, share in zip(query.content, query.weights, strict=True):
+            ids, weight = self._postings.get(token, ((), query.absent[token]))
+            weight *= share
             total += weight
+            everyday += weight if token in query.everyday else 0.0
             for index in ids:
                 explained[index] += weight
-        code_weight = CODE_WEIGHT * self._rarest_weight
+        if query.points:
+            point_weight = POINT_WEIGHT * self._rarest_weight
+            total += point_weight
+            for index in query.point_entries:
+                explained[index] += point_weight
         for code, owner in owners.items():
+            code_weight = CODE_WEIGHT * self._rarest_weight * query.code_shares[code]
             total += code_weight
-            if owner is None:
-                continue
-            explained[owner] += code_weight
+            if owner is not None:
+                explained[owner] += code_weight
+            # Entries that mention a code in a question ("Can I use M79.7 for a TPI?")
+            # explain part of it, also when no entry lists it as its own.
             for index in self._code_mentions.get(code, ()):
                 if index != owner:
                     explained[index] += CODE_MENTION_SHARE * code_weight
         if not total:
             return {}, 0.0
-        return {index: weight / total for index, weight in explained.items()}, total
+        shares = {index: weight / total for index, weight in explained.items()}
+        return shares, total - everyday
 
-    def _absent_weight(self, token: str) -> float:
-        """The weight of a word no entry is indexed under."""
-        if token in COMMON_WORDS:
+    def _absent_weight(self, word: str, stem: str, share: float) -> float:
+        """The weight of a word no entry is indexed under (``share`` < 1 in narrative)."""
+        if word in COMMON_WORDS:
             return COMMON_WEIGHT * self._rarest_weight
-        if token in self._smalltalk_words or token.isdigit():
+        if word in self._smalltalk_words or word.isdigit():
             return 0.0
-        known = token in self._vocabulary
+        known = not self._is_unknown(word, stem) or share < 1.0
         return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self._rarest_weight
 
     def _rank(
@@ -386,7 +542,7 @@ class Matcher:
     ) -> list[Candidate]:
         # Known codes take part in the similarity too: the knowledge texts carry them.
         known_codes = [code for code, owner in owners.items() if owner is not None]
-        content = " ".join([*known_codes, *query.content])
+        content = " ".join([*known_codes, *(query.focus or query.content)])
         similarity: dict[int, tuple[float, int]] = {}
         if content:
             positions = [
@@ -424,15 +580,22 @@ class Matcher:
             base = share * (COVERAGE_WEIGHT * 100 + (1 - COVERAGE_WEIGHT) * similar[0])
             matched = self._display[similar[1]]
             reasons.append(f"similarity {similar[0]:.0f}")
-        bonus = 0.0
+        bonus = EXACT_BONUS if similar is not None and similar[0] >= 100 else 0.0
         keyword_hits = [p for p in self._keywords[index] if f" {p} " in query.padded]
         if keyword_hits:
             bonus += min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * len(keyword_hits))
             reasons.append("keywords: " + ", ".join(keyword_hits))
-        topic_hits = sorted(set(query.words) & self._topic_words[index])
+        topic_hits = sorted(set(query.text.split()) & self._topic_words[index])
         if topic_hits:
             bonus += min(MAX_TOPIC_BONUS, TOPIC_BONUS * len(topic_hits))
             reasons.append("topic words: " + ", ".join(topic_hits))
+        if query.points:
+            if index in query.point_entries:
+                bonus += POINT_BONUS
+                reasons.append("answers the point asked: " + ", ".join(query.points))
+            else:
+                base *= POINT_MISMATCH
+                reasons.append("does not answer the point asked: " + ", ".join(query.points))
         codes = [display_code(code) for code, owner in owners.items() if owner == index]
         if codes:
             reasons.append("code " + ", ".join(codes))
@@ -453,7 +616,15 @@ class Matcher:
         best = candidates[0]
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
         confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
-        if confident and scored.information >= MIN_INFORMATION:
+        # A long question scores lower overall; one entry far ahead of all others is still
+        # the answer.
+        dominant = (
+            best.raw_score >= DOMINANT_SCORE and best.raw_score >= DOMINANT_RATIO * runner_up
+        )
+        confident = confident or dominant
+        on_point = scored.point_entries is None or best.entry.id in scored.point_entries
+        known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
+        if confident and on_point and known_subject and scored.information >= MIN_INFORMATION:
             return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
         close = [c for c in candidates if c.raw_score >= limits.suggest]
         return Result(
@@ -462,6 +633,17 @@ class Matcher:
             tuple(close[: limits.max_suggestions]),
             unknown_codes=scored.unknown_codes,
         )
+
+
+def _best_covered(coverage: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best-covered entries, plus those tied with the last (within a cap)."""
+    ranked = heapq.nlargest(
+        max(limit, MAX_TIED_CANDIDATES), coverage.items(), key=lambda kv: (kv[1], -kv[0])
+    )
+    if len(ranked) <= limit:
+        return ranked
+    cut = ranked[limit - 1][1]
+    return [pair for n, pair in enumerate(ranked) if n < limit or pair[1] >= cut]
 
 
 def _similarity(query: str, choice: str, **_: object) -> float:

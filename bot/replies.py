@@ -130,6 +130,16 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     return topics_reply(knowledge, f"{lead} {covered}")
 
 
+def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """The safety line, then (outside groups) buttons to the entries it names."""
+    assert result.safety is not None
+    paragraphs = text(result.safety.reply)
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in result.safety.related]
+    return Reply(paragraphs, tuple(Option(r.question, faq_data(r.id)) for r in related if r))
+
+
 def suggest_reply(result: Result) -> Reply:
     options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
     return Reply(
@@ -139,6 +149,8 @@ def suggest_reply(result: Result) -> Reply:
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """The reply for a matcher result; ``compact`` drops the extras for group chats."""
+    if result.status is Status.SAFETY:
+        return safety_reply(result, knowledge, compact=compact)
     if result.icd10 is not None:
         return icd10_reply(result.icd10, knowledge, compact=compact)
     if result.status is Status.ANSWER and result.entry is not None:

@@ -71,7 +71,7 @@ def test_ask_one_question_prints_the_reply():
 def test_ask_json_has_the_documented_fields():
     done = run("ask", "J3301 units for 40 mg", "--json")
     data = json.loads(done.stdout)
-    assert data["status"] == "answer" and data["id"] == "drug-billing"
+    assert data["status"] == "answer" and data["id"] == "drug-units"
     assert set(data) >= {"status", "id", "score", "question", "answer", "sources", "suggestions"}
     assert {"name", "url"} <= set(data["sources"][0])
 

@@ -17,7 +17,7 @@ from tests.conftest import ROOT
         ("20560", "dry-needling"),
         ("20561", "dry-needling"),
         ("76942", "imaging-guidance"),
-        ("J3301", "drug-billing"),
+        ("J3301", "drug-units"),
         ("j1100", "drug-billing"),
         ("L34211", "medicare-limits"),
     ],
@@ -29,7 +29,7 @@ def test_code_numbers_match_exactly(matcher: Matcher, question: str, entry_id: s
     assert question.upper() in result.entry.answer.upper()
 
 
-@pytest.mark.parametrize("question", ["20550", "CPT 27447", "20554", "E11.9", "J0585 units"])
+@pytest.mark.parametrize("question", ["20526", "CPT 27447", "20554", "E11.9", "J7325 units"])
 def test_unknown_codes_are_not_fuzzy_hits(matcher: Matcher, question: str):
     result = matcher.answer(question)
     assert result.status is Status.NONE
@@ -153,7 +153,7 @@ SHOWN_EXAMPLES = {
     "Which CPT code for 3 muscles?": "cpt-code",
     "Can I bill 20552 twice?": "billing-units",
     "What does a trigger point feel like?": "symptoms",
-    "J3301": "drug-billing",
+    "J3301": "drug-units",
     "Which CPT code do I bill for 3 muscles?": "cpt-code",
     "What are the symptoms of trigger points?": "symptoms",
     "which code for 3 muscles?": "cpt-code",

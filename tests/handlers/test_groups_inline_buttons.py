@@ -27,7 +27,7 @@ async def test_group_ask_at_bot_is_compact_and_quotes(harness: Harness, chat_typ
     [sent] = await harness.send("/ask@tpi_faq_bot dry needling code", chat_type=chat_type)
     assert (
         "20560" in sent["text"]
-        and "Source: <a" in sent["text"]
+        and "Sources: <a" in sent["text"]
         and "APTA Magazine" in sent["text"]
     )
     assert "reply_markup" not in sent  # compact: no related buttons
@@ -64,7 +64,7 @@ async def test_button_press_shows_the_answer_and_is_answered(harness: Harness):
 async def test_topic_button_lists_its_questions(harness: Harness):
     await harness.process({"callback_query": callback_query("topic:treatment")})
     keyboard = harness.request.sent()[-1]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["callback_data"] for row in keyboard] == ["faq:treatments"]
+    assert [row[0]["callback_data"] for row in keyboard] == ["faq:treatments", "faq:which-doctor"]
 
 
 async def test_stale_button_gets_a_polite_answer(harness: Harness):

@@ -14,8 +14,8 @@ async def test_question_gets_bold_question_answer_sources_and_related_buttons(ha
     rows = sent["reply_markup"]["inline_keyboard"]
     assert [row[0]["callback_data"] for row in rows[:-1]] == [
         "faq:billing-units",
+        "faq:modifiers",
         "faq:drug-billing",
-        "faq:dry-needling",
     ]
     assert [b["callback_data"] for b in rows[-1]] == ["vote:cpt-code:1", "vote:cpt-code:0"]
     assert "reply_parameters" not in sent  # no quoting in private chats

@@ -1,0 +1,358 @@
+"""Read ``knowledge/*.yaml`` into a :class:`KnowledgeBase`, section by section.
+
+Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``);
+the loader merges all
+files of a directory. Each section has one
+reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
+``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
+line in :func:`_knowledge_base`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from bot.knowledge.model import (
+    DiagnosisList,
+    Entry,
+    KnowledgeBase,
+    Point,
+    SafetyRule,
+    SmalltalkIntent,
+    Topic,
+)
+from bot.knowledge.positions import ItemLines, line_of, mapping_pair, sequence_items
+from bot.knowledge.validation import (
+    DIAGNOSIS_LIST_FIELDS,
+    ENTRY_FIELDS,
+    POINT_FIELDS,
+    SAFETY_FIELDS,
+    SMALLTALK_FIELDS,
+    TOPIC_FIELDS,
+    ItemChecker,
+    KnowledgeError,
+    Located,
+    Problem,
+    check_links,
+    type_name,
+)
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge"
+
+# libyaml's parser with the safe constructors: as safe as yaml.safe_load and several times
+# faster; the pure-Python SafeLoader where PyYAML was built without libyaml.
+SafeLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One top-level section of one file: its value, its node and where problems go."""
+
+    display: str
+    name: str
+    value: object
+    node: yaml.Node | None
+    line: int
+    problems: list[Problem]
+
+    def problem(self, message: str) -> None:
+        self.problems.append(Problem(self.display, self.line, message))
+
+
+SectionReader = Callable[[Section], list[Located[Any]]]
+
+
+def list_section(build: Callable[[ItemChecker], T | None]) -> SectionReader:
+    """A reader for a section that is a list of mappings, each built by ``build``."""
+
+    def read(section: Section) -> list[Located[Any]]:
+        if not isinstance(section.value, list):
+            section.problem(f"'{section.name}' must be a list, not {type_name(section.value)}")
+            return []
+        located: list[Located[Any]] = []
+        for item, node in zip(section.value, sequence_items(section.node), strict=True):
+            lines = ItemLines(node, section.line)
+            checker = ItemChecker(section.display, section.name, item, lines, section.problems)
+            value = build(checker)
+            if value is not None:
+                located.append(Located(value, checker))
+        return located
+
+    return read
+
+
+def _topic(item: ItemChecker) -> Topic | None:
+    if not item.check_fields(TOPIC_FIELDS, None):
+        return None
+    topic_id = item.entry_id()
+    title = item.text("title", topic_id)
+    keywords = item.text_list("keywords", topic_id)
+    if not (topic_id and title):
+        return None
+    return Topic(topic_id, title, keywords)
+
+
+def _entry(item: ItemChecker) -> Entry | None:
+    label = item.raw_id()
+    if not item.check_fields(ENTRY_FIELDS, label):
+        return None
+    entry_id = item.entry_id()
+    topic = item.text("topic", label)
+    question = item.text("question", label)
+    answer = item.text("answer", label)
+    alternates = item.text_list("alternates", label)
+    keywords = item.text_list("keywords", label)
+    related = item.text_list("related", label)
+    sources = item.sources(label or "?")
+    reviewed = item.date("reviewed", label)
+    if not (entry_id and topic and question and answer and sources and reviewed):
+        return None
+    return Entry(
+        entry_id, topic, question, answer, sources, reviewed, alternates, keywords, related
+    )
+
+
+def _smalltalk(item: ItemChecker) -> SmalltalkIntent | None:
+    if not item.check_fields(SMALLTALK_FIELDS, None):
+        return None
+    intent_id = item.entry_id()
+    patterns = item.text_list("patterns", intent_id)
+    reply = item.text("reply", intent_id)
+    return (
+        SmalltalkIntent(intent_id, patterns, reply) if intent_id and patterns and reply else None
+    )
+
+
+@dataclass(frozen=True)
+class _SafetyItem:
+    """A safety rule whose ``context`` may still be the name of a list in safety_contexts."""
+
+    rule: SafetyRule
+    context_name: str | None
+
+
+def _safety(item: ItemChecker) -> _SafetyItem | None:
+    if not item.check_fields(SAFETY_FIELDS, None):
+        return None
+    rule_id = item.entry_id()
+    reply = item.text("reply", rule_id)
+    patterns, symptoms, related = (
+        item.text_list(key, rule_id) for key in ("patterns", "symptoms", "related")
+    )
+    raw_context = item.get("context")
+    context_name = raw_context if isinstance(raw_context, str) else None
+    context = () if context_name else item.text_list("context", rule_id)
+    has_context = bool(context or context_name)
+    if bool(symptoms) != has_context or not (patterns or symptoms):
+        message = "needs 'patterns', or 'symptoms' together with 'context'"
+        item.problem(item.lines.item, message, rule_id)
+        return None
+    if not (rule_id and reply):
+        return None
+    return _SafetyItem(
+        SafetyRule(rule_id, reply, patterns, symptoms, context, related), context_name
+    )
+
+
+def _point(item: ItemChecker) -> Point | None:
+    if not item.check_fields(POINT_FIELDS, None):
+        return None
+    point_id = item.entry_id()
+    cues = item.text_list("cues", point_id)
+    entries = item.text_list("entries", point_id)
+    return Point(point_id, cues, entries) if point_id and cues and entries else None
+
+
+def _phrase_lists(section: Section) -> list[Located[Any]]:
+    """A mapping of names to lists of phrases (``safety_contexts``)."""
+    if not isinstance(section.value, dict):
+        section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
+        return []
+    lines = ItemLines(section.node, section.line)
+    where = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    located: list[Located[Any]] = []
+    for name, phrases in section.value.items():
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            section.problem(f"'{section.name}' entry '{name}' must be a list of phrases")
+            continue
+        located.append(Located((str(name), tuple(p.strip() for p in phrases)), where))
+    return located
+
+
+def _synonyms(section: Section) -> list[Located[Any]]:
+    """The ``synonyms`` mapping: each word to the list of words that mean the same."""
+    if not isinstance(section.value, dict):
+        section.problem(f"'synonyms' must be a mapping, not {type_name(section.value)}")
+        return []
+    located: list[Located[Any]] = []
+    lines = ItemLines(section.node, section.line)
+    where = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    for canonical, variants in section.value.items():
+        ok = isinstance(canonical, str) and canonical.strip() and isinstance(variants, list)
+        if not ok or not all(isinstance(v, str) and v.strip() for v in variants):
+            section.problem(f"synonym '{canonical}' must map to a list of words")
+            continue
+        located.append(Located((canonical.strip(), tuple(v.strip() for v in variants)), where))
+    return located
+
+
+def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
+    if not item.check_fields(DIAGNOSIS_LIST_FIELDS, item.raw_id()):
+        return None
+    list_id = item.entry_id()
+    title = item.text("title", list_id)
+    policy = item.text("policy", list_id)
+    scope = item.text("scope", list_id)
+    context = item.text_list("context", list_id)
+    codes = tuple(code.upper() for code in item.text_list("codes", list_id))
+    sources = item.sources(list_id or "?")
+    reviewed = item.date("reviewed", list_id)
+    if not codes:
+        item.problem(item.lines.field("codes"), "'codes' must list ICD-10-CM codes", list_id)
+    if not (list_id and title and policy and scope and codes and sources and reviewed):
+        return None
+    return DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
+
+
+# The top-level sections, in reading order.
+SECTION_READERS: dict[str, SectionReader] = {
+    "topics": list_section(_topic),
+    "entries": list_section(_entry),
+    "synonyms": _synonyms,
+    "smalltalk": list_section(_smalltalk),
+    "safety": list_section(_safety),
+    "safety_contexts": _phrase_lists,
+    "points": list_section(_point),
+    "diagnosis_lists": list_section(_diagnosis_list),
+}
+SECTIONS = tuple(SECTION_READERS)
+
+Collected = dict[str, list[Located[Any]]]
+
+
+def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Load every ``*.yaml``/``*.yml`` file in ``directory``; raise KnowledgeError if invalid."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(str(directory), 0, "knowledge directory not found")])
+    paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if not paths:
+        raise KnowledgeError([Problem(str(directory), 0, "no .yaml files in this directory")])
+    problems: list[Problem] = []
+    collected: Collected = {name: [] for name in SECTION_READERS}
+    for path in paths:
+        _read_file(path, collected, problems)
+    check_links(collected["topics"], collected["entries"], problems)
+    safety = _link_safety(collected, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return dataclasses.replace(_knowledge_base(collected), safety=safety)
+
+
+def _knowledge_base(collected: Collected) -> KnowledgeBase:
+    def values(name: str) -> tuple[Any, ...]:
+        return tuple(located.value for located in collected[name])
+
+    return KnowledgeBase(
+        topics=values("topics"),
+        entries=values("entries"),
+        # A word defined again in a later file takes the later variants.
+        synonyms=tuple(dict(values("synonyms")).items()),
+        smalltalk=values("smalltalk"),
+        points=values("points"),
+        diagnosis_lists=values("diagnosis_lists"),
+    )
+
+
+def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyRule, ...]:
+    """Safety rules with named contexts filled in; related ids and point entries checked."""
+    entry_ids = {located.value.id for located in collected["entries"]}
+    contexts = dict(located.value for located in collected["safety_contexts"])
+    rules: list[SafetyRule] = []
+    for located in collected["safety"]:
+        rule, name, where = located.value.rule, located.value.context_name, located.where
+        for related in rule.related:
+            if related not in entry_ids:
+                message = f"safety reply: related id '{related}' does not exist"
+                where.problem(where.lines.field("related"), message, rule.id)
+        if name is not None and name not in contexts:
+            known = ", ".join(sorted(contexts)) or "none defined"
+            message = f"unknown context '{name}' (safety_contexts: {known})"
+            where.problem(where.lines.item, message, rule.id)
+            continue
+        rules.append(dataclasses.replace(rule, context=contexts[name]) if name else rule)
+    for located in collected["points"]:
+        point, where = located.value, located.where
+        for entry_id in point.entries:
+            if entry_id not in entry_ids:
+                message = f"point: entry '{entry_id}' does not exist"
+                where.problem(where.lines.field("entries"), message, point.id)
+    return tuple(rules)
+
+
+def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """The data of one YAML document and its node tree, from a single parse.
+
+    This is what ``yaml.load(text, Loader=SafeLoader)`` does (compose, then construct with the
+    safe constructors), keeping the composed nodes for their line numbers.
+    """
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _read_file(path: Path, collected: Collected, problems: list[Problem]) -> None:
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(Problem(display, 0, f"cannot read file: {error}"))
+        return
+    try:
+        data, root = parse_yaml(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(display, line, f"invalid YAML: {reason}"))
+        return
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(display, 1, f"the file must be a mapping with keys {', '.join(SECTIONS)}")
+        )
+        return
+
+    def key_line(name: str) -> int:
+        pair = mapping_pair(root, name)
+        return line_of(pair[0]) if pair else 1
+
+    for key in data:
+        if key not in SECTION_READERS:
+            problems.append(Problem(display, key_line(str(key)), f"unknown section '{key}'"))
+    for name, read in SECTION_READERS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        pair = mapping_pair(root, name)
+        node = pair[1] if pair else None
+        section = Section(display, name, value, node, key_line(name), problems)
+        collected[name].extend(read(section))

@@ -1,0 +1,167 @@
+"""The knowledge base as typed, frozen dataclasses: what the matcher and the replies read.
+
+Nothing here knows about YAML; :mod:`bot.knowledge.loader` builds these objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation shown under an answer; ``url`` only where a checked link exists."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A group of entries, offered when the bot cannot answer."""
+
+    id: str
+    title: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question and its answer, with the texts the matcher compares against."""
+
+    id: str
+    topic: str
+    question: str
+    answer: str
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    alternates: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SmalltalkIntent:
+    """Greetings, thanks and the like: patterns and the one reply they get."""
+
+    id: str
+    patterns: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class SafetyRule:
+    """A message that may describe an emergency; checked before any answer.
+
+    It applies when the message contains one of ``patterns``, or one of ``symptoms``
+    together with one of ``context`` ("chest pain" with "after my injection"), so that
+    general questions ("is chest pain a side effect?") still get their entry.
+    """
+
+    id: str
+    reply: str
+    patterns: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Point:
+    """A kind of thing people ask (cost, duration, pain during...) and the entries answering it.
+
+    ``cues`` are phrases (syntax of :mod:`bot.phrases`) that show a question asks this point.
+    """
+
+    id: str
+    cues: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiagnosisList:
+    """The ICD-10-CM codes a payer policy covers for trigger point injections.
+
+    ``scope`` says whom the policy binds (which contractors; who differs). ``context_terms``
+    are words and codes that put a question naming an ICD-10-CM code in this list's context.
+    """
+
+    id: str
+    title: str
+    policy: str
+    scope: str
+    codes: tuple[str, ...]
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    context_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole validated knowledge base; immutable once loaded."""
+
+    topics: tuple[Topic, ...]
+    entries: tuple[Entry, ...]
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    smalltalk: tuple[SmalltalkIntent, ...] = ()
+    safety: tuple[SafetyRule, ...] = ()
+    points: tuple[Point, ...] = ()
+    diagnosis_lists: tuple[DiagnosisList, ...] = ()
+    _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id = MappingProxyType({entry.id: entry for entry in self.entries})
+        object.__setattr__(self, "_entries_by_id", by_id)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return self._entries_by_id.get(entry_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return next((topic for topic in self.topics if topic.id == topic_id), None)
+
+    def entries_in(self, topic_id: str) -> tuple[Entry, ...]:
+        """The entries of one topic, in file order."""
+        return tuple(entry for entry in self.entries if entry.topic == topic_id)
+
+    def stale_entries(self, today: dt.date, max_age_days: int = 365) -> tuple[Entry, ...]:
+        """Entries not reviewed within ``max_age_days`` of ``today``, oldest first."""
+        cutoff = today - dt.timedelta(days=max_age_days)
+        stale = (entry for entry in self.entries if entry.reviewed < cutoff)
+        return tuple(sorted(stale, key=lambda entry: entry.reviewed))
+
+
+@dataclass(frozen=True)
+class KnowledgeChanges:
+    """What a reload changed, by entry id."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    edited: tuple[str, ...]
+
+    def __str__(self) -> str:
+        parts = [
+            f"{label}: {', '.join(ids)}"
+            for label, ids in (
+                ("added", self.added),
+                ("removed", self.removed),
+                ("edited", self.edited),
+            )
+            if ids
+        ]
+        return "; ".join(parts) or "no entry changed"
+
+
+def compare(old: KnowledgeBase, new: KnowledgeBase) -> KnowledgeChanges:
+    """Entries added, removed and edited between two loads."""
+    before = {entry.id: entry for entry in old.entries}
+    after = {entry.id: entry for entry in new.entries}
+    return KnowledgeChanges(
+        added=tuple(i for i in after if i not in before),
+        removed=tuple(i for i in before if i not in after),
+        edited=tuple(i for i in after if i in before and after[i] != before[i]),
+    )
