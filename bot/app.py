@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import os
 
@@ -20,15 +22,19 @@ from telegram.request import BaseRequest
 
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
-from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY
+from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY, send_reply
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
+from bot.replies import Reply, text
+from bot.scheduling import FairUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
 # Opt in to PTB 23's timedelta values now; otherwise its own AIORateLimiter emits a
 # deprecation warning on every 429 it retries.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+COMMANDS_TASK_KEY = "set_commands_task"
 
 # Exactly the update types the handlers use; edited messages are not answered twice.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY, Update.CALLBACK_QUERY]
@@ -44,6 +50,11 @@ ADMIN_COMMANDS = [
     BotCommand("unanswered", "Admin: questions I could not answer [days]"),
     BotCommand("reload", "Admin: re-read the knowledge files"),
 ]
+FLOOD_NOTE = (
+    "You're sending questions faster than I can answer. I'll answer the ones I already"
+    " have; please ask the rest again in a minute."
+)
+
 GROUP_COMMANDS = [
     BotCommand("ask", "Ask a question, e.g. /ask code for 3 muscles"),
     BotCommand("topics", "Browse questions by topic"),
@@ -80,6 +91,51 @@ async def set_commands(application: Application) -> None:
             logger.warning("admin %s: cannot set the admin command menu (%s)", admin_id, error)
 
 
+# Waits between attempts to set the command menu while Telegram fails: doubling, capped.
+COMMANDS_RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+
+
+async def _retry_set_commands(application: Application) -> None:
+    for attempt in itertools.count(2):
+        wait = COMMANDS_RETRY_SECONDS[min(attempt - 2, len(COMMANDS_RETRY_SECONDS) - 1)]
+        await asyncio.sleep(wait)
+        try:
+            await set_commands(application)
+        except TelegramError as error:
+            logger.warning("command menu: attempt %d failed (%s); retrying", attempt, error)
+        else:
+            logger.info("command menu set (attempt %d)", attempt)
+            return
+
+
+async def start_services(application: Application) -> None:
+    """post_init: start the question log, publish the command menu.
+
+    A failed menu never stops the bot: it is retried in the background with backoff while
+    the bot already answers (a rejected token has stopped it before this, at getMe).
+    """
+    question_log: QuestionLog | None = application.bot_data.get(LOG_KEY)
+    if question_log is not None:
+        question_log.start()
+    try:
+        await set_commands(application)
+    except TelegramError as error:
+        logger.warning("command menu: attempt 1 failed (%s); retrying in the background", error)
+        application.bot_data[COMMANDS_TASK_KEY] = asyncio.create_task(
+            _retry_set_commands(application), name="set-commands"
+        )
+
+
+async def stop_services(application: Application) -> None:
+    """post_shutdown: stop retrying the menu, write what the question log still holds."""
+    retrying: asyncio.Task[None] | None = application.bot_data.pop(COMMANDS_TASK_KEY, None)
+    if retrying is not None:
+        retrying.cancel()
+    question_log: QuestionLog | None = application.bot_data.get(LOG_KEY)
+    if question_log is not None:
+        await asyncio.to_thread(question_log.close)
+
+
 def build_application(
     settings: Settings,
     matcher: Matcher,
@@ -103,7 +159,9 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .post_init(set_commands)
+        .post_init(start_services)
+        .post_shutdown(stop_services)
+        .concurrent_updates(FairUpdateProcessor(on_flood=lambda u: note_flood(application, u)))
     )
     if rate_limited:
         builder = builder.rate_limiter(overall_rate_limiter())
@@ -119,6 +177,16 @@ def build_application(
     application.bot_data[LOG_KEY] = question_log
     register(application)
     return application
+
+
+async def note_flood(application: Application, update: Update) -> None:
+    """Tell a flooding chat, once, that its excess questions are skipped."""
+    if update.effective_message is None or update.callback_query is not None:
+        return
+    try:
+        await send_reply(update.effective_message, Reply(text(FLOOD_NOTE)))
+    except TelegramError as error:
+        await application.process_error(update, error)
 
 
 class _NetworkLogFilter(logging.Filter):
@@ -162,7 +230,6 @@ def run(settings: Settings, matcher: Matcher) -> int:
         keep_texts=settings.keep_question_texts,
         retention_days=settings.question_log_days,
     )
-    question_log.start()
     application = build_application(settings, matcher, question_log=question_log)
     try:
         if settings.webhook is not None:
@@ -186,7 +253,5 @@ def run(settings: Settings, matcher: Matcher) -> int:
     except TelegramError as error:
         logger.error("the bot stopped: %s", type(error).__name__)
         return 1
-    finally:
-        question_log.close()
     logger.info("stopped")
     return 0

@@ -30,7 +30,9 @@ from bot.questionlog import QuestionLog
 from bot.replies import (
     Option,
     Reply,
+    entry_reply,
     help_reply,
+    render_html,
     render_plain,
     reply_for,
     reply_for_data,
@@ -269,7 +271,8 @@ def _lines(stream: TextIO) -> Iterable[str]:
 
 def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     """What check warns about: few alternates, texts that match another entry better,
-    codes listed under several entries, entries not reviewed for 12 months."""
+    codes listed under several entries, answers longer than one message, entries not
+    reviewed for 12 months."""
     knowledge: KnowledgeBase = matcher.knowledge
     warnings: list[str] = []
     for entry in knowledge.entries:
@@ -294,6 +297,13 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     for code, ids in owners.items():
         if len(set(ids)) > 1:
             warnings.append(f"code {code} is a keyword of several entries: {', '.join(ids)}")
+    for entry in knowledge.entries:
+        parts = len(render_html(entry_reply(entry, knowledge, compact=True)))
+        if parts > 1:
+            warnings.append(
+                f"entry '{entry.id}': the answer takes {parts} Telegram messages; inline mode"
+                " sends a shortened one with a link to the rest (aim for one message)"
+            )
     for entry in knowledge.stale_entries(today):
         warnings.append(
             f"entry '{entry.id}': last reviewed {entry.reviewed:%Y-%m-%d}, over 12 months ago;"

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -35,7 +35,7 @@ class WebhookSettings:
     """Webhook mode: Telegram posts updates to ``url``; we listen on listen:port/path."""
 
     url: str
-    secret: str
+    secret: str = field(repr=False)  # never in a repr, hence never in a log line
     listen: str
     port: int
     path: str

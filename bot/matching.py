@@ -246,15 +246,21 @@ class Matcher:
             (point.id, PhraseSet(point.cues), frozenset(index_of[i] for i in point.entries))
             for point in knowledge.points
         ]
+        # Each knowledge text is expanded once while compiling, not once per use.
+        self._expansions: dict[str, str] = {}
         self._compile_smalltalk()
         self._compile_vocabulary()
         self._compile_entries()
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner, self._expand)
+        del self._expansions
 
     # --- compilation ------------------------------------------------------------------
 
     def _expand(self, text: str) -> str:
-        return self._synonyms.expand(normalise(text))
+        expanded = self._expansions.get(text)
+        if expanded is None:
+            expanded = self._expansions[text] = self._synonyms.expand(normalise(text))
+        return expanded
 
     def _compile_smalltalk(self) -> None:
         self._smalltalk_patterns: list[str] = []

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import os
 import queue
 import secrets
 import sqlite3
@@ -42,6 +43,13 @@ RETRY_SECONDS = 60.0
 # How long a write waits for another process's lock before giving up on that batch.
 BUSY_TIMEOUT_MS = 5000
 PURGE_EVERY = dt.timedelta(days=1)
+# Rows waiting for the writer. A stalled disk must not grow memory without limit: beyond
+# this, new rows are dropped and counted (answers go on regardless).
+MAX_QUEUED = 10_000
+# Questions are personal data: the database (and SQLite's -wal/-shm files, which copy its
+# mode) is readable by the bot's user only; so is a data directory the bot creates.
+FILE_MODE = 0o600
+DIRECTORY_MODE = 0o700
 GROUPING_CUTOFF = 85
 
 SCHEMA = """
@@ -128,12 +136,14 @@ class QuestionLog:
         keep_texts: bool = True,
         retention_days: int = 90,
         clock: Callable[[], dt.datetime] = utc_now,
+        max_queued: int = MAX_QUEUED,
     ) -> None:
         self.path = Path(data_dir) / DATABASE_NAME
         self.keep_texts = keep_texts
         self.retention = dt.timedelta(days=retention_days)
         self.clock = clock
-        self._queue: queue.Queue[_Question | _Vote | None] = queue.Queue()
+        self._queue: queue.Queue[_Question | _Vote | None] = queue.Queue(max_queued)
+        self.dropped = 0
         self._thread: threading.Thread | None = None
         self._connection: sqlite3.Connection | None = None
         self._salt = b""
@@ -155,11 +165,23 @@ class QuestionLog:
             entry_id = "icd10:" + ",".join(result.icd10.codes)
         text = result.query if self.keep_texts else None
         status = result.status.value
-        self._queue.put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))
+        self._put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))
 
     def vote(self, chat_id: int, message_id: int, entry_id: str, *, helpful: bool) -> None:
         """Queue a vote; a second vote on the same message replaces the first."""
-        self._queue.put(_Vote(chat_id, message_id, entry_id, helpful, self.clock()))
+        self._put(_Vote(chat_id, message_id, entry_id, helpful, self.clock()))
+
+    def _put(self, item: _Question | _Vote) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                logger.warning(
+                    "question log %s: the disk is not keeping up; %d rows dropped so far",
+                    self.path,
+                    self.dropped,
+                )
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far has been handled (written or dropped)."""
@@ -173,7 +195,10 @@ class QuestionLog:
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the writer thread."""
         if self._thread is not None:
-            self._queue.put(None)
+            try:
+                self._queue.put(None, timeout=timeout)
+            except queue.Full:
+                logger.error("question log %s: the disk stalls; stopping unwritten", self.path)
             self._thread.join(timeout)
             self._thread = None
 
@@ -209,7 +234,9 @@ class QuestionLog:
         if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_SECONDS:
             return None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
             connection = sqlite3.connect(self.path)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
@@ -309,7 +336,8 @@ class QuestionLog:
 
     @contextmanager
     def _reader(self) -> Iterator[sqlite3.Connection]:
-        uri = f"file:{self.path}?mode=ro"
+        # as_uri() escapes what a URI would misread in a directory name ("#", "?", spaces).
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True)) as connection:
             yield connection
 

@@ -110,6 +110,36 @@ def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool =
     return Reply(paragraphs, options)
 
 
+def one_message_reply(
+    entry: Entry, knowledge: KnowledgeBase, full_answer_url: str | None, limit: int = MESSAGE_LIMIT
+) -> Reply:
+    """An answer that fits one message (inline mode sends exactly one).
+
+    A long answer keeps its question, as much of its start as fits, its sources and the
+    reviewed line, and links to the full answer; only the answer's middle is left out.
+    """
+    full = entry_reply(entry, knowledge, compact=True)
+    if len(render_html(full, limit)) == 1:
+        return full
+    question, _, sources = full.paragraphs
+    link: Paragraph = (
+        (Span("Read the full answer", url=full_answer_url),)
+        if full_answer_url
+        else (Span(f"The full answer: /start {entry.id} in a private chat with me"),)
+    )
+    kept = (question, link, sources)
+    separators = 2 * len(kept)
+    room = limit - separators - sum(_paragraph_length(p) for p in kept) - 1
+    if room <= 0:
+        return full
+    start = split_text(entry.answer, room)[0].rstrip()
+    return Reply((question, (Span(start + "…"),), link, sources))
+
+
+def _paragraph_length(paragraph: Paragraph) -> int:
+    return telegram_length("".join(span.text for span in paragraph))
+
+
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:
     options = tuple(Option(topic.title, topic_data(topic.id)) for topic in knowledge.topics)
     return Reply(text(intro), options)

@@ -80,10 +80,15 @@ def normalise(text: str) -> str:
 
 def tokenise(text: str) -> list[str]:
     """The normalised tokens of ``text``; code numbers are single tokens."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    stripped = "".join(
-        char for char in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(char)
-    )
+    if text.isascii():  # NFKC, NFKD and accent removal change nothing in ASCII: skip them
+        stripped = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        stripped = "".join(
+            char
+            for char in unicodedata.normalize("NFKD", folded)
+            if not unicodedata.combining(char)
+        )
     text = _NUMBER_UNIT.sub(r"\1 \2", _APOSTROPHES.sub("", stripped))
     return _TOKEN_PATTERN.findall(text)
 

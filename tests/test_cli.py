@@ -126,6 +126,18 @@ def test_check_warns_about_shared_codes_and_stale_entries(tmp_path: Path):
     assert "entry 'one': last reviewed 2020-01-01, over 12 months ago" in done.stdout
 
 
+def test_check_warns_about_answers_longer_than_one_message(tmp_path: Path):
+    long_answer = "Words that go on. " * 300
+    (tmp_path / "topics.yaml").write_text(MINIMAL_TOPICS)
+    (tmp_path / "e.yaml").write_text(
+        "entries:\n  - {id: long, topic: billing, reviewed: 2026-01-01, question: 'Long?',"
+        f" answer: '{long_answer}', sources: [{{name: S}}]}}\n"
+    )
+    done = run("check", str(tmp_path))
+    assert done.returncode == 0
+    assert "entry 'long': the answer takes 3 Telegram messages" in done.stdout
+
+
 def test_knowledge_option_and_variable_are_honoured(tmp_path: Path):
     done = run("--knowledge", str(tmp_path / "missing"), "ask", "hi")
     assert done.returncode == 1 and "knowledge directory not found" in done.stderr

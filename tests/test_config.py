@@ -50,3 +50,12 @@ def test_invalid_values_name_the_variable(env: dict[str, str], variable: str):
 
 def test_settings_repr_hides_the_token():
     assert TOKEN not in repr(load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}))
+
+
+def test_webhook_settings_repr_hides_the_secret():
+    secret = "Very_secret-value_42"
+    settings = load_settings(
+        {"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": secret}
+    )
+    assert settings.webhook is not None and settings.webhook.secret == secret
+    assert secret not in repr(settings.webhook) and "bot.example.org" in repr(settings.webhook)

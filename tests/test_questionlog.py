@@ -214,3 +214,35 @@ def test_code_set_answers_are_logged_with_the_codes_asked(log: QuestionLog, matc
     assert log.flush()
     stats = log.stats(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     assert stats.top_entries == [("icd10:M79.1", 2), ("icd10:M79.18,M79.7", 1)]
+
+
+def test_the_log_is_private_to_its_owner_and_any_directory_name_works(
+    tmp_path: Path, matcher: Matcher
+):
+    data = tmp_path / "clinic #2 data"
+    log = QuestionLog(data)
+    log.start()
+    log.record("private", matcher.answer("what is a tpi"))
+    assert log.flush()
+    assert (data / DATABASE_NAME).stat().st_mode & 0o777 == 0o600
+    assert (data / f"{DATABASE_NAME}-wal").stat().st_mode & 0o777 == 0o600
+    assert data.stat().st_mode & 0o077 == 0  # no group or other access
+    assert log.count() == 1  # the read-only reader opens it despite "#" and the space
+    log.close()
+
+
+def test_a_stalled_writer_drops_and_counts_instead_of_growing(
+    tmp_path: Path, matcher: Matcher, caplog
+):
+    log = QuestionLog(tmp_path, max_queued=5)  # not started: nothing is written
+    result = matcher.answer("what is a tpi")
+    with caplog.at_level(logging.WARNING):
+        for _ in range(8):
+            log.record("private", result)
+        log.vote(1, 2, "cpt-code", helpful=True)
+    assert log.dropped == 4
+    assert sum("the disk is not keeping up" in r.getMessage() for r in caplog.records) == 1
+    log.start()
+    assert log.flush()
+    log.close()
+    assert rows(tmp_path, "SELECT COUNT(*) FROM questions") == [(5,)]

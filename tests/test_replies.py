@@ -11,6 +11,7 @@ from bot.matching import Matcher, Status
 from bot.replies import (
     MESSAGE_LIMIT,
     entry_reply,
+    one_message_reply,
     render_html,
     render_plain,
     reply_for,
@@ -122,3 +123,22 @@ def test_callback_data_resolves_or_returns_none(knowledge):
     assert reply_for_data("topic:coding", knowledge) is not None
     assert reply_for_data("faq:deleted-entry", knowledge) is None
     assert reply_for_data("garbage", knowledge) is None
+
+
+def test_one_message_reply_keeps_sources_and_links_the_full_answer():
+    answer = "\n".join(f"Step {n}: inject, then <check> the payer rules." * 4 for n in range(60))
+    sources = (Source("CMS manual", "https://www.cms.gov/x"), Source("AAPC"))
+    entry = Entry("long", "t", "A long one?", answer, sources, dt.date(2026, 3, 1), ("x",))
+    knowledge = KnowledgeBase((Topic("t", "T"),), (entry,))
+    url = "https://t.me/tpi_faq_bot?start=long"
+    [message] = render_html(one_message_reply(entry, knowledge, url))
+    checker = _TagChecker()
+    checker.feed(message)
+    assert telegram_length(checker.text) <= MESSAGE_LIMIT
+    assert message.startswith("<b>A long one?</b>\n\nStep 0: inject, then &lt;check&gt;")
+    assert f'<a href="{url}">Read the full answer</a>' in message
+    assert '<a href="https://www.cms.gov/x">CMS manual</a>; AAPC' in message
+    assert message.endswith("Reviewed March 2026")
+    assert "Step 59" not in message  # the middle and end of the answer are left out
+    short = Entry("short", "t", "Short?", "Yes.", sources, dt.date(2026, 3, 1), ("x",))
+    assert one_message_reply(short, knowledge, url) == entry_reply(short, knowledge, compact=True)

@@ -29,6 +29,7 @@ from bot.reports import parse_since, stale_lines, stats_lines, unanswered_lines
 
 logger = logging.getLogger(__name__)
 
+RELOAD_LOCK_KEY = "reload_lock"
 NOT_ALLOWED = "Sorry, that command is for the bot's admins."
 NO_LOG = "No questions have been recorded yet."
 
@@ -46,16 +47,21 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _is_admin(update, context):
         return
     directory = settings_of(context).knowledge_dir
-    old = matcher_of(context)
-    try:
-        knowledge = await asyncio.to_thread(load_knowledge, directory)
-        matcher = await asyncio.to_thread(Matcher, knowledge, old.thresholds)
-    except KnowledgeError as error:
-        count = len(old.knowledge.entries)
-        kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
-        await send_reply(update.effective_message, Reply(text(kept, str(error))))
-        return
-    context.bot_data[MATCHER_KEY] = matcher
+    # Chats are served concurrently: two reloads at once would race to replace the matcher.
+    lock: asyncio.Lock = context.bot_data.setdefault(RELOAD_LOCK_KEY, asyncio.Lock())
+    async with lock:
+        old = matcher_of(context)
+        try:
+            # Worker threads: questions from other chats are answered meanwhile, by the old
+            # matcher, until the new one replaces it in one assignment.
+            knowledge = await asyncio.to_thread(load_knowledge, directory)
+            matcher = await asyncio.to_thread(Matcher, knowledge, old.thresholds)
+        except KnowledgeError as error:
+            count = len(old.knowledge.entries)
+            kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
+            await send_reply(update.effective_message, Reply(text(kept, str(error))))
+            return
+        context.bot_data[MATCHER_KEY] = matcher
     changes = compare(old.knowledge, knowledge)
     logger.info("knowledge reloaded from %s: %s", directory, changes)
     done = f"Reloaded {len(knowledge.entries)} entries from {directory}: {changes}."

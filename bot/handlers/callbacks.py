@@ -16,17 +16,21 @@ STALE = "Sorry, that question is no longer available. Use /topics to browse."
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show what the pressed button stands for, as a new message."""
+    """Show what the pressed button stands for, as a new message.
+
+    On a message older than 48 hours Telegram no longer lets the bot quote it: the answer
+    then goes to the chat as a fresh message.
+    """
     query = update.callback_query
-    message = query.message if isinstance(query.message, Message) else None
-    compact = message is not None and is_group(message)
+    pressed = query.message  # None for buttons on inline messages (none are sent)
+    compact = pressed is not None and is_group(pressed)
     reply = reply_for_data(query.data or "", matcher_of(context).knowledge, compact=compact)
     if reply is None:
         await query.answer(STALE, show_alert=True)
         return
     await query.answer()
-    if message is not None:
-        await send_reply(message, reply)
+    if pressed is not None:
+        await send_reply(pressed if isinstance(pressed, Message) else pressed.chat, reply)
 
 
 async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -34,7 +38,7 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     _, entry_id, helpful = (query.data or "").split(":")
     log = question_log_of(context)
-    if log is not None and isinstance(query.message, Message):
+    if log is not None and query.message is not None:  # old (inaccessible) ones too
         message = query.message
         log.vote(message.chat.id, message.message_id, entry_id, helpful=helpful == "1")
     await query.answer("Thanks for the feedback!")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+)
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
@@ -35,8 +41,11 @@ def record(context: ContextTypes.DEFAULT_TYPE, chat_type: str, result: Result) -
         log.record(chat_type, result)
 
 
-def is_group(message: Message) -> bool:
-    return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def is_group(message: MaybeInaccessibleMessage) -> bool:
+    return message.chat.type in GROUP_TYPES
 
 
 def chat_kind(message: Message) -> str:
@@ -61,13 +70,18 @@ def keyboard(reply: Reply, *, feedback: bool) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send_reply(message: Message, reply: Reply) -> None:
-    """Send ``reply`` in answer to ``message``; buttons go under the last part.
+async def send_reply(target: Message | Chat, reply: Reply) -> None:
+    """Send ``reply`` in answer to a message, or as a fresh message to a chat.
 
-    Answers in private chats carry feedback buttons; groups stay compact.
+    Buttons go under the last part. Answers in private chats carry feedback buttons;
+    groups stay compact and quote the asker.
     """
+    chat = target.chat if isinstance(target, Message) else target
+    group = chat.type in GROUP_TYPES
     chunks = render_html(reply)
-    feedback = not is_group(message)
     for number, chunk in enumerate(chunks, 1):
-        markup = keyboard(reply, feedback=feedback) if number == len(chunks) else None
-        await message.reply_html(chunk, reply_markup=markup, do_quote=is_group(message))
+        markup = keyboard(reply, feedback=not group) if number == len(chunks) else None
+        if isinstance(target, Message):
+            await target.reply_html(chunk, reply_markup=markup, do_quote=group)
+        else:
+            await target.send_message(chunk, reply_markup=markup)

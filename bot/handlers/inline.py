@@ -7,10 +7,11 @@ import asyncio
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, ContextTypes, InlineQueryHandler
+from telegram.helpers import create_deep_linked_url
 
 from bot.handlers.common import matcher_of, record
 from bot.knowledge import Entry, KnowledgeBase
-from bot.replies import entry_reply, render_html
+from bot.replies import one_message_reply, render_html
 
 MAX_RESULTS = 10
 DESCRIPTION_LENGTH = 90
@@ -19,11 +20,20 @@ CACHE_SECONDS = 60
 # Telegram sends an inline query per keystroke: only the last query of a burst is logged.
 LOG_AFTER_SECONDS = 3.0
 PENDING_KEY = "inline_pending"
+# How often a waiting log entry checks whether the bot is stopping.
+STOP_CHECK_SECONDS = 0.2
 
 
-def article(entry: Entry, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
-    """An inline result whose sent message is the full answer with its sources."""
-    message = render_html(entry_reply(entry, knowledge, compact=True))[0]
+def article(entry: Entry, knowledge: KnowledgeBase, bot_username: str) -> InlineQueryResultArticle:
+    """An inline result whose sent message is the answer with its sources, in one message.
+
+    A long answer is shortened and links to the full one (a deep link into a private chat).
+    """
+    try:
+        full_answer_url: str | None = create_deep_linked_url(bot_username, entry.id)
+    except ValueError:  # ids longer than Telegram's 64-character start parameter
+        full_answer_url = None
+    message = render_html(one_message_reply(entry, knowledge, full_answer_url))[0]
     description = " ".join(entry.answer.split())
     if len(description) > DESCRIPTION_LENGTH:
         description = description[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
@@ -47,23 +57,41 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         by_topic = [knowledge.entries_in(topic.id) for topic in knowledge.topics]
         firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
-    results = [article(entry, knowledge) for entry in entries]
+    results = [article(entry, knowledge, context.bot.username) for entry in entries]
     await query.answer(results, cache_time=CACHE_SECONDS)
     if text:
-        _record_when_typing_stops(context, query.from_user.id, text)
+        _record_when_typing_stops(context, update, query.from_user.id, text)
 
 
-def _record_when_typing_stops(context: ContextTypes.DEFAULT_TYPE, user_id: int, text: str) -> None:
-    """Log the query once the user has stopped typing; user ids stay in memory for seconds."""
-    pending: dict[int, asyncio.TimerHandle] = context.bot_data.setdefault(PENDING_KEY, {})
-    if (earlier := pending.pop(user_id, None)) is not None:
-        earlier.cancel()
+def _record_when_typing_stops(
+    context: ContextTypes.DEFAULT_TYPE, update: Update, user_id: int, text: str
+) -> None:
+    """Log the query once the user has stopped typing; user ids stay in memory for seconds.
 
-    def flush() -> None:  # matched here, once per burst, not once per keystroke
-        pending.pop(user_id, None)
-        record(context, "inline", matcher_of(context).answer(text))
+    The wait is an application task: python-telegram-bot hands its errors to the error
+    handler and waits for it at shutdown, when it records at once instead of being lost.
+    """
+    latest: dict[int, object] = context.bot_data.setdefault(PENDING_KEY, {})
+    latest[user_id] = keystroke = object()
+    context.application.create_task(
+        _record_later(context, user_id, keystroke, text), update=update
+    )
 
-    pending[user_id] = asyncio.get_running_loop().call_later(LOG_AFTER_SECONDS, flush)
+
+async def _record_later(
+    context: ContextTypes.DEFAULT_TYPE, user_id: int, keystroke: object, text: str
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LOG_AFTER_SECONDS
+    # python-telegram-bot has no "stopping" event to wait on; its running flag is polled.
+    while context.application.running and (left := deadline - loop.time()) > 0:  # noqa: ASYNC110
+        await asyncio.sleep(min(left, STOP_CHECK_SECONDS))
+    latest: dict[int, object] = context.bot_data[PENDING_KEY]
+    if latest.get(user_id) is not keystroke:
+        return  # the user typed on: the later query is recorded instead
+    del latest[user_id]
+    # matched here, once per burst, not once per keystroke
+    record(context, "inline", matcher_of(context).answer(text))
 
 
 HANDLERS: list[BaseHandler] = [InlineQueryHandler(inline_query)]

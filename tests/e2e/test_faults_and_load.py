@@ -6,6 +6,8 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from bot.knowledge import load_knowledge
 from bot.matching import Matcher
 from bot.questionlog import DATABASE_NAME
@@ -33,7 +35,7 @@ def test_api_errors_while_polling_are_survived_and_queued_questions_answered(
     assert [s["text"].split("</b>")[0] for s in sent] == [
         "<b>What is the CPT code for trigger point injections?",
         "<b>Which CPT code is used for dry needling?",
-        "<b>How do I bill the drug injected during a trigger point injection?",
+        "<b>How many units of J3301 when less than 10 mg of triamcinolone is given, and how is waste billed?",
     ]
 
 
@@ -107,3 +109,24 @@ def test_a_burst_of_50_users_is_answered_once_in_order_within_limits(
     assert busiest <= 31  # Telegram's ~30 messages/s overall (one of slack at the edge)
     with sqlite3.connect(tmp_path / "data" / DATABASE_NAME) as db:
         assert db.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == users * per_user
+
+
+@pytest.mark.parametrize("method", ["getMe", "setMyCommands", "deleteWebhook"])
+def test_a_502_on_a_start_up_call_is_retried_not_fatal(
+    api: FakeBotApi, tmp_path: Path, method: str
+):
+    api.failures.queued[method] = [error_body(502, "Bad Gateway")]
+    with running_bot(api, tmp_path, LOG_LEVEL="INFO") as bot:
+        api.wait_for_call("getUpdates", timeout=20)
+        api.push({"message": message("what is a tpi")})
+        [sent] = api.wait_for_call("sendMessage")
+        # the menu is published in the end: both scopes, after the failed attempt if any
+        failed = 1 if method == "setMyCommands" else 0
+        menus = api.wait_for_call("setMyCommands", 2 + failed, timeout=20)
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    assert sent["text"].startswith("<b>What is a trigger point injection?</b>")
+    assert {m["scope"]["type"] for m in menus[failed:]} == {"all_private_chats", "all_group_chats"}
+    assert "retrying" in bot.output and "Traceback" not in bot.output
+    # at the default INFO level no update is logged: no question text, no names
+    assert "what is a tpi" not in bot.output and "Pat" not in bot.output

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import time
 from pathlib import Path
 
 import httpx
 
+from tests.conftest import ROOT
 from tests.e2e.conftest import TOKEN, BotProcess, free_port, running_bot
 from tests.fakes import FakeBotApi, callback_query, error_body, inline_query, message
 
@@ -43,7 +45,7 @@ def test_polling_bot_answers_over_http_and_stops_on_sigterm(api: FakeBotApi, tmp
 
         api.push({"inline_query": inline_query("J3301")})
         [inline] = api.wait_for_call("answerInlineQuery")
-        assert inline["results"][0]["id"] == "drug-billing"
+        assert inline["results"][0]["id"] == "drug-units"
 
         api.push({"callback_query": callback_query("faq:medicare-limits")})
         api.wait_for_call("answerCallbackQuery")
@@ -142,3 +144,42 @@ def test_unreachable_api_at_start_up_is_retried_and_logged(tmp_path: Path):
     finally:
         if bot.process.poll() is None:
             bot.process.kill()
+
+
+def test_a_long_entry_inline_keeps_its_sources_and_links_the_full_answer(
+    api: FakeBotApi, tmp_path: Path
+):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    paragraphs = "\n\n      ".join(
+        f"Detail {n}: " + "the payer rule applies. " * 12 for n in range(40)
+    )
+    (knowledge / "long.yaml").write_text(
+        "entries:\n"
+        "  - id: long-rules\n"
+        "    topic: coverage\n"
+        "    reviewed: 2026-10-01\n"
+        "    question: What are all the zebrafish billing rules?\n"
+        "    alternates: [zebrafish rules, zebrafish billing]\n"
+        "    keywords: [zebrafish]\n"
+        "    answer: |-\n"
+        f"      {paragraphs}\n"
+        "    sources:\n"
+        "      - name: Zebrafish Manual\n"
+        "        url: https://example.org/zebrafish\n",
+        encoding="utf-8",
+    )
+    with running_bot(api, tmp_path, KNOWLEDGE_DIR=str(knowledge)) as bot:
+        api.wait_for_call("getUpdates", timeout=20)
+        api.push({"inline_query": inline_query("zebrafish billing rules")})
+        [answered] = api.wait_for_call("answerInlineQuery")
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    first = answered["results"][0]
+    assert first["id"] == "long-rules"
+    sent = first["input_message_content"]["message_text"]
+    assert sent.startswith("<b>What are all the zebrafish billing rules?</b>\n\nDetail 0:")
+    assert '<a href="https://example.org/zebrafish">Zebrafish Manual</a>' in sent
+    assert "Reviewed October 2026" in sent
+    assert '<a href="https://t.me/tpi_faq_bot?start=long-rules">' in sent
+    assert "Detail 39" not in sent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,18 @@ class Harness:
         return [p for name, p in self.request.calls[before:] if name == "sendMessage"]
 
 
+@asynccontextmanager
+async def running(application: Application) -> AsyncIterator[Application]:
+    """Initialized and started, as in the bot (application tasks are awaited at stop)."""
+    async with application:
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.running:  # a test may have stopped it already
+                await application.stop()
+
+
 @pytest.fixture
 async def harness(matcher: Matcher) -> AsyncIterator[Harness]:
     request = RecordingRequest()
@@ -53,7 +66,7 @@ async def harness(matcher: Matcher) -> AsyncIterator[Harness]:
     application = build_application(
         settings, matcher, request=request, get_updates_request=RecordingRequest()
     )
-    async with application:
+    async with running(application):
         yield Harness(application, request)
 
 
@@ -83,6 +96,6 @@ async def logged_harness(tmp_path: Path) -> AsyncIterator[Harness]:
         get_updates_request=RecordingRequest(),
         question_log=log,
     )
-    async with application:
+    async with running(application):
         yield Harness(application, request)
     log.close()

@@ -41,9 +41,32 @@ async def test_inline_queries_are_recorded_once_typing_stops(logged_harness: Har
     monkeypatch.setattr(inline, "LOG_AFTER_SECONDS", 0.05)
     for typed in ("dr", "dry", "dry need", "dry needling"):
         await logged_harness.process({"inline_query": inline_query(typed)})
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.3)
     log = log_of(logged_harness)
     assert log.flush() and log.count() == 1
+
+
+async def test_a_pending_inline_query_is_recorded_at_shutdown(logged_harness: Harness):
+    await logged_harness.process({"inline_query": inline_query("dry needling")})
+    started = asyncio.get_running_loop().time()
+    await logged_harness.application.stop()  # waits for the pending record, without delay
+    assert asyncio.get_running_loop().time() - started < inline.LOG_AFTER_SECONDS / 2
+    log = log_of(logged_harness)
+    assert log.flush() and log.count() == 1
+
+
+async def test_an_error_while_recording_reaches_the_error_handler(
+    logged_harness: Harness, monkeypatch, caplog
+):
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(inline, "LOG_AFTER_SECONDS", 0.05)
+    monkeypatch.setattr(inline, "record", broken)
+    await logged_harness.process({"inline_query": inline_query("dry needling")})
+    await asyncio.sleep(0.3)
+    failed = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    assert failed and failed[0].exc_info[1].args == ("disk on fire",)
 
 
 async def test_vote_buttons_record_feedback(logged_harness: Harness):

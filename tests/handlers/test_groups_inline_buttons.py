@@ -61,6 +61,21 @@ async def test_button_press_shows_the_answer_and_is_answered(harness: Harness):
     assert "modifier 25" in harness.request.sent()[-1]["text"]
 
 
+async def test_button_on_a_message_older_than_48_hours_answers_with_a_fresh_message(
+    harness: Harness,
+):
+    pressed = callback_query("faq:same-day-visit")
+    # Telegram's InaccessibleMessage: only chat, id and date 0 once the message is too old
+    pressed["message"] = {"chat": pressed["message"]["chat"], "message_id": 7, "date": 0}
+    await harness.process({"callback_query": pressed})
+    [answered] = harness.request.sent("answerCallbackQuery")
+    assert "text" not in answered
+    [sent] = harness.request.sent("sendMessage")
+    assert sent["chat_id"] == 42 and "reply_parameters" not in sent
+    entry = harness.application.bot_data["matcher"].knowledge.entry("same-day-visit")
+    assert sent["text"].startswith(f"<b>{html.escape(entry.question)}</b>")
+
+
 async def test_topic_button_lists_its_questions(harness: Harness):
     await harness.process({"callback_query": callback_query("topic:treatment")})
     keyboard = harness.request.sent()[-1]["reply_markup"]["inline_keyboard"]

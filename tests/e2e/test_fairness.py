@@ -1,0 +1,96 @@
+"""Fairness end to end: busy chats never hold others up; floods are cut short, once noted."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bot.app import FLOOD_NOTE
+from bot.knowledge import load_knowledge
+from bot.matching import Matcher
+from bot.replies import render_html, reply_for
+from bot.scheduling import MAX_WAITING_PER_CHAT
+from tests.conftest import ROOT
+from tests.e2e.conftest import running_bot
+from tests.fakes import FakeBotApi, message
+
+FLOODER, GROUP, BYSTANDER = 501, -100777, 502
+NOTE_START = FLOOD_NOTE.split(".")[0]
+
+
+def texts_to(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [c["text"] for c in api.calls_to("sendMessage") if int(c["chat_id"]) == chat_id]
+
+
+def sent_at(api: FakeBotApi, chat_id: int) -> list[float]:
+    calls = list(zip(api.calls_to("sendMessage"), api.times_of("sendMessage"), strict=True))
+    return [t for call, t in calls if int(call["chat_id"]) == chat_id]
+
+
+@pytest.mark.slow
+def test_a_flooding_chat_and_a_busy_group_do_not_delay_another_chat(
+    api: FakeBotApi, tmp_path: Path
+):
+    with running_bot(api, tmp_path, LOG_LEVEL="INFO") as bot:
+        api.wait_for_call("getUpdates")
+        # A staff group asks 30 questions: more than Telegram's 20 messages a minute there.
+        for n in range(30):
+            text = f"/ask@tpi_faq_bot {'20552' if n % 2 else '20553'}"
+            api.push(
+                {"message": message(text, message_id=n + 1, chat_type="supergroup", chat_id=GROUP)}
+            )
+        api.wait_for(lambda: len(texts_to(api, GROUP)) >= 20, timeout=20)
+        # The group now waits for its limit; one private chat floods with 1,000 messages.
+        for n in range(1000):
+            api.push({"message": message("what is a tpi", message_id=n + 1, chat_id=FLOODER)})
+        asked = time.monotonic()
+        api.push({"message": message("20560", message_id=1, chat_id=BYSTANDER)})
+        api.wait_for(lambda: bool(texts_to(api, BYSTANDER)), timeout=30)
+        [answered] = sent_at(api, BYSTANDER)
+        flood_answers = texts_to(api, FLOODER)
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    assert answered - asked < 2.0
+    [reply] = texts_to(api, BYSTANDER)
+    assert "dry needling" in reply.lower()
+    # The flood got one note and at most the waiting limit (+ the one running) of answers.
+    notes = [t for t in texts_to(api, FLOODER) if t.startswith(NOTE_START)]
+    assert len(notes) == 1
+    answers = [t for t in texts_to(api, FLOODER) if not t.startswith(NOTE_START)]
+    assert 1 <= len(answers) <= MAX_WAITING_PER_CHAT + 1 + 10  # + what ran between fetches
+    assert len(flood_answers) < 100
+    group_notes = [t for t in texts_to(api, GROUP) if t.startswith(NOTE_START)]
+    assert len(group_notes) == 1
+    assert "skipping its excess" in bot.output
+
+
+@pytest.mark.slow
+def test_100_chats_asking_5_questions_each_are_all_answered_once_in_order(
+    api: FakeBotApi, tmp_path: Path
+):
+    matcher = Matcher(load_knowledge(ROOT / "knowledge"))
+    questions = ["20552", "dry needling code", "what is a tpi", "J3301", "symptoms of trigger"]
+    expected: dict[int, list[str]] = {}
+    with running_bot(api, tmp_path, LOG_LEVEL="WARNING") as bot:
+        api.wait_for_call("getUpdates")
+        for chat in range(100):
+            chat_id = 20_000 + chat
+            asked = [questions[(chat + n) % len(questions)] for n in range(5)]
+            expected[chat_id] = [
+                render_html(reply_for(matcher.answer(q), matcher.knowledge))[0] for q in asked
+            ]
+            for n, question in enumerate(asked):
+                api.push({"message": message(question, message_id=n + 1, chat_id=chat_id)})
+        sent = api.wait_for_call("sendMessage", 500, timeout=120)
+        time.sleep(0.5)  # anything extra (a second answer, a flood note) would show now
+        sent = api.calls_to("sendMessage")
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    answered: dict[int, list[str]] = defaultdict(list)
+    for call in sent:
+        answered[int(call["chat_id"])].append(call["text"])
+    assert answered == expected
+    assert "skipping" not in bot.output
