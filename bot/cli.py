@@ -215,8 +215,8 @@ def result_json(result: Result) -> dict[str, object]:
         "matched": best.matched if best else None,
         "reasons": list(best.reasons) if best else [],
         "unknown_codes": list(result.unknown_codes),
-        "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
         "icd10": icd10.as_json() if icd10 else None,
+        "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
     }
 
 

@@ -108,7 +108,6 @@ class CodeAnswers:
         self,
         lists: Sequence[DiagnosisList],
         owner: Callable[[str], Entry | None],
-        expand: Callable[[str], str],
         codes: Callable[[], CodeSet] = code_set,
     ) -> None:
         self._lists = tuple(lists)
@@ -116,15 +115,14 @@ class CodeAnswers:
         self._code_set = codes
         self._listed = frozenset(code for lst in self._lists for code in lst.codes)
         self._headers = frozenset(code[:HEADER_LENGTH] for code in self._listed)
-        # Terms are compared with the question's words as the matcher reads them (tpi ->
-        # trigger point injection), so they go through the same normalisation and synonyms.
-        terms = {expand(term) for lst in self._lists for term in lst.context_terms}
-        self._context = tuple(f" {term} " for term in terms if term)
+        self._context = tuple(
+            f" {term} " for lst in self._lists for term in lst.context_terms if term
+        )
 
-    def answer(self, words: Sequence[str], codes: Sequence[str]) -> CodeAnswer | None:
-        """The code answer for a question's normalised, synonym-expanded words, or None."""
+    def answer(self, text: str, codes: Sequence[str]) -> CodeAnswer | None:
+        """The code answer for a normalised, synonym-expanded question, or None."""
         asked = [display_code(code) for code in codes if is_icd10_code(code)][:MAX_ASKED_CODES]
-        if not asked or not self._in_context(" ".join(words), codes, asked):
+        if not asked or not self._in_context(text, codes, asked):
             return None
         try:
             return self._build(asked)

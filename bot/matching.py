@@ -251,8 +251,8 @@ class Matcher:
         self._compile_smalltalk()
         self._compile_vocabulary()
         self._compile_entries()
-        self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner, self._expand)
         del self._expansions
+        self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
 
     # --- compilation ------------------------------------------------------------------
 
@@ -353,9 +353,6 @@ class Matcher:
         index = self._code_index(normalise(code))
         return None if index is None else self._entries[index]
 
-    def _unknown_code(self, code: str, owner: int | None) -> bool:
-        return owner is None and code not in self._code_mentions
-
     def _code_index(self, code: str) -> int | None:
         if code in self._codes:
             return self._codes[code]
@@ -453,7 +450,7 @@ class Matcher:
         if smalltalk is not None:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
         # ICD-10-CM codes asked in a TPI context: the code set answers, not an entry.
-        icd10 = self._icd10.answer(query.words, query.codes)
+        icd10 = self._icd10.answer(" ".join(query.words), query.codes)
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
         scored = self._score(query, MAX_CANDIDATES)
@@ -465,13 +462,11 @@ class Matcher:
     def _score(self, query: _Query, limit: int) -> _Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
         owners = {code: self._code_index(code) for code in query.codes}
-        if owners and all(self._unknown_code(code, owner) for code, owner in owners.items()):
+        if owners and all(owner is None for owner in owners.values()):
             return None
         coverage, information = self._coverage(query, owners)
         best = _best_covered(coverage, limit)
-        unknown_codes = tuple(
-            display_code(code) for code, owner in owners.items() if self._unknown_code(code, owner)
-        )
+        unknown_codes = tuple(display_code(c) for c, owner in owners.items() if owner is None)
         point_entries = (
             frozenset(self._entries[index].id for index in query.point_entries)
             if query.points
@@ -522,10 +517,9 @@ class Matcher:
         for code, owner in owners.items():
             code_weight = CODE_WEIGHT * self._rarest_weight * query.code_shares[code]
             total += code_weight
-            if owner is not None:
-                explained[owner] += code_weight
-            # Entries that mention a code in a question ("Can I use M79.7 for a TPI?")
-            # explain part of it, also when no entry lists it as its own.
+            if owner is None:
+                continue
+            explained[owner] += code_weight
             for index in self._code_mentions.get(code, ()):
                 if index != owner:
                     explained[index] += CODE_MENTION_SHARE * code_weight

@@ -96,20 +96,6 @@ def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False
     return Reply(paragraphs, options, rated_entry=entry.id)
 
 
-def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
-    """A code-set answer: the codes in bold, what the tabular and the lists say, sources."""
-    paragraphs = (
-        (Span(answer.title, bold=True),),
-        *((Span(paragraph),) for paragraph in answer.paragraphs),
-        source_paragraph(answer.sources),
-    )
-    if compact:
-        return Reply(paragraphs)
-    related = [knowledge.entry(i) for i in answer.related[:3]]
-    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
-    return Reply(paragraphs, options)
-
-
 def one_message_reply(
     entry: Entry, knowledge: KnowledgeBase, full_answer_url: str | None, limit: int = MESSAGE_LIMIT
 ) -> Reply:
@@ -138,6 +124,20 @@ def one_message_reply(
 
 def _paragraph_length(paragraph: Paragraph) -> int:
     return telegram_length("".join(span.text for span in paragraph))
+
+
+def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """A code-set answer: the codes in bold, what the tabular and the lists say, sources."""
+    paragraphs = (
+        (Span(answer.title, bold=True),),
+        *((Span(paragraph),) for paragraph in answer.paragraphs),
+        source_paragraph(answer.sources),
+    )
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in answer.related[:3]]
+    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
+    return Reply(paragraphs, options)
 
 
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:

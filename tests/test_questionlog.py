@@ -208,14 +208,6 @@ def test_a_locked_database_is_reported_once_and_nothing_raises(
     assert len(errors) == 1 and "locked" in errors[0] and "answers go on" in errors[0]
 
 
-def test_code_set_answers_are_logged_with_the_codes_asked(log: QuestionLog, matcher: Matcher):
-    for question in ["is M79.1 billable?", "M79.1 for a tpi", "M79.18 and M79.7 for tpi"]:
-        log.record("private", matcher.answer(question))
-    assert log.flush()
-    stats = log.stats(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    assert stats.top_entries == [("icd10:M79.1", 2), ("icd10:M79.18,M79.7", 1)]
-
-
 def test_the_log_is_private_to_its_owner_and_any_directory_name_works(
     tmp_path: Path, matcher: Matcher
 ):
@@ -246,3 +238,11 @@ def test_a_stalled_writer_drops_and_counts_instead_of_growing(
     assert log.flush()
     log.close()
     assert rows(tmp_path, "SELECT COUNT(*) FROM questions") == [(5,)]
+
+
+def test_code_set_answers_are_logged_with_the_codes_asked(log: QuestionLog, matcher: Matcher):
+    for question in ["is M79.1 billable?", "M79.1 for a tpi", "M79.18 and M79.7 for tpi"]:
+        log.record("private", matcher.answer(question))
+    assert log.flush()
+    stats = log.stats(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert stats.top_entries == [("icd10:M79.1", 2), ("icd10:M79.18,M79.7", 1)]

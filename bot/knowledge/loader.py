@@ -2,8 +2,7 @@
 
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
 ``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``);
-the loader merges all
-files of a directory. Each section has one
+the loader merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
 line in :func:`_knowledge_base`.
@@ -174,6 +173,23 @@ def _point(item: ItemChecker) -> Point | None:
     return Point(point_id, cues, entries) if point_id and cues and entries else None
 
 
+def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
+    if not item.check_fields(DIAGNOSIS_LIST_FIELDS, None):
+        return None
+    list_id = item.entry_id()
+    title, policy, scope = (item.text(key, list_id) for key in ("title", "policy", "scope"))
+    context = item.text_list("context", list_id)
+    codes = item.text_list("codes", list_id)
+    sources = item.sources(list_id or "?")
+    reviewed = item.date("reviewed", list_id)
+    if not codes:
+        item.problem(item.lines.field("codes"), "no codes", list_id)
+    if not (list_id and title and policy and scope and codes and sources and reviewed):
+        return None
+    codes = tuple(code.upper() for code in codes)
+    return DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
+
+
 def _phrase_lists(section: Section) -> list[Located[Any]]:
     """A mapping of names to lists of phrases (``safety_contexts``)."""
     if not isinstance(section.value, dict):
@@ -207,24 +223,6 @@ def _synonyms(section: Section) -> list[Located[Any]]:
             continue
         located.append(Located((canonical.strip(), tuple(v.strip() for v in variants)), where))
     return located
-
-
-def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
-    if not item.check_fields(DIAGNOSIS_LIST_FIELDS, item.raw_id()):
-        return None
-    list_id = item.entry_id()
-    title = item.text("title", list_id)
-    policy = item.text("policy", list_id)
-    scope = item.text("scope", list_id)
-    context = item.text_list("context", list_id)
-    codes = tuple(code.upper() for code in item.text_list("codes", list_id))
-    sources = item.sources(list_id or "?")
-    reviewed = item.date("reviewed", list_id)
-    if not codes:
-        item.problem(item.lines.field("codes"), "'codes' must list ICD-10-CM codes", list_id)
-    if not (list_id and title and policy and scope and codes and sources and reviewed):
-        return None
-    return DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
 
 
 # The top-level sections, in reading order.

@@ -85,8 +85,8 @@ class Point:
 class DiagnosisList:
     """The ICD-10-CM codes a payer policy covers for trigger point injections.
 
-    ``scope`` says whom the policy binds (which contractors; who differs). ``context_terms``
-    are words and codes that put a question naming an ICD-10-CM code in this list's context.
+    ``scope`` says whom the policy binds (which contractors, which differ); ``context_terms``
+    are the words and codes that put a question about a code in this list's context.
     """
 
     id: str
