@@ -28,6 +28,8 @@ from bot.text import display_code, is_icd10_code
 
 _log = logging.getLogger(__name__)
 
+# Codes answered per question; a longer list of codes is not a question about codes.
+MAX_ASKED_CODES = 8
 # A header's billable codes are listed up to this many; more are counted.
 MAX_LISTED_CODES = 12
 MAX_INCLUSION_TERMS = 3
@@ -119,7 +121,7 @@ class CodeAnswers:
 
     def answer(self, text: str, codes: Sequence[str]) -> CodeAnswer | None:
         """The code answer for a normalised, synonym-expanded question, or None."""
-        asked = [display_code(code) for code in codes if is_icd10_code(code)]
+        asked = [display_code(code) for code in codes if is_icd10_code(code)][:MAX_ASKED_CODES]
         if not asked or not self._in_context(text, codes, asked):
             return None
         try:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.cli import main
+from bot.icd10_answers import MAX_ASKED_CODES
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Result, Status
 from bot.replies import render_html, render_plain, reply_for
@@ -107,7 +108,7 @@ def test_a_tpi_context_gets_a_code_answer(matcher: Matcher, question: str):
         "is E11.9 billable",
         "ICD-10 code for type 2 diabetes",
         "is there an icd code for migraine with aura",
-        "can I bill M54.50 for medicare",
+        "can I bill M54.16 for medicare",
     ],
 )
 def test_codes_outside_a_tpi_context_are_not_answered(matcher: Matcher, question: str):
@@ -143,3 +144,10 @@ def test_ask_json_exposes_the_lookup(capsys: pytest.CaptureFixture[str]):
     assert code["billable_codes"] == ["M79.10", "M79.11", "M79.12", "M79.18"]
     assert code["on_lists"] == ["medicare-tpi"]
     assert icd10["conflicts"] == []
+
+
+def test_a_long_list_of_codes_is_answered_for_the_first_few(matcher: Matcher):
+    codes = "M79.10 M79.11 M79.12 M79.18 G44.201 G44.209 G44.211 G44.219 G44.221 G44.229"
+    result = code_answer(matcher, f"tpi diagnoses {codes}")
+    assert result.icd10 is not None
+    assert result.icd10.codes == tuple(codes.split()[:MAX_ASKED_CODES])
