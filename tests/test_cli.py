@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.evaluation import evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase
+from bot.matching import Matcher
 from tests.conftest import MINIMAL_TOPICS, ROOT
 
 TOKEN = "123456:SECRETtokenDoNotLeak"
@@ -145,10 +147,19 @@ def test_knowledge_option_and_variable_are_honoured(tmp_path: Path):
     assert done.returncode == 1 and "gone" in done.stderr
 
 
-def test_eval_prints_categories_and_passes_targets():
-    done = run("eval", "tests/data/dev_questions.yaml")
-    assert done.returncode == 0, done.stdout
+def test_eval_prints_categories_and_exits_by_the_targets(matcher: Matcher):
+    path = ROOT / "tests" / "data" / "dev_questions.yaml"
+    done = run("eval", str(path))
     assert "near-domain" in done.stdout and "target >= 92%" in done.stdout
+    assert done.returncode == (0 if evaluate(matcher, *load_dev_set(path)).passed else 1)
+
+
+def test_eval_of_real_questions_splits_by_asker_and_length():
+    done = run("eval", "tests/data/real_tuning.yaml")
+    lines = done.stdout.splitlines()
+    for group in ("all", "patient", "staff", "under 12 words", "over 30", "staff, 30+ words"):
+        assert any(line.startswith(group + " ") for line in lines), group
+    assert "answerable answered wrong:" in done.stdout and "misses (" in done.stdout
 
 
 def test_invalid_setting_names_the_variable():
