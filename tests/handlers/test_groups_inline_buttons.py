@@ -122,7 +122,9 @@ async def test_long_answers_are_split_and_escaped(harness: Harness):
     [
         (403, "Forbidden: bot was blocked by the user", logging.INFO),
         (400, "Bad Request: chat not found", logging.ERROR),
-        (429, "Too Many Requests: retry after 1", logging.ERROR),
+        pytest.param(
+            429, "Too Many Requests: retry after 1", logging.ERROR, marks=pytest.mark.slow
+        ),
     ],
 )
 async def test_api_errors_reach_the_error_handler(
@@ -139,6 +141,7 @@ async def test_api_errors_reach_the_error_handler(
     assert await harness.send("what is a tpi")  # the bot carries on
 
 
+@pytest.mark.slow  # waits out the real one-second retry_after
 async def test_one_429_is_retried_and_the_answer_arrives(harness: Harness, caplog):
     harness.request.failures.queued["sendMessage"] = [
         error_body(429, "Too Many Requests", retry_after=1)
