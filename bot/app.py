@@ -15,12 +15,12 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
-from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY
+from bot.handlers.context import CONTEXT_TYPES, BotApplication, BotApplicationBuilder
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
 
@@ -66,12 +66,12 @@ def overall_rate_limiter() -> AIORateLimiter:
     )
 
 
-async def set_commands(application: Application) -> None:
+async def set_commands(application: BotApplication) -> None:
     """Publish the command menu; groups only see what works there."""
     bot = application.bot
     await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    settings: Settings = application.bot_data[SETTINGS_KEY]
+    settings = application.bot_data.settings
     for admin_id in sorted(settings.admin_user_ids):
         try:  # fails until the admin has started a chat with the bot
             scope = BotCommandScopeChat(admin_id)
@@ -88,14 +88,15 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limited: bool = True,
     question_log: QuestionLog | None = None,
-) -> Application:
+) -> BotApplication:
     """The application with every handler; tests and benchmarks pass their own requests.
 
     ``rate_limited=False`` drops the AIORateLimiter, for benchmarks that measure the
     handler path rather than Telegram's 30 messages/s.
     """
-    builder = (
+    builder: BotApplicationBuilder = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(settings.token or "")
         .defaults(
             Defaults(
@@ -114,9 +115,9 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    application.bot_data[MATCHER_KEY] = matcher
-    application.bot_data[SETTINGS_KEY] = settings
-    application.bot_data[LOG_KEY] = question_log
+    application.bot_data.matcher = matcher
+    application.bot_data.settings = settings
+    application.bot_data.question_log = question_log
     register(application)
     return application
 
@@ -136,7 +137,8 @@ class _NetworkLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         retrying = record.name == "telegram.ext" and "Retrying" in str(record.msg)
         if record.levelno == logging.DEBUG and retrying:
-            attempt = record.args[1] + 1 if isinstance(record.args, tuple) else "?"
+            tries = record.args[1] if isinstance(record.args, tuple) else None
+            attempt = tries + 1 if isinstance(tries, int) else "?"
             record.msg = "Telegram is not reachable (attempt %s); retrying with backoff"
             record.args = (attempt,)
             record.levelno, record.levelname = logging.WARNING, "WARNING"

@@ -349,7 +349,8 @@ class QuestionLog:
 
     def count(self) -> int:
         with self._reader() as db:
-            return db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+            count: int = db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+        return count
 
 
 def group_similar(rows: list[tuple[str, int]]) -> list[UnansweredGroup]:

@@ -85,9 +85,12 @@ def source_paragraph(sources: Iterable[Source]) -> Paragraph:
 
 def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """An answer: the question in bold, the answer, its sources and related entries."""
-    paragraphs = ((Span(entry.question, bold=True),), (Span(entry.answer),))
     reviewed = Span(f"\nReviewed {entry.reviewed:%B %Y}")
-    paragraphs += ((*source_paragraph(entry.sources), reviewed),)
+    paragraphs: tuple[tuple[Span, ...], ...] = (
+        (Span(entry.question, bold=True),),
+        (Span(entry.answer),),
+        (*source_paragraph(entry.sources), reviewed),
+    )
     if compact:
         return Reply(paragraphs)
     related = [knowledge.entry(i) for i in entry.related[:3]]

@@ -12,15 +12,16 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.handlers.common import (
-    MATCHER_KEY,
     matcher_of,
+    message_of,
     question_log_of,
     send_reply,
     settings_of,
 )
+from bot.handlers.context import BotContext, Handler
 from bot.knowledge import KnowledgeError, compare, load_knowledge
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
@@ -33,15 +34,15 @@ NOT_ALLOWED = "Sorry, that command is for the bot's admins."
 NO_LOG = "No questions have been recorded yet."
 
 
-async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
     if user is not None and user.id in settings_of(context).admin_user_ids:
         return True
-    await send_reply(update.effective_message, Reply(text(NOT_ALLOWED)))
+    await send_reply(message_of(update), Reply(text(NOT_ALLOWED)))
     return False
 
 
-async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload(update: Update, context: BotContext) -> None:
     """Re-read the knowledge directory; on errors keep serving the old knowledge."""
     if not await _is_admin(update, context):
         return
@@ -53,25 +54,25 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except KnowledgeError as error:
         count = len(old.knowledge.entries)
         kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
-        await send_reply(update.effective_message, Reply(text(kept, str(error))))
+        await send_reply(message_of(update), Reply(text(kept, str(error))))
         return
-    context.bot_data[MATCHER_KEY] = matcher
+    context.bot_data.matcher = matcher
     changes = compare(old.knowledge, knowledge)
     logger.info("knowledge reloaded from %s: %s", directory, changes)
     done = f"Reloaded {len(knowledge.entries)} entries from {directory}: {changes}."
-    await send_reply(update.effective_message, Reply(text(done)))
+    await send_reply(message_of(update), Reply(text(done)))
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats [days | YYYY-MM-DD]: questions by status, most asked entries, feedback."""
     lines = await _from_log(update, context, 7, lambda log, since: stats_lines(log.stats(since)))
     if lines is not None:
         knowledge = matcher_of(context).knowledge
         stale = stale_lines(knowledge, dt.datetime.now(dt.UTC).date())
-        await send_reply(update.effective_message, Reply(text("\n".join(lines), "\n".join(stale))))
+        await send_reply(message_of(update), Reply(text("\n".join(lines), "\n".join(stale))))
 
 
-async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unanswered(update: Update, context: BotContext) -> None:
     """/unanswered [days | YYYY-MM-DD]: what people ask that the bot cannot answer."""
 
     def read(log: QuestionLog, since: dt.datetime) -> list[str]:
@@ -79,12 +80,12 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
     lines = await _from_log(update, context, 30, read)
     if lines is not None:
-        await send_reply(update.effective_message, Reply(text("\n".join(lines))))
+        await send_reply(message_of(update), Reply(text("\n".join(lines))))
 
 
 async def _from_log(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     default_days: int,
     read: Callable[[QuestionLog, dt.datetime], list[str]],
 ) -> list[str] | None:
@@ -103,20 +104,18 @@ async def _from_log(
     return await asyncio.to_thread(read, log, since)
 
 
-async def _since(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, *, default_days: int
-) -> dt.datetime | None:
+async def _since(update: Update, context: BotContext, *, default_days: int) -> dt.datetime | None:
     argument = context.args[0] if context.args else None
     try:
         return parse_since(argument, dt.datetime.now(dt.UTC).date(), default_days)
     except ValueError as error:
-        await send_reply(update.effective_message, Reply(text(f"Usage: {error}.")))
+        await send_reply(message_of(update), Reply(text(f"Usage: {error}.")))
         return None
 
 
 PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[Handler] = [
     CommandHandler("reload", reload, filters=PRIVATE),
     CommandHandler("stats", stats, filters=PRIVATE),
     CommandHandler("unanswered", unanswered, filters=PRIVATE),

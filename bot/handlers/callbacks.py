@@ -7,17 +7,18 @@ polite answer. Votes go to the question log, keyed by a salted hash of the messa
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler
 
-from bot.handlers.common import is_group, matcher_of, question_log_of, send_reply
+from bot.handlers.common import expect, is_group, matcher_of, question_log_of, send_reply
+from bot.handlers.context import BotContext, Handler
 from bot.replies import reply_for_data
 
 STALE = "Sorry, that question is no longer available. Use /topics to browse."
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: BotContext) -> None:
     """Show what the pressed button stands for, as a new message."""
-    query = update.callback_query
+    query = expect(update.callback_query, "callback query")
     message = query.message if isinstance(query.message, Message) else None
     compact = message is not None and is_group(message)
     reply = reply_for_data(query.data or "", matcher_of(context).knowledge, compact=compact)
@@ -29,9 +30,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_reply(message, reply)
 
 
-async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def vote(update: Update, context: BotContext) -> None:
     """Record helpful / not helpful for the answer the buttons sit under."""
-    query = update.callback_query
+    query = expect(update.callback_query, "callback query")
     _, entry_id, helpful = (query.data or "").split(":")
     log = question_log_of(context)
     if log is not None and isinstance(query.message, Message):
@@ -40,7 +41,7 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer("Thanks for the feedback!")
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[Handler] = [
     CallbackQueryHandler(vote, pattern=r"^vote:[a-z0-9_-]+:[01]$"),
     CallbackQueryHandler(button),
 ]

@@ -6,9 +6,10 @@ import asyncio
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, ContextTypes, InlineQueryHandler
+from telegram.ext import InlineQueryHandler
 
-from bot.handlers.common import matcher_of, record
+from bot.handlers.common import expect, matcher_of, record
+from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
 from bot.replies import entry_reply, render_html
 
@@ -18,7 +19,6 @@ DESCRIPTION_LENGTH = 90
 CACHE_SECONDS = 60
 # Telegram sends an inline query per keystroke: only the last query of a burst is logged.
 LOG_AFTER_SECONDS = 3.0
-PENDING_KEY = "inline_pending"
 
 
 def article(entry: Entry, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
@@ -35,9 +35,9 @@ def article(entry: Entry, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
     )
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: BotContext) -> None:
     """Answer an inline query with the best-matching entries."""
-    query = update.inline_query
+    query = expect(update.inline_query, "inline query")
     matcher = matcher_of(context)
     knowledge = matcher.knowledge
     text = query.query.strip()
@@ -53,9 +53,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         _record_when_typing_stops(context, query.from_user.id, text)
 
 
-def _record_when_typing_stops(context: ContextTypes.DEFAULT_TYPE, user_id: int, text: str) -> None:
+def _record_when_typing_stops(context: BotContext, user_id: int, text: str) -> None:
     """Log the query once the user has stopped typing; user ids stay in memory for seconds."""
-    pending: dict[int, asyncio.TimerHandle] = context.bot_data.setdefault(PENDING_KEY, {})
+    pending = context.bot_data.inline_pending
     if (earlier := pending.pop(user_id, None)) is not None:
         earlier.cancel()
 
@@ -66,4 +66,4 @@ def _record_when_typing_stops(context: ContextTypes.DEFAULT_TYPE, user_id: int, 
     pending[user_id] = asyncio.get_running_loop().call_later(LOG_AFTER_SECONDS, flush)
 
 
-HANDLERS: list[BaseHandler] = [InlineQueryHandler(inline_query)]
+HANDLERS: list[Handler] = [InlineQueryHandler(inline_query)]

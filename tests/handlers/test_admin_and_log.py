@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from bot.handlers import inline
-from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY
 from tests.fakes import USER, callback_query, inline_query
 from tests.handlers.conftest import ADMIN_ID, Harness
 
@@ -17,7 +16,7 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def log_of(harness: Harness):
-    return harness.application.bot_data[LOG_KEY]
+    return harness.application.bot_data.question_log
 
 
 async def admin_says(harness: Harness, text: str) -> str:
@@ -80,7 +79,7 @@ async def test_unanswered_groups_similar_wordings(logged_harness: Harness):
 
 
 async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harness: Harness):
-    settings = logged_harness.application.bot_data[SETTINGS_KEY]
+    settings = logged_harness.application.bot_data.settings
     path = settings.knowledge_dir / "treatment.yaml"
     path.write_text(
         path.read_text().replace(
@@ -92,7 +91,7 @@ async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harnes
         .read_text()
         .replace("related: [what-is-tpi, treatments]", "related: [what-is-tpi]")
     )
-    count = len(logged_harness.application.bot_data[MATCHER_KEY].knowledge.entries)
+    count = len(logged_harness.application.bot_data.matcher.knowledge.entries)
     reply = await admin_says(logged_harness, "/reload")
     assert f"Reloaded {count} entries" in reply and "edited: effectiveness, treatments" in reply
     [answer] = await logged_harness.send("how are trigger points treated")
@@ -100,31 +99,31 @@ async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harnes
 
 
 async def test_failed_reload_keeps_the_old_knowledge(logged_harness: Harness):
-    settings = logged_harness.application.bot_data[SETTINGS_KEY]
-    before = logged_harness.application.bot_data[MATCHER_KEY]
+    settings = logged_harness.application.bot_data.settings
+    before = logged_harness.application.bot_data.matcher
     (settings.knowledge_dir / "broken.yaml").write_text("entries:\n  - id: x\n    topic: [oops\n")
     reply = await admin_says(logged_harness, "/reload")
     count = len(before.knowledge.entries)
     assert f"Reload failed; still serving the previous knowledge ({count} entries)" in reply
     assert "broken.yaml:4: invalid YAML" in reply
-    assert logged_harness.application.bot_data[MATCHER_KEY] is before
+    assert logged_harness.application.bot_data.matcher is before
     [answer] = await logged_harness.send("20553")
     assert "20553" in answer["text"]
 
 
 @pytest.mark.parametrize("command", ["/reload", "/stats", "/unanswered"])
 async def test_non_admins_are_refused_and_change_nothing(logged_harness: Harness, command: str):
-    settings = logged_harness.application.bot_data[SETTINGS_KEY]
+    settings = logged_harness.application.bot_data.settings
     (settings.knowledge_dir / "extra.yaml").write_text(
         "entries:\n  - {id: new-one, topic: billing, reviewed: 2026-11-01, question: 'New?', answer: A., sources: [{name: S}]}\n"
     )
-    before = logged_harness.application.bot_data[MATCHER_KEY]
+    before = logged_harness.application.bot_data.matcher
     [sent] = await logged_harness.send(command)
     assert (
         sent["text"] == "Sorry, that command is for the bot&#x27;s admins."
         or sent["text"] == "Sorry, that command is for the bot's admins."
     )
-    assert logged_harness.application.bot_data[MATCHER_KEY] is before
+    assert logged_harness.application.bot_data.matcher is before
     assert await logged_harness.send(command, chat_type="supergroup", extra={"from": ADMIN}) == []
 
 

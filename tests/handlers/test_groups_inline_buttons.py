@@ -107,7 +107,7 @@ async def test_long_answers_are_split_and_escaped(harness: Harness):
         "long", "t", "A long one?", long_answer, (Source("S"),), dt.date(2026, 1, 5), ("long",)
     )
     knowledge = KnowledgeBase((Topic("t", "T"),), (entry,))
-    harness.application.bot_data["matcher"] = Matcher(knowledge)
+    harness.application.bot_data.matcher = Matcher(knowledge)
     sent = await harness.send("/start long")
     assert len(sent) > 1
     visible = [html.unescape(re.sub(r"<[^>]+>", "", s["text"])) for s in sent]
