@@ -23,8 +23,8 @@ from bot.handlers.common import (
 )
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import KnowledgeError, compare, load_knowledge
+from bot.logreader import LogReader
 from bot.matching import Matcher
-from bot.questionlog import QuestionLog
 from bot.replies import Reply, text
 from bot.reports import parse_since, stale_lines, stats_lines, unanswered_lines
 
@@ -75,7 +75,7 @@ async def stats(update: Update, context: BotContext) -> None:
 async def unanswered(update: Update, context: BotContext) -> None:
     """/unanswered [days | YYYY-MM-DD]: what people ask that the bot cannot answer."""
 
-    def read(log: QuestionLog, since: dt.datetime) -> list[str]:
+    def read(log: LogReader, since: dt.datetime) -> list[str]:
         return unanswered_lines(log.unanswered(since), since)
 
     lines = await _from_log(update, context, 30, read)
@@ -87,7 +87,7 @@ async def _from_log(
     update: Update,
     context: BotContext,
     default_days: int,
-    read: Callable[[QuestionLog, dt.datetime], list[str]],
+    read: Callable[[LogReader, dt.datetime], list[str]],
 ) -> list[str] | None:
     """Admin check, the since argument, then ``read`` in a worker thread (it hits the disk).
 
@@ -99,9 +99,10 @@ async def _from_log(
     if since is None:
         return None
     log = question_log_of(context)
-    if log is None or not log.exists():
+    reader = LogReader(log.path) if log is not None else None
+    if reader is None or not reader.exists():
         return [NO_LOG]
-    return await asyncio.to_thread(read, log, since)
+    return await asyncio.to_thread(read, reader, since)
 
 
 async def _since(update: Update, context: BotContext, *, default_days: int) -> dt.datetime | None:

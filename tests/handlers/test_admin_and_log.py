@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bot.handlers import inline
+from bot.logreader import LogReader
 from tests.fakes import USER, callback_query, inline_query
 from tests.handlers.conftest import ADMIN_ID, Harness
 
@@ -30,7 +31,7 @@ async def test_questions_are_recorded_per_chat_type(logged_harness: Harness):
     await logged_harness.send("lunch anyone?", chat_type="group")  # not addressed: not handled
     log = log_of(logged_harness)
     assert log.flush()
-    stats = log.stats(
+    stats = LogReader(log.path).stats(
         __import__("datetime").datetime(2000, 1, 1, tzinfo=__import__("datetime").UTC)
     )
     assert stats.total == 2 and stats.by_status == {"answer": 2}
@@ -42,7 +43,7 @@ async def test_inline_queries_are_recorded_once_typing_stops(logged_harness: Har
         await logged_harness.process({"inline_query": inline_query(typed)})
     await asyncio.sleep(0.2)
     log = log_of(logged_harness)
-    assert log.flush() and log.count() == 1
+    assert log.flush() and LogReader(log.path).count() == 1
 
 
 async def test_vote_buttons_record_feedback(logged_harness: Harness):
@@ -52,7 +53,7 @@ async def test_vote_buttons_record_feedback(logged_harness: Harness):
     assert [a["text"] for a in answers] == ["Thanks for the feedback!"] * 2
     log = log_of(logged_harness)
     assert log.flush()
-    votes = log.stats(EPOCH).votes
+    votes = LogReader(log.path).stats(EPOCH).votes
     assert [(v.entry_id, v.helpful, v.not_helpful) for v in votes] == [("cpt-code", 0, 1)]
 
 
