@@ -20,6 +20,7 @@ from typing import TextIO
 
 from dotenv import load_dotenv
 
+from bot.answering import answer
 from bot.checks import knowledge_warnings
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.console import Console
@@ -29,7 +30,6 @@ from bot.logreader import LogReader
 from bot.matching import Matcher, Result
 from bot.replies import (
     render_plain,
-    reply_for,
 )
 from bot.reports import full_report, parse_since
 
@@ -154,11 +154,11 @@ def _summary_line(result: Result) -> str:
 
 def ask(matcher: Matcher, question: str | None, *, as_json: bool) -> int:
     if question is not None:
-        result = matcher.answer(question)
+        answered = answer(matcher, question)
         if as_json:
-            print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+            print(json.dumps(result_json(answered.result), ensure_ascii=False, indent=2))
         else:
-            print(render_plain(reply_for(result, matcher.knowledge)))
+            print(render_plain(answered.reply))
         return EXIT_OK
     out = sys.stdout
     for line in _lines(sys.stdin):

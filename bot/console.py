@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from bot.answering import answer
 from bot.matching import Matcher
 from bot.replies import (
     Option,
     Reply,
     help_reply,
     render_plain,
-    reply_for,
     reply_for_data,
     text,
     topics_reply,
@@ -73,7 +73,7 @@ class Console:
                 return Reply(
                     text(f"Pick a number from 1 to {len(self.options)}, or ask a question.")
                 )
-        return reply_for(self.matcher.answer(message), self.knowledge)
+        return answer(self.matcher, message).reply
 
     def show(self, reply: Reply) -> None:
         self.options = reply.options

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot import callbackdata
 from bot.handlers.common import expect, is_group, matcher_of, question_log_of, send_reply
 from bot.handlers.context import BotContext, Handler
 from bot.replies import reply_for_data
@@ -33,15 +34,15 @@ async def button(update: Update, context: BotContext) -> None:
 async def vote(update: Update, context: BotContext) -> None:
     """Record helpful / not helpful for the answer the buttons sit under."""
     query = expect(update.callback_query, "callback query")
-    _, entry_id, helpful = (query.data or "").split(":")
+    button = expect(callbackdata.parse(query.data or ""), "vote")  # VOTE_PATTERN matched
     log = question_log_of(context)
     if log is not None and isinstance(query.message, Message):
         message = query.message
-        log.vote(message.chat.id, message.message_id, entry_id, helpful=helpful == "1")
+        log.vote(message.chat.id, message.message_id, button.key, helpful=button.helpful)
     await query.answer("Thanks for the feedback!")
 
 
 HANDLERS: list[Handler] = [
-    CallbackQueryHandler(vote, pattern=r"^vote:[a-z0-9_-]+:[01]$"),
+    CallbackQueryHandler(vote, pattern=callbackdata.VOTE_PATTERN),
     CallbackQueryHandler(button),
 ]

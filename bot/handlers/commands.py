@@ -5,14 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.handlers.common import chat_kind, is_group, matcher_of, message_of, record, send_reply
+from bot.handlers.common import answer_message, is_group, matcher_of, message_of, send_reply
 from bot.handlers.context import BotContext, Handler
 from bot.replies import (
     DISCLAIMER,
     Reply,
     entry_reply,
     help_reply,
-    reply_for,
     text,
     topics_reply,
 )
@@ -55,15 +54,9 @@ async def ask(update: Update, context: BotContext) -> None:
     message = message_of(update)
     question = " ".join(context.args or ())
     if not question:
-        usage = (
-            "Write your question after the command, for example: /ask which code for 3 muscles?"
-        )
-        await send_reply(message, Reply(text(usage)))
+        await send_reply(message, Reply(text(ASK_USAGE)))
         return
-    matcher = matcher_of(context)
-    result = matcher.answer(question)
-    record(context, chat_kind(message), result)
-    await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
+    await answer_message(message, question, context)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

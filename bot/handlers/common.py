@@ -7,11 +7,13 @@ from typing import TypeVar
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
+from bot.answering import answer
+from bot.callbackdata import vote_data
 from bot.config import Settings
 from bot.handlers.context import BotContext
 from bot.matching import Matcher, Result
 from bot.questionlog import QuestionLog
-from bot.replies import Reply, render_html, vote_data
+from bot.replies import Reply, render_html
 
 T = TypeVar("T")
 
@@ -49,6 +51,13 @@ def record(context: BotContext, chat_type: str, result: Result) -> None:
     log = question_log_of(context)
     if log is not None:
         log.record(chat_type, result)
+
+
+async def answer_message(message: Message, question: str, context: BotContext) -> None:
+    """Answer ``question``, asked in ``message``: log it, then reply (compact in groups)."""
+    answered = answer(matcher_of(context), question, compact=is_group(message))
+    record(context, chat_kind(message), answered.result)
+    await send_reply(message, answered.reply)
 
 
 def is_group(message: Message) -> bool:

@@ -7,17 +7,9 @@ import re
 from telegram import Message, MessageEntity, Update
 from telegram.ext import MessageHandler, filters
 
-from bot.handlers.common import (
-    chat_kind,
-    expect,
-    is_group,
-    matcher_of,
-    message_of,
-    record,
-    send_reply,
-)
+from bot.handlers.common import answer_message, expect, message_of, send_reply
 from bot.handlers.context import BotContext, Handler
-from bot.replies import Reply, reply_for, text
+from bot.replies import Reply, text
 
 NON_TEXT_REPLY = "I answer text questions only. Type your question, or use /topics to browse."
 
@@ -41,11 +33,8 @@ def _without_mention(message_text: str, username: str) -> str:
 async def question(update: Update, context: BotContext) -> None:
     """Answer a question; in groups the answer is compact and quotes the asker."""
     message = message_of(update)
-    matcher = matcher_of(context)
     asked = _without_mention(expect(message.text, "text"), context.bot.username)
-    result = matcher.answer(asked)
-    record(context, chat_kind(message), result)
-    await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
+    await answer_message(message, asked, context)
 
 
 async def not_text(update: Update, context: BotContext) -> None:
