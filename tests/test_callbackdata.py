@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.callbackdata import (
@@ -20,8 +20,10 @@ from bot.callbackdata import (
 from bot.knowledge import ID_PATTERN
 
 ids = st.from_regex(ID_PATTERN, fullmatch=True)
+few = settings(max_examples=40)
 
 
+@few
 @given(ids)
 def test_faq_and_topic_data_read_back_and_fit_telegrams_64_bytes(entry_id: str):
     assert parse(faq_data(entry_id)) == ButtonData(Kind.FAQ, entry_id)
@@ -29,6 +31,7 @@ def test_faq_and_topic_data_read_back_and_fit_telegrams_64_bytes(entry_id: str):
     assert len(vote_data(entry_id, helpful=False).encode()) <= 64
 
 
+@few
 @given(ids, st.booleans())
 def test_votes_read_back_and_match_the_handlers_pattern(entry_id: str, helpful: bool):
     data = vote_data(entry_id, helpful=helpful)

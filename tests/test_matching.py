@@ -104,6 +104,7 @@ def answers_with_hash_seed(seed: str, questions: list[str]) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # two whole processes
 def test_answers_do_not_depend_on_the_hash_seed():
     """Set and dict orders of strings change with PYTHONHASHSEED; answers must not."""
     cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
