@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -251,11 +252,9 @@ class Report:
     def _real_lines(self) -> list[str]:
         lines = [TALLY_HEADER, self.tally().row("all")]
         for asker in sorted({o.case.asker or "?" for o in self.outcomes}):
-            lines.append(self.tally(lambda o, a=asker: o.case.asker == a).row(asker))
+            lines.append(self.tally(partial(_asked_by, asker=asker)).row(asker))
         for low, high, label in LENGTH_BUCKETS:
-            lines.append(
-                self.tally(lambda o, lo=low, hi=high: lo <= o.case.words <= hi).row(label)
-            )
+            lines.append(self.tally(partial(_words_between, low=low, high=high)).row(label))
         lines.append(self.long_staff.row("staff, 30+ words"))
         total = self.tally()
         lines += [
@@ -338,3 +337,11 @@ def _known_labels(case: Case, known: set[str]) -> Case:
     if expect:
         return Case(case.question, expect, case.category, case.mentions, case.asker, case.source)
     return Case(case.question, ("none",), "unanswerable", None, case.asker, case.source)
+
+
+def _asked_by(outcome: Outcome, *, asker: str) -> bool:
+    return outcome.case.asker == asker
+
+
+def _words_between(outcome: Outcome, *, low: int, high: int) -> bool:
+    return low <= outcome.case.words <= high

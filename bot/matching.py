@@ -383,12 +383,12 @@ class Matcher:
         focus: dict[str, None] = {}
         everyday: set[str] = set()
         for tokens, is_focus in sentences:
-            words = self._synonyms.expand(" ".join(tokens)).split()
-            all_words += words
+            sentence_words = self._synonyms.expand(" ".join(tokens)).split()
+            all_words += sentence_words
             share = 1.0 if is_focus else NARRATIVE_WEIGHT
-            for code in filter(is_code, words):
+            for code in filter(is_code, sentence_words):
                 code_shares[code] = max(share, code_shares.get(code, 0.0))
-            for word in _content(words):
+            for word in _content(sentence_words):
                 if len(word) == 1 and not word.isdigit():
                     continue  # "e.g.", initials
                 stem = self._stem(word)
