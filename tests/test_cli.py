@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.evaluation import evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
@@ -82,6 +84,7 @@ def test_ask_batch_plain_prints_one_line_each():
     assert declined.startswith("none\t-\t") and declined.endswith("\tknee replacement cpt")
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_check_passes_on_shipped_knowledge(knowledge: KnowledgeBase):
     done = run("check")
     assert done.returncode == 0
@@ -97,6 +100,7 @@ def test_check_reports_errors_with_file_and_line(tmp_path: Path):
     assert "bad.yaml:2" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_check_warns_about_shared_codes_and_stale_entries(tmp_path: Path):
     entry = (
         "  - {{id: {id}, topic: billing, reviewed: 2020-01-01, question: 'Q {id}', answer: A.,"
@@ -112,6 +116,7 @@ def test_check_warns_about_shared_codes_and_stale_entries(tmp_path: Path):
     assert "entry 'one': last reviewed 2020-01-01, over 12 months ago" in done.stdout
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_check_warns_about_answers_longer_than_one_message(tmp_path: Path):
     long_answer = "Words that go on. " * 300
     (tmp_path / "topics.yaml").write_text(MINIMAL_TOPICS)
@@ -131,6 +136,7 @@ def test_knowledge_option_and_variable_are_honoured(tmp_path: Path):
     assert done.returncode == 1 and "gone" in done.stderr
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_eval_prints_categories_and_exits_by_the_targets(matcher: Matcher):
     path = ROOT / "tests" / "data" / "dev_questions.yaml"
     done = run("eval", str(path))

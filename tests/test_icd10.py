@@ -10,6 +10,9 @@ import pytest
 from bot import icd10
 from bot.icd10 import CodeSet, CodeSetError, CodeSetFiles
 
+# Each module loads the ICD-10-CM code set (several seconds): not in the fast loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def codes() -> CodeSet:
@@ -147,6 +150,7 @@ def newer_release(tmp_path: Path) -> Iterator[CodeSetFiles]:
     icd10.configure(None)
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_a_newer_release_is_loaded_by_configuration(newer_release: CodeSetFiles):
     icd10.configure(newer_release)
     newer = icd10.code_set()

@@ -12,6 +12,9 @@ from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Result, Status
 from bot.replies import render_html, render_plain, reply_for
 
+# Each module loads the ICD-10-CM code set (several seconds): not in the fast loop.
+pytestmark = pytest.mark.slow
+
 RELEASE = "ICD-10-CM, April 2026 tabular"
 
 
@@ -27,6 +30,7 @@ def answer_text(result: Result) -> str:
     return "\n".join(result.icd10.paragraphs)
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_a_header_is_named_as_a_header_with_its_billable_codes(matcher: Matcher):
     result = code_answer(matcher, "is M79.1 billable?")
     assert result.icd10 is not None

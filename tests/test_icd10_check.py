@@ -12,6 +12,9 @@ from bot.config import ConfigError, load_settings
 from bot.icd10 import CodeSetFiles
 from tests.conftest import MINIMAL_TOPICS
 
+# Each module loads the ICD-10-CM code set (several seconds): not in the fast loop.
+pytestmark = pytest.mark.slow
+
 ENTRY = """\
 entries:
   - id: dx
@@ -115,6 +118,7 @@ def test_a_diagnosis_list_holds_billable_codes_only(
     assert f"lists.yaml:6: {message}" in err
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_the_shipped_diagnosis_list_is_checked_against_the_code_set(capsys):
     directory = Path(__file__).resolve().parent.parent / "knowledge"
     main(["check", str(directory)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.knowledge import KnowledgeBase
 from tests.handlers.conftest import Harness
 
@@ -119,6 +121,7 @@ async def test_edited_message_does_not_answer_again(harness: Harness):
     assert len(harness.request.sent()) == before
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 async def test_a_diagnosis_code_question_gets_the_code_set_answer(harness: Harness):
     [sent] = await harness.send("is M79.1 billable for a tpi?")
     assert sent["parse_mode"] == "HTML"
