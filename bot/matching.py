@@ -556,9 +556,7 @@ class Matcher:
                 (index, p) for index, _ in coverage for p in range(*self._text_ranges[index])
             ]
             choices = [self._texts[p] for _, p in positions]
-            for _, score, offset in process.extract(
-                content, choices, scorer=_similarity, limit=None
-            ):
+            for offset, score in enumerate(_similarities(content, choices)):
                 index, position = positions[offset]
                 if index not in similarity or score > similarity[index][0]:
                     similarity[index] = (score, position)
@@ -683,6 +681,13 @@ def _best_covered(coverage: dict[int, float], limit: int) -> list[tuple[int, flo
     return [pair for n, pair in enumerate(ranked) if n < limit or pair[1] >= cut]
 
 
-def _similarity(query: str, choice: str, **_: object) -> float:
-    """Half token-set (the question's words are in the text), half token-sort (same length)."""
-    return (fuzz.token_set_ratio(query, choice) + fuzz.token_sort_ratio(query, choice)) / 2
+def _similarities(query: str, choices: list[str]) -> list[float]:
+    """Per choice, half token-set (the question's words are in the text), half token-sort
+    (same length); two native rapidfuzz passes rather than a Python scorer per pair."""
+    contained = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=None)
+    alike = process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=None)
+    scores = [0.0] * len(choices)
+    for (_, score, offset), (_, other, other_offset) in zip(contained, alike, strict=True):
+        scores[offset] += score / 2
+        scores[other_offset] += other / 2
+    return scores

@@ -68,7 +68,8 @@ COMMON_WORDS = frozenset(
     year years yesterday goes suffer suffers suffering publish publishes published
     wont won typical typically tomorrow myself yourself anyone everyone hello hi advance
     appreciate appreciated thank thanks question questions perspective regards clarify
-    clarification confused confuse curious experience understanding information
+    clarification confused confuse curious experience understanding information because
+    sees seeing
     """.split()
 )
 

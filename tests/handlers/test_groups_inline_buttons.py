@@ -190,3 +190,10 @@ async def test_oversized_message_and_inline_query_are_handled(harness: Harness):
     await harness.process({"inline_query": inline_query(("dry needling code " * 20)[:256])})
     [answered] = harness.request.sent("answerInlineQuery")
     assert answered["results"][0]["id"] == "dry-needling"
+
+
+async def test_a_safety_reply_in_a_group_is_compact(harness: Harness):
+    text = "/ask@tpi_faq_bot pt called back with chest pain after TPI, what do we tell her?"
+    [sent] = await harness.send(text, chat_type="group")
+    assert "Call 911 (or your local emergency number) now" in sent["text"]
+    assert "reply_markup" not in sent and sent["reply_parameters"]["message_id"]

@@ -131,3 +131,11 @@ async def test_a_diagnosis_code_question_gets_the_code_set_answer(harness: Harne
     assert '<a href="https://www.cms.gov/medicare-coverage-database/' in sent["text"]
     data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
     assert data and all(d.startswith("faq:") for d in data)  # the entry listing the code
+
+
+async def test_an_emergency_gets_the_safety_reply_and_a_button_to_side_effects(harness: Harness):
+    [sent] = await harness.send("I can't breathe since my trigger point shot this morning")
+    assert sent["text"].startswith("Chest pain, trouble breathing or shortness of breath")
+    assert "Call 911 (or your local emergency number) now" in sent["text"]
+    rows = sent["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for row in rows for b in row] == ["faq:side-effects"]
