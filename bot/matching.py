@@ -97,6 +97,11 @@ POINT_WEIGHT = 2.0
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
+# Words that refer to a subject named earlier in a conversation: with no subject of its own,
+# the question is about the bot's subject ("Is it covered by Medicare?").
+SUBJECT_PRONOUNS = ("it", "they", "them", "these", "those")
+# What counts as naming a subject for that rule: the bot's subject, or another procedure.
+SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The leading candidates' scores get up to this much for how closely the question's whole
 # wording (small words included) follows one of their texts.
 WORDING_WEIGHT = 15.0
@@ -257,6 +262,7 @@ class Matcher:
         self._compile_vocabulary()
         self._compile_entries()
         del self._expansions
+        self._subject_stems = frozenset(self._stems(self._synonyms.expand(SUBJECT_WORDS).split()))
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
 
     # --- compilation ------------------------------------------------------------------
@@ -403,10 +409,10 @@ class Matcher:
                     unknown.append(word)
                 absent[stem] = min(weight, absent.get(stem, weight))
         words = tuple(all_words)
-        if words and not code_shares and not any(stem in self._postings for stem in weights):
+        focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
+        if self._about_the_subject(words, focus_text, weights, bool(code_shares)):
             for stem in self._stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
-        focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
         points = [(pid, entries) for pid, cues, entries in self._points if cues.search(focus_text)]
         return _Query(
             " ".join(self._stems(words)),
@@ -422,6 +428,19 @@ class Matcher:
             tuple(pid for pid, _ in points),
             frozenset(index for _, entries in points for index in entries),
         )
+
+    def _about_the_subject(
+        self, words: tuple[str, ...], focus_text: str, weights: dict[str, float], codes: bool
+    ) -> bool:
+        """Whether a question that names no subject is about trigger point injections:
+        nothing indexed at all ("How is it done?"), or "it"/"they" with no subject of its
+        own ("Is it covered by Medicare?")."""
+        if not words or codes:
+            return False
+        if not any(stem in self._postings for stem in weights):
+            return True
+        pronoun = any(f" {word} " in f" {focus_text} " for word in SUBJECT_PRONOUNS)
+        return pronoun and not any(stem in weights for stem in self._subject_stems)
 
     def _is_unknown(self, word: str, stem: str) -> bool:
         known = stem in self._known_stems

@@ -224,3 +224,11 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         assert example in shown, example
         result = matcher.answer(example)
         assert result.status is Status.ANSWER and result.entry.id == entry_id, example
+
+
+def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
+    # "it" refers to the bot's subject: never the dry-needling entry, whose alternate
+    # "Does Medicare cover dry needling?" shares every other word.
+    result = matcher.answer("is it covered by medicare")
+    assert all(c.entry.id != "dry-needling" for c in result.candidates[:1])
+    assert {c.entry.id for c in result.candidates} & {"medicare-limits", "insurance-coverage"}
