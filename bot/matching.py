@@ -314,6 +314,7 @@ class Matcher:
         self._texts: list[str] = []
         self._display: list[str] = []
         self._wordings: list[str] = []
+        self._text_sets: list[frozenset[str]] = []
         self._text_ranges: list[tuple[int, int]] = []
         self._keywords: list[tuple[str, ...]] = []
         self._codes: dict[str, int] = {}
@@ -328,6 +329,7 @@ class Matcher:
                 self._texts.append(" ".join(self._stems(_content(words, keep_codes=True))))
                 self._display.append(text)
                 self._wordings.append(" ".join(words))
+                self._text_sets.append(frozenset(self._stems(_content(words))))
                 for token in self._stems(_content(words)):
                     postings[token].add(index)
                 for token in words:
@@ -491,7 +493,7 @@ class Matcher:
         if owners and all(owner is None for owner in owners.values()):
             return None
         coverage, information = self._coverage(query, owners)
-        best = _best_covered(coverage, limit)
+        best = self._best_covered(query, coverage, limit)
         unknown_codes = tuple(display_code(c) for c, owner in owners.items() if owner is None)
         point_entries = (
             frozenset(self._entries[index].id for index in query.point_entries)
@@ -507,6 +509,32 @@ class Matcher:
             point_entries,
             unknown_share,
         )
+
+    def _best_covered(
+        self, query: _Query, coverage: dict[int, float], limit: int
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` best-covered entries; ties broken by how much of an entry's closest
+        text the question says ("what is a tpi" is covered by every entry that mentions
+        trigger point injections, but is most of only a few of their texts)."""
+        ranked = heapq.nlargest(
+            max(limit, MAX_TIED_CANDIDATES), coverage.items(), key=lambda kv: (kv[1], -kv[0])
+        )
+        if len(ranked) <= limit:
+            return ranked
+        cut = ranked[limit - 1][1]
+        sure = [pair for pair in ranked if pair[1] > cut]
+        tied = [pair for pair in ranked if pair[1] == cut]
+        if len(sure) + len(tied) <= limit:
+            return sure + tied
+        asked = set(query.content)
+
+        def closeness(index: int) -> float:
+            first, end = self._text_ranges[index]
+            texts = self._text_sets[first:end]
+            return max((len(asked & text) / len(text) for text in texts if text), default=0.0)
+
+        tied.sort(key=lambda pair: (-closeness(pair[0]), pair[0]))
+        return sure + tied[: limit - len(sure)]
 
     def _smalltalk(self, query: _Query) -> SmalltalkIntent | None:
         if query.codes or not self._smalltalk_patterns:
@@ -687,17 +715,6 @@ class Matcher:
             tuple(close[: limits.max_suggestions]),
             unknown_codes=scored.unknown_codes,
         )
-
-
-def _best_covered(coverage: dict[int, float], limit: int) -> list[tuple[int, float]]:
-    """The ``limit`` best-covered entries, plus those tied with the last (within a cap)."""
-    ranked = heapq.nlargest(
-        max(limit, MAX_TIED_CANDIDATES), coverage.items(), key=lambda kv: (kv[1], -kv[0])
-    )
-    if len(ranked) <= limit:
-        return ranked
-    cut = ranked[limit - 1][1]
-    return [pair for n, pair in enumerate(ranked) if n < limit or pair[1] >= cut]
 
 
 def _similarities(query: str, choices: list[str]) -> list[float]:
