@@ -1,0 +1,170 @@
+"""Read a question: sentences and their focus, typo correction, synonyms, stems, the point.
+
+:class:`QueryReader` turns a message into a :class:`Query` against a compiled
+:class:`bot.index.KnowledgeIndex`; :class:`bot.matching.Matcher` scores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex, content_words
+from bot.text import COMMON_WORDS, focus_sentences, is_code, tokenise
+
+TYPO_CUTOFF = 80
+# A word no entry's questions or keywords contain. Words the knowledge base never uses at
+# all ("covid") weigh most: they are what the question is really about.
+UNINDEXED_WEIGHT = 0.2
+UNKNOWN_WEIGHT = 1.8
+# Each further unknown word weighs this share of the one before: a question is about one
+# or two things at most, and a long message brings many words the knowledge base lacks.
+UNKNOWN_DECAY = 0.5
+# Everyday words ("change", "rules") say little, but not nothing: one rare word among them
+# must not cover a whole question.
+COMMON_WEIGHT = 0.05
+# Narrative around the question ("Our provider administered ...") says less than the
+# question itself: its words weigh this share, and words the knowledge base has never
+# seen count there as merely unindexed, not as the unknown subject of the question.
+NARRATIVE_WEIGHT = 0.35
+# A question with no subject the knowledge base indexes ("How is it done?", "What is the
+# purpose of it?") is taken to be about this, the bot's subject.
+IMPLICIT_SUBJECT = "trigger point injection"
+# Words that refer to a subject named earlier in a conversation: with no subject of its own,
+# the question is about the bot's subject ("Is it covered by Medicare?").
+SUBJECT_PRONOUNS = ("it", "they", "them", "these", "those")
+# Longer messages are cut before matching so that time per question stays bounded.
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question after normalisation, typo correction and synonym expansion.
+
+    ``weights`` holds, per ``content`` word, 1 when it occurs in the focus (the sentences
+    that ask) and ``NARRATIVE_WEIGHT`` when it occurs only in the story around it.
+    """
+
+    text: str
+    corrected: str
+    words: tuple[str, ...]
+    content: tuple[str, ...]
+    weights: tuple[float, ...]
+    absent: dict[str, float]
+    # Each code with its share: 1 in the focus, NARRATIVE_WEIGHT in the story only.
+    code_shares: dict[str, float]
+    unknown: tuple[str, ...]
+    # Everyday words ("change", "year"): they count towards coverage, not information.
+    everyday: frozenset[str] = frozenset()
+    # The content words of the sentences that ask.
+    focus: tuple[str, ...] = ()
+    points: tuple[str, ...] = ()
+    point_entries: frozenset[int] = frozenset()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.code_shares)
+
+    @property
+    def padded(self) -> str:
+        return f" {self.text} "
+
+
+class QueryReader:
+    """Reads questions against one compiled knowledge base."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+
+    def read(self, text: str) -> Query:
+        """The question as the matcher scores it."""
+        sentences = [
+            ([self._correct(token) for token in tokenise(sentence)], is_focus)
+            for sentence, is_focus in focus_sentences(text[:MAX_QUERY_CHARS])
+        ]
+        corrected = " ".join(token for tokens, _ in sentences for token in tokens)
+        weights: dict[str, float] = {}
+        absent: dict[str, float] = {}
+        unknown: list[str] = []
+        all_words: list[str] = []
+        code_shares: dict[str, float] = {}
+        focus: dict[str, None] = {}
+        everyday: set[str] = set()
+        for tokens, is_focus in sentences:
+            sentence_words = self.index.synonyms.expand(" ".join(tokens)).split()
+            all_words += sentence_words
+            share = 1.0 if is_focus else NARRATIVE_WEIGHT
+            for code in filter(is_code, sentence_words):
+                code_shares[code] = max(share, code_shares.get(code, 0.0))
+            for word in content_words(sentence_words):
+                if len(word) == 1 and not word.isdigit():
+                    continue  # "e.g.", initials
+                stem = self.index.stem(word)
+                if is_focus:
+                    focus[stem] = None
+                weights[stem] = max(share, weights.get(stem, 0.0))
+                if word in COMMON_WORDS:
+                    everyday.add(stem)
+                weight = self._absent_weight(word, stem, share)
+                if self._is_unknown(word, stem) and share == 1.0 and word not in unknown:
+                    weight *= UNKNOWN_DECAY ** len(unknown)
+                    unknown.append(word)
+                absent[stem] = min(weight, absent.get(stem, weight))
+        words = tuple(all_words)
+        focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
+        if self._about_the_subject(words, focus_text, weights, bool(code_shares)):
+            for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
+                weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
+        points = [
+            (pid, entries) for pid, cues, entries in self.index.points if cues.search(focus_text)
+        ]
+        return Query(
+            " ".join(self.index.stems(words)),
+            corrected,
+            words,
+            tuple(weights),
+            tuple(weights.values()),
+            absent,
+            code_shares,
+            tuple(unknown),
+            frozenset(everyday),
+            tuple(focus),
+            tuple(pid for pid, _ in points),
+            frozenset(index for _, entries in points for index in entries),
+        )
+
+    def _about_the_subject(
+        self, words: tuple[str, ...], focus_text: str, weights: dict[str, float], codes: bool
+    ) -> bool:
+        """Whether a question that names no subject is about trigger point injections:
+        nothing indexed at all ("How is it done?"), or "it"/"they" with no subject of its
+        own ("Is it covered by Medicare?")."""
+        if not words or codes:
+            return False
+        if not any(stem in self.index.postings for stem in weights):
+            return True
+        pronoun = any(f" {word} " in f" {focus_text} " for word in SUBJECT_PRONOUNS)
+        return pronoun and not any(stem in weights for stem in self.index.subject_stems)
+
+    def _is_unknown(self, word: str, stem: str) -> bool:
+        known = stem in self.index.known_stems
+        return not known and word not in COMMON_WORDS and not word.isdigit()
+
+    def _correct(self, token: str) -> str:
+        known = token in self.index.vocabulary or token in COMMON_WORDS
+        if known or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
+            return token
+        match = process.extractOne(
+            token, self.index.correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return match[0] if match else token
+
+    def _absent_weight(self, word: str, stem: str, share: float) -> float:
+        """The weight of a word no entry is indexed under (``share`` < 1 in narrative)."""
+        if word in COMMON_WORDS:
+            return COMMON_WEIGHT * self.index.rarest_weight
+        if word in self.index.smalltalk_words or word.isdigit():
+            return 0.0
+        known = not self._is_unknown(word, stem) or share < 1.0
+        return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self.index.rarest_weight
