@@ -362,3 +362,29 @@ def test_a_repeated_field_is_located_where_the_used_value_is(write_knowledge):
     )
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
     assert "billing.yaml:5: entry 'cpt-code': 'alternates' must be a list, not str" in message
+
+
+def test_no_held_out_real_question_is_copied_into_the_knowledge():
+    def texts(node: object) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        if isinstance(node, dict):
+            return [text for value in node.values() for text in texts(value)]
+        if isinstance(node, list):
+            return [text for value in node for text in texts(value)]
+        return []
+
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
+
+    held = {
+        norm(item["q"])
+        for item in yaml.safe_load((ROOT / "tests/data/real_holdout.yaml").read_text())
+    }
+    copied = [
+        text
+        for path in (ROOT / "knowledge").glob("*.yaml")
+        for text in texts(yaml.safe_load(path.read_text(encoding="utf-8")))
+        if norm(text) in held
+    ]
+    assert not copied
