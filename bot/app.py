@@ -126,11 +126,16 @@ async def start_services(application: Application) -> None:
         )
 
 
-async def stop_services(application: Application) -> None:
-    """post_shutdown: stop retrying the menu, write what the question log still holds."""
+async def stop_retrying(application: Application) -> None:
+    """post_stop: give up on the menu before the connections close."""
     retrying: asyncio.Task[None] | None = application.bot_data.pop(COMMANDS_TASK_KEY, None)
     if retrying is not None:
         retrying.cancel()
+
+
+async def stop_services(application: Application) -> None:
+    """post_shutdown: write what the question log still holds, then stop it."""
+    await stop_retrying(application)  # post_stop only runs if the application started
     question_log: QuestionLog | None = application.bot_data.get(LOG_KEY)
     if question_log is not None:
         await asyncio.to_thread(question_log.close)
@@ -160,6 +165,7 @@ def build_application(
             )
         )
         .post_init(start_services)
+        .post_stop(stop_retrying)
         .post_shutdown(stop_services)
         .concurrent_updates(FairUpdateProcessor(on_flood=lambda u: note_flood(application, u)))
     )
