@@ -23,6 +23,7 @@ from dotenv import load_dotenv
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.evaluation import DevSetError, evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge_cache import load_cached
 from bot.matching import Matcher, Result
 from bot.questionlog import QuestionLog
 from bot.replies import (
@@ -103,7 +104,11 @@ def _main(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        knowledge = load_knowledge(directory)
+        # The bot starts from the cache when the files are unchanged; the tools read YAML.
+        if command == "run":
+            knowledge = load_cached(directory, settings.data_dir)
+        else:
+            knowledge = load_knowledge(directory)
     except KnowledgeError as error:
         print(f"The knowledge base in {directory} is invalid:\n{error}", file=sys.stderr)
         return EXIT_FAILED
