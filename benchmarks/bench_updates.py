@@ -33,6 +33,7 @@ from bot.app import build_application  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.evaluation import load_dev_set  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
+from bot.logreader import LogReader  # noqa: E402
 from bot.matching import Matcher  # noqa: E402
 from bot.questionlog import QuestionLog  # noqa: E402
 from tests.fakes import RecordingRequest, message  # noqa: E402
@@ -133,7 +134,7 @@ async def main() -> None:
             )
         log.flush(60)
         log.close()
-        print(f"question log rows written: {log.count():,}")
+        print(f"question log rows written: {LogReader(log.path).count():,}")
 
 
 if __name__ == "__main__":

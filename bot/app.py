@@ -17,12 +17,13 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
-from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY, send_reply
+from bot.handlers.common import send_reply
+from bot.handlers.context import CONTEXT_TYPES, BotApplication, BotApplicationBuilder
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
 from bot.replies import Reply, text
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 # Opt in to PTB 23's timedelta values now; otherwise its own AIORateLimiter emits a
 # deprecation warning on every 429 it retries.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-COMMANDS_TASK_KEY = "set_commands_task"
 
 # Exactly the update types the handlers use; edited messages are not answered twice.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY, Update.CALLBACK_QUERY]
@@ -77,12 +76,12 @@ def overall_rate_limiter() -> AIORateLimiter:
     )
 
 
-async def set_commands(application: Application) -> None:
+async def set_commands(application: BotApplication) -> None:
     """Publish the command menu; groups only see what works there."""
     bot = application.bot
     await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    settings: Settings = application.bot_data[SETTINGS_KEY]
+    settings = application.bot_data.settings
     for admin_id in sorted(settings.admin_user_ids):
         try:  # fails until the admin has started a chat with the bot
             scope = BotCommandScopeChat(admin_id)
@@ -95,7 +94,7 @@ async def set_commands(application: Application) -> None:
 COMMANDS_RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 
 
-async def _retry_set_commands(application: Application) -> None:
+async def _retry_set_commands(application: BotApplication) -> None:
     for attempt in itertools.count(2):
         wait = COMMANDS_RETRY_SECONDS[min(attempt - 2, len(COMMANDS_RETRY_SECONDS) - 1)]
         await asyncio.sleep(wait)
@@ -108,37 +107,35 @@ async def _retry_set_commands(application: Application) -> None:
             return
 
 
-async def start_services(application: Application) -> None:
+async def start_services(application: BotApplication) -> None:
     """post_init: start the question log, publish the command menu.
 
     A failed menu never stops the bot: it is retried in the background with backoff while
     the bot already answers (a rejected token has stopped it before this, at getMe).
     """
-    question_log: QuestionLog | None = application.bot_data.get(LOG_KEY)
-    if question_log is not None:
-        question_log.start()
+    if application.bot_data.question_log is not None:
+        application.bot_data.question_log.start()
     try:
         await set_commands(application)
     except TelegramError as error:
         logger.warning("command menu: attempt 1 failed (%s); retrying in the background", error)
-        application.bot_data[COMMANDS_TASK_KEY] = asyncio.create_task(
+        application.bot_data.commands_retry = asyncio.create_task(
             _retry_set_commands(application), name="set-commands"
         )
 
 
-async def stop_retrying(application: Application) -> None:
+async def stop_retrying(application: BotApplication) -> None:
     """post_stop: give up on the menu before the connections close."""
-    retrying: asyncio.Task[None] | None = application.bot_data.pop(COMMANDS_TASK_KEY, None)
+    retrying, application.bot_data.commands_retry = application.bot_data.commands_retry, None
     if retrying is not None:
         retrying.cancel()
 
 
-async def stop_services(application: Application) -> None:
+async def stop_services(application: BotApplication) -> None:
     """post_shutdown: write what the question log still holds, then stop it."""
     await stop_retrying(application)  # post_stop only runs if the application started
-    question_log: QuestionLog | None = application.bot_data.get(LOG_KEY)
-    if question_log is not None:
-        await asyncio.to_thread(question_log.close)
+    if application.bot_data.question_log is not None:
+        await asyncio.to_thread(application.bot_data.question_log.close)
 
 
 def build_application(
@@ -149,14 +146,15 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limited: bool = True,
     question_log: QuestionLog | None = None,
-) -> Application:
+) -> BotApplication:
     """The application with every handler; tests and benchmarks pass their own requests.
 
     ``rate_limited=False`` drops the AIORateLimiter, for benchmarks that measure the
     handler path rather than Telegram's 30 messages/s.
     """
-    builder = (
+    builder: BotApplicationBuilder = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(settings.token or "")
         .defaults(
             Defaults(
@@ -178,14 +176,14 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    application.bot_data[MATCHER_KEY] = matcher
-    application.bot_data[SETTINGS_KEY] = settings
-    application.bot_data[LOG_KEY] = question_log
+    application.bot_data.matcher = matcher
+    application.bot_data.settings = settings
+    application.bot_data.question_log = question_log
     register(application)
     return application
 
 
-async def note_flood(application: Application, update: Update) -> None:
+async def note_flood(application: BotApplication, update: Update) -> None:
     """Tell a flooding chat, once, that its excess questions are skipped."""
     if update.effective_message is None or update.callback_query is not None:
         return
@@ -210,7 +208,8 @@ class _NetworkLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         retrying = record.name == "telegram.ext" and "Retrying" in str(record.msg)
         if record.levelno == logging.DEBUG and retrying:
-            attempt = record.args[1] + 1 if isinstance(record.args, tuple) else "?"
+            tries = record.args[1] if isinstance(record.args, tuple) else None
+            attempt = tries + 1 if isinstance(tries, int) else "?"
             record.msg = "Telegram is not reachable (attempt %s); retrying with backoff"
             record.args = (attempt,)
             record.levelno, record.levelname = logging.WARNING, "WARNING"

@@ -20,26 +20,19 @@ from typing import TextIO
 
 from dotenv import load_dotenv
 
+from bot.answering import answer
+from bot.checks import knowledge_warnings
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
+from bot.console import Console
 from bot.evaluation import DevSetError, evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.knowledge_cache import load_cached
+from bot.logreader import LogReader
 from bot.matching import Matcher, Result
-from bot.questionlog import QuestionLog
 from bot.replies import (
-    Option,
-    Reply,
-    entry_reply,
-    help_reply,
-    render_html,
     render_plain,
-    reply_for,
-    reply_for_data,
-    text,
-    topics_reply,
 )
 from bot.reports import full_report, parse_since
-from bot.text import display_code, is_code, normalise
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -133,66 +126,6 @@ def run_telegram(settings: Settings, matcher: Matcher) -> int:
     return run(settings, matcher)
 
 
-class Console:
-    """A terminal chat on the same core and reply text as Telegram."""
-
-    def __init__(self, matcher: Matcher, stdin: TextIO, stdout: TextIO) -> None:
-        self.matcher = matcher
-        self.knowledge = matcher.knowledge
-        self.stdin = stdin
-        self.stdout = stdout
-        self.options: tuple[Option, ...] = ()
-
-    def run(self, *, interactive: bool) -> int:
-        try:
-            return self._chat(interactive)
-        except KeyboardInterrupt:  # Ctrl-C is a normal way to leave a chat
-            self.stdout.write("\n")
-            return EXIT_OK
-
-    def _chat(self, interactive: bool) -> int:
-        if interactive:
-            self.show(help_reply(telegram=False))
-        while True:
-            if interactive:
-                self.stdout.write("\n> ")
-                self.stdout.flush()
-            line = self.stdin.readline()
-            if not line:
-                return EXIT_OK
-            message = line.strip()
-            if message.lower() in ("/quit", "/exit", "quit", "exit"):
-                return EXIT_OK
-            if message:
-                if not interactive:  # a transcript of piped input reads better with it
-                    self.stdout.write(f"> {message}\n")
-                self.show(self.respond(message))
-
-    def respond(self, message: str) -> Reply:
-        """The reply to one console input."""
-        command = message.lower()
-        if command in ("/help", "/start"):
-            return help_reply(telegram=False)
-        if command == "/topics":
-            return topics_reply(self.knowledge)
-        if message.isdigit():
-            number = int(message)
-            if 1 <= number <= len(self.options):
-                picked = reply_for_data(self.options[number - 1].data, self.knowledge)
-                if picked is not None:
-                    return picked
-            if self.options:
-                return Reply(
-                    text(f"Pick a number from 1 to {len(self.options)}, or ask a question.")
-                )
-        return reply_for(self.matcher.answer(message), self.knowledge)
-
-    def show(self, reply: Reply) -> None:
-        self.options = reply.options
-        self.stdout.write(render_plain(reply) + "\n\n")
-        self.stdout.flush()
-
-
 def result_json(result: Result) -> dict[str, object]:
     """The JSON form of a result (see README, "Command line")."""
     entry = result.entry
@@ -226,11 +159,11 @@ def _summary_line(result: Result) -> str:
 
 def ask(matcher: Matcher, question: str | None, *, as_json: bool) -> int:
     if question is not None:
-        result = matcher.answer(question)
+        answered = answer(matcher, question)
         if as_json:
-            print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+            print(json.dumps(result_json(answered.result), ensure_ascii=False, indent=2))
         else:
-            print(render_plain(reply_for(result, matcher.knowledge)))
+            print(render_plain(answered.reply))
         return EXIT_OK
     out = sys.stdout
     for line in _lines(sys.stdin):
@@ -253,48 +186,6 @@ def _lines(stream: TextIO) -> Iterable[str]:
             yield line.rstrip("\n")
 
 
-def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
-    """What check warns about: few alternates, texts that match another entry better,
-    codes listed under several entries, answers longer than one message, entries not
-    reviewed for 12 months."""
-    knowledge: KnowledgeBase = matcher.knowledge
-    warnings: list[str] = []
-    for entry in knowledge.entries:
-        if len(entry.alternates) < 6:
-            warnings.append(
-                f"entry '{entry.id}': only {len(entry.alternates)} alternates (aim for 6 or more)"
-            )
-        for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
-            for phrase in texts:
-                best = matcher.answer(phrase).best
-                if best is not None and best.entry.id != entry.id:
-                    warnings.append(
-                        f"entry '{entry.id}': {kind} {phrase!r} matches '{best.entry.id}'"
-                        f" better (score {best.score})"
-                    )
-    owners: dict[str, list[str]] = {}
-    for entry in knowledge.entries:
-        for keyword in entry.keywords:
-            if is_code(code := normalise(keyword)):
-                owners.setdefault(display_code(code), []).append(entry.id)
-    for code, ids in owners.items():
-        if len(set(ids)) > 1:
-            warnings.append(f"code {code} is a keyword of several entries: {', '.join(ids)}")
-    for entry in knowledge.entries:
-        parts = len(render_html(entry_reply(entry, knowledge, compact=True)))
-        if parts > 1:
-            warnings.append(
-                f"entry '{entry.id}': the answer takes {parts} Telegram messages; inline mode"
-                " sends a shortened one with a link to the rest (aim for one message)"
-            )
-    for entry in knowledge.stale_entries(today):
-        warnings.append(
-            f"entry '{entry.id}': last reviewed {entry.reviewed:%Y-%m-%d}, over 12 months ago;"
-            " check its codes and policies and update 'reviewed'"
-        )
-    return warnings
-
-
 def check(matcher: Matcher, directory: Path) -> int:
     knowledge = matcher.knowledge
     warnings = knowledge_warnings(matcher, dt.datetime.now(dt.UTC).date())
@@ -313,7 +204,7 @@ def print_report(settings: Settings, knowledge: KnowledgeBase, days: int) -> int
         return EXIT_USAGE
     today = dt.datetime.now(dt.UTC).date()
     since = parse_since(str(days), today, days)
-    log = QuestionLog(settings.data_dir)
+    log = LogReader.in_directory(settings.data_dir)
     try:
         print(full_report(log, knowledge, since, today))
     except sqlite3.Error as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -142,7 +143,7 @@ def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
     return cases, pairs
 
 
-def _case(item: dict) -> Case:
+def _case(item: dict[str, Any]) -> Case:
     return Case(
         str(item["q"]),
         str(item["expect"]),

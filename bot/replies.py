@@ -12,6 +12,8 @@ import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot import callbackdata
+from bot.callbackdata import TOPICS_DATA, Kind, faq_data, topic_data
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
 
@@ -19,7 +21,6 @@ from bot.matching import Result, Status
 MESSAGE_LIMIT = 4096
 
 DISCLAIMER = "This is general information, not medical or billing advice."
-TOPICS_DATA = "topics"
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,6 @@ def text(*paragraphs: str) -> tuple[Paragraph, ...]:
     return tuple((Span(p),) for p in paragraphs)
 
 
-def faq_data(entry_id: str) -> str:
-    return f"faq:{entry_id}"
-
-
-def vote_data(entry_id: str, *, helpful: bool) -> str:
-    return f"vote:{entry_id}:{int(helpful)}"
-
-
-def topic_data(topic_id: str) -> str:
-    return f"topic:{topic_id}"
-
-
 # --- building replies -----------------------------------------------------------------
 
 
@@ -85,9 +74,12 @@ def source_paragraph(sources: Iterable[Source]) -> Paragraph:
 
 def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """An answer: the question in bold, the answer, its sources and related entries."""
-    paragraphs = ((Span(entry.question, bold=True),), (Span(entry.answer),))
     reviewed = Span(f"\nReviewed {entry.reviewed:%B %Y}")
-    paragraphs += ((*source_paragraph(entry.sources), reviewed),)
+    paragraphs: tuple[tuple[Span, ...], ...] = (
+        (Span(entry.question, bold=True),),
+        (Span(entry.answer),),
+        (*source_paragraph(entry.sources), reviewed),
+    )
     if compact:
         return Reply(paragraphs)
     related = [knowledge.entry(i) for i in entry.related[:3]]
@@ -271,12 +263,14 @@ def _cut_at(value: str, limit: int) -> int:
 
 def reply_for_data(data: str, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply | None:
     """The reply a button (or a numbered console choice) stands for; None if unknown."""
-    if data == TOPICS_DATA:
+    button = callbackdata.parse(data)
+    if button is None:
+        return None
+    if button.kind is Kind.TOPICS:
         return topics_reply(knowledge)
-    kind, _, key = data.partition(":")
-    if kind == "faq" and (entry := knowledge.entry(key)) is not None:
+    if button.kind is Kind.FAQ and (entry := knowledge.entry(button.key)) is not None:
         return entry_reply(entry, knowledge, compact=compact)
-    if kind == "topic" and (topic := knowledge.topic(key)) is not None:
+    if button.kind is Kind.TOPIC and (topic := knowledge.topic(button.key)) is not None:
         return topic_reply(topic, knowledge)
     return None
 

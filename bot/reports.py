@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.knowledge import KnowledgeBase
-from bot.questionlog import QuestionLog, Stats, UnansweredGroup
+from bot.logreader import LogReader, Stats, UnansweredGroup
 
 STATUS_ORDER = ("answer", "suggest", "none", "smalltalk")
 
@@ -54,7 +54,7 @@ def parse_since(argument: str | None, today: dt.date, default_days: int) -> dt.d
 
 
 def full_report(
-    log: QuestionLog, knowledge: KnowledgeBase, since: dt.datetime, today: dt.date
+    log: LogReader, knowledge: KnowledgeBase, since: dt.datetime, today: dt.date
 ) -> str:
     """Stats, unanswered questions and stale entries as plain text."""
     if not log.exists():

@@ -31,6 +31,14 @@ entries:
 """
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every end-to-end test starts run_bot.py as a process: mark them all slow."""
+    e2e = ROOT / "tests" / "e2e"
+    for item in items:
+        if item.path.is_relative_to(e2e):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> KnowledgeBase:
     return load_knowledge(ROOT / "knowledge")

@@ -45,22 +45,6 @@ def test_malformed_token_is_rejected_without_echoing_it(tmp_path: Path):
     assert "TELEGRAM_BOT_TOKEN" in done.stderr and "SECRET42" not in done.stderr
 
 
-def test_console_with_piped_stdin_answers_and_follows_numbers():
-    done = run("console", stdin="hi\nbilling\n3\n/topics\n1\n/quit\nnever read\n")
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
-    assert "Hello!" in out
-    assert "Did you mean one of these?" in out and "  1. " in out
-    assert "Pick a topic:" in out and "Coding the procedure" in out
-    assert "never read" not in out
-    assert out.count("> ") == 5  # each input before /quit echoed once, no prompts
-
-
-def test_console_answers_with_sources():
-    done = run("console", stdin="which code for 3 muscles tpi\n")
-    assert "20553" in done.stdout and "Sources: American Medical Association" in done.stdout
-
-
 def test_ask_one_question_prints_the_reply():
     done = run("ask", "is dry needling 20560?")
     assert done.returncode == 0
@@ -77,11 +61,11 @@ def test_ask_json_has_the_documented_fields():
 
 
 def test_ask_json_batch_reads_stdin_line_by_line():
-    questions = ["20553", "hello", "symptoms of covid", "billing"] * 250
+    questions = ["20553", "hello", "symptoms of covid", "billing"] * 50
     done = run("ask", "--json", stdin="\n".join(questions) + "\n")
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert len(rows) == 1000
+    assert len(rows) == 200
     assert [r["status"] for r in rows[:4]] == ["answer", "smalltalk", "none", "suggest"]
     assert rows[3]["suggestions"] and rows[3]["id"] is None
 

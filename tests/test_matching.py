@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from bot.evaluation import evaluate, load_dev_set
@@ -84,18 +88,52 @@ def test_ambiguous_question_suggests_close_candidates(matcher: Matcher):
     assert len({c.entry.id for c in result.candidates}) == len(result.candidates)
 
 
-def test_matching_is_deterministic(matcher: Matcher):
-    questions = ["tpi 3 muscles", "trigger point", "what is tpi", "mps dx", "20552 twice"]
-    first = [matcher.answer(q) for q in questions]
-    assert first == [matcher.answer(q) for q in questions]
+def answers_with_hash_seed(seed: str, questions: list[str]) -> str:
+    """``run_bot.py ask --json`` on ``questions`` in a fresh process with this hash seed."""
+    environment = {k: v for k, v in os.environ.items() if k != "KNOWLEDGE_DIR"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), "ask", "--json"],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        env={**environment, "PYTHONHASHSEED": seed},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow  # two whole processes
+def test_answers_do_not_depend_on_the_hash_seed():
+    """Set and dict orders of strings change with PYTHONHASHSEED; answers must not."""
+    cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
+    questions = [case.question for case in cases]
+    first = answers_with_hash_seed("1", questions)
+    assert len(first.splitlines()) == len(questions)
+    assert answers_with_hash_seed("2", questions) == first
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["", "   ", "?!?", "🙂" * 50, "\x00\x01", "a" * 100_000, "M79." * 500, "20552 " * 2000],
+    ("text", "status"),
+    [
+        ("", Status.NONE),
+        ("   ", Status.NONE),
+        ("?!?", Status.NONE),
+        ("🙂" * 50, Status.NONE),
+        ("\x00\x01", Status.NONE),
+        ("a" * 100_000, Status.NONE),
+        ("M79." * 500, Status.NONE),
+        ("20552 " * 2000, Status.ANSWER),
+    ],
 )
-def test_any_input_gives_a_result(matcher: Matcher, text: str):
-    assert matcher.answer(text).status in set(Status)
+def test_odd_input_is_declined_or_answered_by_its_code(
+    matcher: Matcher, text: str, status: Status
+):
+    result = matcher.answer(text)
+    assert result.status is status
+    if status is Status.ANSWER:
+        assert result.entry is not None and result.entry == matcher.code_owner("20552")
 
 
 def test_thresholds_change_decisions(knowledge):

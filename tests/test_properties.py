@@ -65,8 +65,10 @@ slow = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @given(any_text)
 def test_matcher_returns_a_valid_result_for_any_text(matcher: Matcher, text: str):
     result = matcher.answer(text)
-    assert result.status in set(Status)
-    assert all(0 <= c.score <= 100 for c in result.candidates)
+    assert result.query == text
+    scores = [c.score for c in result.candidates]
+    assert all(0 <= score <= 100 for score in scores)
+    assert scores == sorted(scores, reverse=True)
     if result.status is Status.ANSWER:
         assert result.entry is not None
     assert len(matcher.search(text)) <= 10

@@ -7,13 +7,12 @@ unknown commands, and commands before messages because ``filters.TEXT`` matches 
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
 from bot.handlers import admin, callbacks, commands, inline, messages
+from bot.handlers.context import BotApplication
 from bot.handlers.errors import on_error
 
 
-def register(application: Application) -> None:
+def register(application: BotApplication) -> None:
     for module in (admin, commands, messages, callbacks, inline):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(on_error)

@@ -12,46 +12,45 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.handlers.common import (
-    MATCHER_KEY,
     matcher_of,
+    message_of,
     question_log_of,
     send_reply,
     settings_of,
 )
+from bot.handlers.context import BotContext, Handler
 from bot.knowledge import KnowledgeError, compare
 from bot.knowledge_cache import load_cached
+from bot.logreader import LogReader
 from bot.matching import Matcher
-from bot.questionlog import QuestionLog
 from bot.replies import Reply, text
 from bot.reports import parse_since, stale_lines, stats_lines, unanswered_lines
 
 logger = logging.getLogger(__name__)
 
-RELOAD_LOCK_KEY = "reload_lock"
 NOT_ALLOWED = "Sorry, that command is for the bot's admins."
 NO_LOG = "No questions have been recorded yet."
 
 
-async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
     if user is not None and user.id in settings_of(context).admin_user_ids:
         return True
-    await send_reply(update.effective_message, Reply(text(NOT_ALLOWED)))
+    await send_reply(message_of(update), Reply(text(NOT_ALLOWED)))
     return False
 
 
-async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload(update: Update, context: BotContext) -> None:
     """Re-read the knowledge directory; on errors keep serving the old knowledge."""
     if not await _is_admin(update, context):
         return
     settings = settings_of(context)
     directory = settings.knowledge_dir
     # Chats are served concurrently: two reloads at once would race to replace the matcher.
-    lock: asyncio.Lock = context.bot_data.setdefault(RELOAD_LOCK_KEY, asyncio.Lock())
-    async with lock:
+    async with context.bot_data.reload_lock:
         old = matcher_of(context)
         try:
             # Worker threads: questions from other chats are answered meanwhile, by the old
@@ -61,40 +60,40 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except KnowledgeError as error:
             count = len(old.knowledge.entries)
             kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
-            await send_reply(update.effective_message, Reply(text(kept, str(error))))
+            await send_reply(message_of(update), Reply(text(kept, str(error))))
             return
-        context.bot_data[MATCHER_KEY] = matcher
+        context.bot_data.matcher = matcher
     changes = compare(old.knowledge, knowledge)
     logger.info("knowledge reloaded from %s: %s", directory, changes)
     done = f"Reloaded {len(knowledge.entries)} entries from {directory}: {changes}."
-    await send_reply(update.effective_message, Reply(text(done)))
+    await send_reply(message_of(update), Reply(text(done)))
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats [days | YYYY-MM-DD]: questions by status, most asked entries, feedback."""
     lines = await _from_log(update, context, 7, lambda log, since: stats_lines(log.stats(since)))
     if lines is not None:
         knowledge = matcher_of(context).knowledge
         stale = stale_lines(knowledge, dt.datetime.now(dt.UTC).date())
-        await send_reply(update.effective_message, Reply(text("\n".join(lines), "\n".join(stale))))
+        await send_reply(message_of(update), Reply(text("\n".join(lines), "\n".join(stale))))
 
 
-async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unanswered(update: Update, context: BotContext) -> None:
     """/unanswered [days | YYYY-MM-DD]: what people ask that the bot cannot answer."""
 
-    def read(log: QuestionLog, since: dt.datetime) -> list[str]:
+    def read(log: LogReader, since: dt.datetime) -> list[str]:
         return unanswered_lines(log.unanswered(since), since)
 
     lines = await _from_log(update, context, 30, read)
     if lines is not None:
-        await send_reply(update.effective_message, Reply(text("\n".join(lines))))
+        await send_reply(message_of(update), Reply(text("\n".join(lines))))
 
 
 async def _from_log(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     default_days: int,
-    read: Callable[[QuestionLog, dt.datetime], list[str]],
+    read: Callable[[LogReader, dt.datetime], list[str]],
 ) -> list[str] | None:
     """Admin check, the since argument, then ``read`` in a worker thread (it hits the disk).
 
@@ -106,25 +105,24 @@ async def _from_log(
     if since is None:
         return None
     log = question_log_of(context)
-    if log is None or not log.exists():
+    reader = LogReader(log.path) if log is not None else None
+    if reader is None or not reader.exists():
         return [NO_LOG]
-    return await asyncio.to_thread(read, log, since)
+    return await asyncio.to_thread(read, reader, since)
 
 
-async def _since(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, *, default_days: int
-) -> dt.datetime | None:
+async def _since(update: Update, context: BotContext, *, default_days: int) -> dt.datetime | None:
     argument = context.args[0] if context.args else None
     try:
         return parse_since(argument, dt.datetime.now(dt.UTC).date(), default_days)
     except ValueError as error:
-        await send_reply(update.effective_message, Reply(text(f"Usage: {error}.")))
+        await send_reply(message_of(update), Reply(text(f"Usage: {error}.")))
         return None
 
 
 PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[Handler] = [
     CommandHandler("reload", reload, filters=PRIVATE),
     CommandHandler("stats", stats, filters=PRIVATE),
     CommandHandler("unanswered", unanswered, filters=PRIVATE),

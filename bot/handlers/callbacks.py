@@ -7,21 +7,23 @@ polite answer. Votes go to the question log, keyed by a salted hash of the messa
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler
 
-from bot.handlers.common import is_group, matcher_of, question_log_of, send_reply
+from bot import callbackdata
+from bot.handlers.common import expect, is_group, matcher_of, question_log_of, send_reply
+from bot.handlers.context import BotContext, Handler
 from bot.replies import reply_for_data
 
 STALE = "Sorry, that question is no longer available. Use /topics to browse."
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: BotContext) -> None:
     """Show what the pressed button stands for, as a new message.
 
     On a message older than 48 hours Telegram no longer lets the bot quote it: the answer
     then goes to the chat as a fresh message.
     """
-    query = update.callback_query
+    query = expect(update.callback_query, "callback query")
     pressed = query.message  # None for buttons on inline messages (none are sent)
     compact = pressed is not None and is_group(pressed)
     reply = reply_for_data(query.data or "", matcher_of(context).knowledge, compact=compact)
@@ -33,18 +35,18 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_reply(pressed if isinstance(pressed, Message) else pressed.chat, reply)
 
 
-async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def vote(update: Update, context: BotContext) -> None:
     """Record helpful / not helpful for the answer the buttons sit under."""
-    query = update.callback_query
-    _, entry_id, helpful = (query.data or "").split(":")
+    query = expect(update.callback_query, "callback query")
+    button = expect(callbackdata.parse(query.data or ""), "vote")  # VOTE_PATTERN matched
     log = question_log_of(context)
     if log is not None and query.message is not None:  # old (inaccessible) ones too
         message = query.message
-        log.vote(message.chat.id, message.message_id, entry_id, helpful=helpful == "1")
+        log.vote(message.chat.id, message.message_id, button.key, helpful=button.helpful)
     await query.answer("Thanks for the feedback!")
 
 
-HANDLERS: list[BaseHandler] = [
-    CallbackQueryHandler(vote, pattern=r"^vote:[a-z0-9_-]+:[01]$"),
+HANDLERS: list[Handler] = [
+    CallbackQueryHandler(vote, pattern=callbackdata.VOTE_PATTERN),
     CallbackQueryHandler(button),
 ]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.handlers.common import chat_kind, is_group, matcher_of, record, send_reply
+from bot.handlers.common import answer_message, is_group, matcher_of, message_of, send_reply
+from bot.handlers.context import BotContext, Handler
 from bot.replies import (
     DISCLAIMER,
     Reply,
     entry_reply,
     help_reply,
-    reply_for,
     text,
     topics_reply,
 )
@@ -29,9 +29,9 @@ WELCOME = (
 ASK_USAGE = "Write your question after the command, for example: /ask which code for 3 muscles?"
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Welcome the user, or open the answer a deep link (/start <entry-id>) points to."""
-    message = update.effective_message
+    message = message_of(update)
     knowledge = matcher_of(context).knowledge
     if context.args and (entry := knowledge.entry(context.args[0])) is not None:
         await send_reply(message, entry_reply(entry, knowledge, compact=is_group(message)))
@@ -39,38 +39,32 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(message, Reply(text(WELCOME, DISCLAIMER)))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """Explain what to ask and how, with the disclaimer."""
-    await send_reply(update.effective_message, help_reply(telegram=True))
+    await send_reply(message_of(update), help_reply(telegram=True))
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: BotContext) -> None:
     """Offer one button per topic."""
-    await send_reply(update.effective_message, topics_reply(matcher_of(context).knowledge))
+    await send_reply(message_of(update), topics_reply(matcher_of(context).knowledge))
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: BotContext) -> None:
     """Answer the question after /ask; works in private chats and groups."""
-    message = update.effective_message
+    message = message_of(update)
     question = " ".join(context.args or ())
     if not question:
-        usage = (
-            "Write your question after the command, for example: /ask which code for 3 muscles?"
-        )
-        await send_reply(message, Reply(text(usage)))
+        await send_reply(message, Reply(text(ASK_USAGE)))
         return
-    matcher = matcher_of(context)
-    result = matcher.answer(question)
-    record(context, chat_kind(message), result)
-    await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
+    await answer_message(message, question, context)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """In private chats, an unknown command gets the help text."""
-    await send_reply(update.effective_message, help_reply(telegram=True))
+    await send_reply(message_of(update), help_reply(telegram=True))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[Handler] = [
     CommandHandler("start", start, filters=NEW_MESSAGES),
     CommandHandler("help", help_command, filters=NEW_MESSAGES),
     CommandHandler("topics", topics, filters=NEW_MESSAGES),

@@ -2,43 +2,69 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
     Message,
+    Update,
 )
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
+from bot.answering import answer
+from bot.callbackdata import vote_data
 from bot.config import Settings
+from bot.handlers.context import BotContext
 from bot.matching import Matcher, Result
 from bot.questionlog import QuestionLog
-from bot.replies import Reply, render_html, vote_data
+from bot.replies import Reply, render_html
 
-MATCHER_KEY = "matcher"
-LOG_KEY = "question_log"
-SETTINGS_KEY = "settings"
+T = TypeVar("T")
 
 
-def matcher_of(context: ContextTypes.DEFAULT_TYPE) -> Matcher:
-    return context.bot_data[MATCHER_KEY]
+def expect(value: T | None, what: str) -> T:
+    """Narrow an optional part of an update that this handler's filter guarantees.
+
+    ``Update.effective_message``, ``callback_query`` and ``inline_query`` are optional in
+    general, but present in every update the handler is registered for.
+    """
+    if value is None:
+        raise TypeError(f"the update has no {what}")
+    return value
 
 
-def settings_of(context: ContextTypes.DEFAULT_TYPE) -> Settings:
-    return context.bot_data[SETTINGS_KEY]
+def message_of(update: Update) -> Message:
+    """The message of an update from a message or command handler."""
+    return expect(update.effective_message, "message")
 
 
-def question_log_of(context: ContextTypes.DEFAULT_TYPE) -> QuestionLog | None:
-    return context.bot_data.get(LOG_KEY)
+def matcher_of(context: BotContext) -> Matcher:
+    return context.bot_data.matcher
 
 
-def record(context: ContextTypes.DEFAULT_TYPE, chat_type: str, result: Result) -> None:
+def settings_of(context: BotContext) -> Settings:
+    return context.bot_data.settings
+
+
+def question_log_of(context: BotContext) -> QuestionLog | None:
+    return context.bot_data.question_log
+
+
+def record(context: BotContext, chat_type: str, result: Result) -> None:
     """Put a handled question on the log (a queue: this never waits for the disk)."""
     log = question_log_of(context)
     if log is not None:
         log.record(chat_type, result)
+
+
+async def answer_message(message: Message, question: str, context: BotContext) -> None:
+    """Answer ``question``, asked in ``message``: log it, then reply (compact in groups)."""
+    answered = answer(matcher_of(context), question, compact=is_group(message))
+    record(context, chat_kind(message), answered.result)
+    await send_reply(message, answered.reply)
 
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -6,14 +6,15 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ContextTypes
+
+from bot.handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
 HARMLESS = ("message is not modified", "query is too old", "query id is invalid")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log an error with its update id; blocked users and stale buttons are routine."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None

@@ -6,10 +6,11 @@ import asyncio
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, ContextTypes, InlineQueryHandler
+from telegram.ext import InlineQueryHandler
 from telegram.helpers import create_deep_linked_url
 
-from bot.handlers.common import matcher_of, record
+from bot.handlers.common import expect, matcher_of, record
+from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
 from bot.replies import one_message_reply, render_html
 
@@ -19,7 +20,6 @@ DESCRIPTION_LENGTH = 90
 CACHE_SECONDS = 60
 # Telegram sends an inline query per keystroke: only the last query of a burst is logged.
 LOG_AFTER_SECONDS = 3.0
-PENDING_KEY = "inline_pending"
 # How often a waiting log entry checks whether the bot is stopping.
 STOP_CHECK_SECONDS = 0.2
 
@@ -45,9 +45,9 @@ def article(entry: Entry, knowledge: KnowledgeBase, bot_username: str) -> Inline
     )
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: BotContext) -> None:
     """Answer an inline query with the best-matching entries."""
-    query = update.inline_query
+    query = expect(update.inline_query, "inline query")
     matcher = matcher_of(context)
     knowledge = matcher.knowledge
     text = query.query.strip()
@@ -64,29 +64,26 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 def _record_when_typing_stops(
-    context: ContextTypes.DEFAULT_TYPE, update: Update, user_id: int, text: str
+    context: BotContext, update: Update, user_id: int, text: str
 ) -> None:
     """Log the query once the user has stopped typing; user ids stay in memory for seconds.
 
     The wait is an application task: python-telegram-bot hands its errors to the error
     handler and waits for it at shutdown, when it records at once instead of being lost.
     """
-    latest: dict[int, object] = context.bot_data.setdefault(PENDING_KEY, {})
-    latest[user_id] = keystroke = object()
+    context.bot_data.inline_pending[user_id] = keystroke = object()
     context.application.create_task(
         _record_later(context, user_id, keystroke, text), update=update
     )
 
 
-async def _record_later(
-    context: ContextTypes.DEFAULT_TYPE, user_id: int, keystroke: object, text: str
-) -> None:
+async def _record_later(context: BotContext, user_id: int, keystroke: object, text: str) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LOG_AFTER_SECONDS
     # python-telegram-bot has no "stopping" event to wait on; its running flag is polled.
     while context.application.running and (left := deadline - loop.time()) > 0:  # noqa: ASYNC110
         await asyncio.sleep(min(left, STOP_CHECK_SECONDS))
-    latest: dict[int, object] = context.bot_data[PENDING_KEY]
+    latest = context.bot_data.inline_pending
     if latest.get(user_id) is not keystroke:
         return  # the user typed on: the later query is recorded instead
     del latest[user_id]
@@ -94,4 +91,4 @@ async def _record_later(
     record(context, "inline", matcher_of(context).answer(text))
 
 
-HANDLERS: list[BaseHandler] = [InlineQueryHandler(inline_query)]
+HANDLERS: list[Handler] = [InlineQueryHandler(inline_query)]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from telegram import Message, MessageEntity, Update
-from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
-from bot.handlers.common import chat_kind, is_group, matcher_of, record, send_reply
-from bot.replies import Reply, reply_for, text
+from bot.handlers.common import answer_message, expect, message_of, send_reply
+from bot.handlers.context import BotContext, Handler
+from bot.replies import Reply, text
 
 NON_TEXT_REPLY = "I answer text questions only. Type your question, or use /topics to browse."
 
@@ -29,24 +30,21 @@ def _without_mention(message_text: str, username: str) -> str:
     return re.sub(rf"@{re.escape(username)}\b", " ", message_text, flags=re.IGNORECASE).strip()
 
 
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def question(update: Update, context: BotContext) -> None:
     """Answer a question; in groups the answer is compact and quotes the asker."""
-    message = update.effective_message
-    matcher = matcher_of(context)
-    asked = _without_mention(message.text, context.bot.username)
-    result = matcher.answer(asked)
-    record(context, chat_kind(message), result)
-    await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
+    message = message_of(update)
+    asked = _without_mention(expect(message.text, "text"), context.bot.username)
+    await answer_message(message, asked, context)
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice and the like in a private chat."""
-    await send_reply(update.effective_message, Reply(text(NON_TEXT_REPLY)))
+    await send_reply(message_of(update), Reply(text(NON_TEXT_REPLY)))
 
 
 NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[Handler] = [
     MessageHandler(NEW_TEXT & filters.ChatType.PRIVATE, question),
     MessageHandler(NEW_TEXT & filters.ChatType.GROUPS & AddressedToBot(), question),
     MessageHandler(

@@ -212,22 +212,25 @@ def check_links(
 ) -> None:
     """Check what spans files: unique ids and references to topics and entries."""
     topic_ids: dict[str, str] = {}
-    for located in topics:
-        topic, path, line = located.value, located.where.display, located.where.lines.item
+    for located_topic in topics:
+        topic = located_topic.value
+        path, line = located_topic.where.display, located_topic.where.lines.item
         if topic.id in topic_ids:
             problems.append(
                 Problem(path, line, f"duplicate topic id (first in {topic_ids[topic.id]})")
             )
         topic_ids.setdefault(topic.id, f"{path}:{line}")
     entry_ids: dict[str, str] = {}
-    for located in entries:
-        entry, path, line = located.value, located.where.display, located.where.lines.item
+    for located_entry in entries:
+        entry = located_entry.value
+        path, line = located_entry.where.display, located_entry.where.lines.item
         if entry.id in entry_ids:
             first = entry_ids[entry.id]
             problems.append(Problem(path, line, f"duplicate id (first in {first})", entry.id))
         entry_ids.setdefault(entry.id, f"{path}:{line}")
-    for located in entries:
-        entry, path, lines = located.value, located.where.display, located.where.lines
+    for located_entry in entries:
+        entry = located_entry.value
+        path, lines = located_entry.where.display, located_entry.where.lines
         if entry.topic not in topic_ids:
             known = ", ".join(sorted(topic_ids)) or "none defined"
             problems.append(

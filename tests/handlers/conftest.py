@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import load_settings
+from bot.handlers.context import BotApplication
 from bot.knowledge import load_knowledge
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
@@ -27,7 +27,7 @@ TOKEN = "123456:TESTtoken-for-handlers"
 class Harness:
     """An initialized application plus helpers that build and process updates."""
 
-    def __init__(self, application: Application, request: RecordingRequest) -> None:
+    def __init__(self, application: BotApplication, request: RecordingRequest) -> None:
         self.application = application
         self.request = request
         self._update_ids = count(1)
@@ -48,7 +48,7 @@ class Harness:
 
 
 @asynccontextmanager
-async def running(application: Application) -> AsyncIterator[Application]:
+async def running(application: BotApplication) -> AsyncIterator[BotApplication]:
     """Initialized and started, as in the bot (application tasks are awaited at stop)."""
     async with application:
         await application.start()

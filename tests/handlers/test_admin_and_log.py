@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot.handlers import inline
-from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY
+from bot.logreader import LogReader
 from tests.fakes import USER, callback_query, inline_query
 from tests.handlers.conftest import ADMIN_ID, Harness
 
@@ -17,7 +17,7 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def log_of(harness: Harness):
-    return harness.application.bot_data[LOG_KEY]
+    return harness.application.bot_data.question_log
 
 
 async def admin_says(harness: Harness, text: str) -> str:
@@ -31,7 +31,7 @@ async def test_questions_are_recorded_per_chat_type(logged_harness: Harness):
     await logged_harness.send("lunch anyone?", chat_type="group")  # not addressed: not handled
     log = log_of(logged_harness)
     assert log.flush()
-    stats = log.stats(
+    stats = LogReader(log.path).stats(
         __import__("datetime").datetime(2000, 1, 1, tzinfo=__import__("datetime").UTC)
     )
     assert stats.total == 2 and stats.by_status == {"answer": 2}
@@ -43,7 +43,7 @@ async def test_inline_queries_are_recorded_once_typing_stops(logged_harness: Har
         await logged_harness.process({"inline_query": inline_query(typed)})
     await asyncio.sleep(0.3)
     log = log_of(logged_harness)
-    assert log.flush() and log.count() == 1
+    assert log.flush() and LogReader(log.path).count() == 1
 
 
 async def test_a_pending_inline_query_is_recorded_at_shutdown(logged_harness: Harness):
@@ -52,7 +52,7 @@ async def test_a_pending_inline_query_is_recorded_at_shutdown(logged_harness: Ha
     await logged_harness.application.stop()  # waits for the pending record, without delay
     assert asyncio.get_running_loop().time() - started < inline.LOG_AFTER_SECONDS / 2
     log = log_of(logged_harness)
-    assert log.flush() and log.count() == 1
+    assert log.flush() and LogReader(log.path).count() == 1
 
 
 async def test_an_error_while_recording_reaches_the_error_handler(
@@ -76,7 +76,7 @@ async def test_vote_buttons_record_feedback(logged_harness: Harness):
     assert [a["text"] for a in answers] == ["Thanks for the feedback!"] * 2
     log = log_of(logged_harness)
     assert log.flush()
-    votes = log.stats(EPOCH).votes
+    votes = LogReader(log.path).stats(EPOCH).votes
     assert [(v.entry_id, v.helpful, v.not_helpful) for v in votes] == [("cpt-code", 0, 1)]
 
 
@@ -103,7 +103,7 @@ async def test_unanswered_groups_similar_wordings(logged_harness: Harness):
 
 
 async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harness: Harness):
-    settings = logged_harness.application.bot_data[SETTINGS_KEY]
+    settings = logged_harness.application.bot_data.settings
     path = settings.knowledge_dir / "treatment.yaml"
     path.write_text(
         path.read_text().replace(
@@ -115,7 +115,7 @@ async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harnes
         .read_text()
         .replace("related: [what-is-tpi, treatments]", "related: [what-is-tpi]")
     )
-    count = len(logged_harness.application.bot_data[MATCHER_KEY].knowledge.entries)
+    count = len(logged_harness.application.bot_data.matcher.knowledge.entries)
     reply = await admin_says(logged_harness, "/reload")
     assert f"Reloaded {count} entries" in reply and "edited: effectiveness, treatments" in reply
     [answer] = await logged_harness.send("how are trigger points treated")
@@ -123,31 +123,31 @@ async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harnes
 
 
 async def test_failed_reload_keeps_the_old_knowledge(logged_harness: Harness):
-    settings = logged_harness.application.bot_data[SETTINGS_KEY]
-    before = logged_harness.application.bot_data[MATCHER_KEY]
+    settings = logged_harness.application.bot_data.settings
+    before = logged_harness.application.bot_data.matcher
     (settings.knowledge_dir / "broken.yaml").write_text("entries:\n  - id: x\n    topic: [oops\n")
     reply = await admin_says(logged_harness, "/reload")
     count = len(before.knowledge.entries)
     assert f"Reload failed; still serving the previous knowledge ({count} entries)" in reply
     assert "broken.yaml:4: invalid YAML" in reply
-    assert logged_harness.application.bot_data[MATCHER_KEY] is before
+    assert logged_harness.application.bot_data.matcher is before
     [answer] = await logged_harness.send("20553")
     assert "20553" in answer["text"]
 
 
 @pytest.mark.parametrize("command", ["/reload", "/stats", "/unanswered"])
 async def test_non_admins_are_refused_and_change_nothing(logged_harness: Harness, command: str):
-    settings = logged_harness.application.bot_data[SETTINGS_KEY]
+    settings = logged_harness.application.bot_data.settings
     (settings.knowledge_dir / "extra.yaml").write_text(
         "entries:\n  - {id: new-one, topic: billing, reviewed: 2026-11-01, question: 'New?', answer: A., sources: [{name: S}]}\n"
     )
-    before = logged_harness.application.bot_data[MATCHER_KEY]
+    before = logged_harness.application.bot_data.matcher
     [sent] = await logged_harness.send(command)
     assert (
         sent["text"] == "Sorry, that command is for the bot&#x27;s admins."
         or sent["text"] == "Sorry, that command is for the bot's admins."
     )
-    assert logged_harness.application.bot_data[MATCHER_KEY] is before
+    assert logged_harness.application.bot_data.matcher is before
     assert await logged_harness.send(command, chat_type="supergroup", extra={"from": ADMIN}) == []
 
 

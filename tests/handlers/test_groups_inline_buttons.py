@@ -72,7 +72,7 @@ async def test_button_on_a_message_older_than_48_hours_answers_with_a_fresh_mess
     assert "text" not in answered
     [sent] = harness.request.sent("sendMessage")
     assert sent["chat_id"] == 42 and "reply_parameters" not in sent
-    entry = harness.application.bot_data["matcher"].knowledge.entry("same-day-visit")
+    entry = harness.application.bot_data.matcher.knowledge.entry("same-day-visit")
     assert sent["text"].startswith(f"<b>{html.escape(entry.question)}</b>")
 
 
@@ -122,7 +122,7 @@ async def test_long_answers_are_split_and_escaped(harness: Harness):
         "long", "t", "A long one?", long_answer, (Source("S"),), dt.date(2026, 1, 5), ("long",)
     )
     knowledge = KnowledgeBase((Topic("t", "T"),), (entry,))
-    harness.application.bot_data["matcher"] = Matcher(knowledge)
+    harness.application.bot_data.matcher = Matcher(knowledge)
     sent = await harness.send("/start long")
     assert len(sent) > 1
     visible = [html.unescape(re.sub(r"<[^>]+>", "", s["text"])) for s in sent]
@@ -137,7 +137,9 @@ async def test_long_answers_are_split_and_escaped(harness: Harness):
     [
         (403, "Forbidden: bot was blocked by the user", logging.INFO),
         (400, "Bad Request: chat not found", logging.ERROR),
-        (429, "Too Many Requests: retry after 1", logging.ERROR),
+        pytest.param(
+            429, "Too Many Requests: retry after 1", logging.ERROR, marks=pytest.mark.slow
+        ),
     ],
 )
 async def test_api_errors_reach_the_error_handler(
@@ -154,6 +156,7 @@ async def test_api_errors_reach_the_error_handler(
     assert await harness.send("what is a tpi")  # the bot carries on
 
 
+@pytest.mark.slow  # waits out the real one-second retry_after
 async def test_one_429_is_retried_and_the_answer_arrives(harness: Harness, caplog):
     harness.request.failures.queued["sendMessage"] = [
         error_body(429, "Too Many Requests", retry_after=1)

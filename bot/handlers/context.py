@@ -1,0 +1,58 @@
+"""The typed context handlers receive: shared services on a :class:`BotData`, not string keys.
+
+As in python-telegram-bot's ``contexttypesbot.py`` example, the application is built with
+``ContextTypes(bot_data=BotData)``, so ``context.bot_data`` is a ``BotData`` and the type
+checker knows what each service is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackContext,
+    ContextTypes,
+    ExtBot,
+)
+
+from bot.config import Settings
+from bot.matching import Matcher
+from bot.questionlog import QuestionLog
+
+
+class BotData:
+    """Long-lived services every handler shares.
+
+    python-telegram-bot creates it without arguments, so ``build_application`` sets
+    ``matcher`` and ``settings`` right after building, before any update is handled.
+    """
+
+    matcher: Matcher
+    settings: Settings
+
+    def __init__(self) -> None:
+        self.question_log: QuestionLog | None = None
+        # The latest inline query of each user still waiting to be logged, by user id: a
+        # marker object per keystroke (see handlers.inline).
+        self.inline_pending: dict[int, object] = {}
+        # Chats are served concurrently: /reload holds this while it replaces the matcher.
+        self.reload_lock = asyncio.Lock()
+        # Retrying the command menu after a failed start-up attempt (see bot.app).
+        self.commands_retry: asyncio.Task[None] | None = None
+
+
+# ExtBot[Any]: the bot is ExtBot[int] with the AIORateLimiter and ExtBot[None] without.
+# The job queue (last parameter) is not used.
+BotContext = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
+BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+BotApplicationBuilder = ApplicationBuilder[
+    ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any
+]
+Handler = BaseHandler[Update, BotContext, None]
+
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
