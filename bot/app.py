@@ -113,20 +113,21 @@ async def start_services(application: BotApplication) -> None:
     A failed menu never stops the bot: it is retried in the background with backoff while
     the bot already answers (a rejected token has stopped it before this, at getMe).
     """
-    if application.bot_data.question_log is not None:
-        application.bot_data.question_log.start()
+    question_log = application.bot_data.question_log
+    if question_log is not None:
+        question_log.start()
     try:
         await set_commands(application)
     except TelegramError as error:
         logger.warning("command menu: attempt 1 failed (%s); retrying in the background", error)
-        application.bot_data.commands_retry = asyncio.create_task(
+        application.bot_data.commands_task = asyncio.create_task(
             _retry_set_commands(application), name="set-commands"
         )
 
 
 async def stop_retrying(application: BotApplication) -> None:
     """post_stop: give up on the menu before the connections close."""
-    retrying, application.bot_data.commands_retry = application.bot_data.commands_retry, None
+    retrying, application.bot_data.commands_task = application.bot_data.commands_task, None
     if retrying is not None:
         retrying.cancel()
 
@@ -134,8 +135,9 @@ async def stop_retrying(application: BotApplication) -> None:
 async def stop_services(application: BotApplication) -> None:
     """post_shutdown: write what the question log still holds, then stop it."""
     await stop_retrying(application)  # post_stop only runs if the application started
-    if application.bot_data.question_log is not None:
-        await asyncio.to_thread(application.bot_data.question_log.close)
+    question_log = application.bot_data.question_log
+    if question_log is not None:
+        await asyncio.to_thread(question_log.close)
 
 
 def build_application(

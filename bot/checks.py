@@ -14,6 +14,9 @@ from bot.matching import Matcher
 from bot.replies import entry_reply, render_html
 from bot.text import display_code, is_code, normalise
 
+# Fewer ways of asking than this and an entry is easily missed (`check` warns).
+MIN_ALTERNATES = 8
+
 
 def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     """What check warns about: few alternates, texts that match another entry better,
@@ -22,9 +25,10 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     knowledge: KnowledgeBase = matcher.knowledge
     warnings: list[str] = []
     for entry in knowledge.entries:
-        if len(entry.alternates) < 6:
+        if len(entry.alternates) < MIN_ALTERNATES:
             warnings.append(
-                f"entry '{entry.id}': only {len(entry.alternates)} alternates (aim for 6 or more)"
+                f"entry '{entry.id}': only {len(entry.alternates)} alternates"
+                f" (aim for {MIN_ALTERNATES} or more)"
             )
         for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
             for phrase in texts:

@@ -20,12 +20,14 @@ from typing import TextIO
 
 from dotenv import load_dotenv
 
+from bot import icd10
 from bot.answering import answer
 from bot.checks import knowledge_warnings
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.console import Console
 from bot.evaluation import DevSetError, evaluate, load_dev_set
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.icd10_check import check_codes
+from bot.knowledge import KnowledgeBase, KnowledgeError, Source, load_knowledge
 from bot.knowledge_cache import load_cached
 from bot.logreader import LogReader
 from bot.matching import Matcher, Result
@@ -86,6 +88,7 @@ def _main(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    icd10.configure(settings.code_set)
     directory = getattr(args, "directory", None) or args.knowledge or settings.knowledge_dir
     command = args.command or "run"
     if command == "run" and settings.token is None:
@@ -130,16 +133,17 @@ def result_json(result: Result) -> dict[str, object]:
     """The JSON form of a result (see README, "Command line")."""
     entry = result.entry
     best = result.best
+    icd10 = result.icd10
+    safety = result.safety
+    question, answer, sources = _answered(result)
     return {
         "input": result.query,
         "status": result.status.value,
         "id": entry.id if entry else None,
         "score": result.score,
-        "question": entry.question if entry else None,
-        "answer": entry.answer
-        if entry
-        else (result.smalltalk.reply if result.smalltalk else None),
-        "sources": [{"name": s.name, "url": s.url} for s in entry.sources] if entry else [],
+        "question": question,
+        "answer": answer,
+        "sources": [{"name": s.name, "url": s.url} for s in sources],
         "suggestions": [
             {"id": c.entry.id, "question": c.entry.question, "score": c.score}
             for c in (result.candidates if result.status.value == "suggest" else ())
@@ -147,13 +151,28 @@ def result_json(result: Result) -> dict[str, object]:
         "matched": best.matched if best else None,
         "reasons": list(best.reasons) if best else [],
         "unknown_codes": list(result.unknown_codes),
+        "icd10": icd10.as_json() if icd10 else None,
+        "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
     }
+
+
+def _answered(result: Result) -> tuple[str | None, str | None, tuple[Source, ...]]:
+    """The question, answer text and sources a result shows (none for suggest and none)."""
+    if result.entry is not None:
+        return result.entry.question, result.entry.answer, result.entry.sources
+    if result.icd10 is not None:
+        return result.icd10.title, "\n\n".join(result.icd10.paragraphs), result.icd10.sources
+    if result.safety is not None:
+        return None, result.safety.reply, ()
+    return None, result.smalltalk.reply if result.smalltalk else None, ()
 
 
 def _summary_line(result: Result) -> str:
     """``status, ids, score, question`` separated by tabs; ids only for answer/suggest."""
     shown = result.candidates if result.status.value in ("answer", "suggest") else ()
-    ids = ",".join(c.entry.id for c in shown) or "-"
+    ids = ",".join(c.entry.id for c in shown) or (result.safety.id if result.safety else "-")
+    if result.icd10 is not None:
+        ids = "icd10:" + ",".join(result.icd10.codes)
     return f"{result.status.value}\t{ids}\t{result.score}\t{result.query}"
 
 
@@ -191,6 +210,18 @@ def check(matcher: Matcher, directory: Path) -> int:
     warnings = knowledge_warnings(matcher, dt.datetime.now(dt.UTC).date())
     for warning in warnings:
         print(f"warning: {warning}")
+    try:
+        codes = icd10.code_set()
+    except icd10.CodeSetError as error:
+        print(f"Cannot check the ICD-10-CM codes: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"ICD-10-CM codes checked against the {codes.version_line}")
+    problems = check_codes(directory, codes)
+    if problems:
+        print(f"The ICD-10-CM codes in {directory} are invalid:", file=sys.stderr)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAILED
     print(
         f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
         f" topics; {len(warnings)} warning(s)."

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
 
+from bot.icd10 import CodeSetFiles
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
 from bot.matching import Thresholds
 
@@ -54,6 +55,8 @@ class Settings:
     keep_question_texts: bool = True
     question_log_days: int = 90
     admin_user_ids: frozenset[int] = frozenset()
+    # None: the ICD-10-CM release shipped with simple-icd-10-cm.
+    code_set: CodeSetFiles | None = None
 
     def __repr__(self) -> str:  # never show the token
         return (
@@ -81,6 +84,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         keep_question_texts=_switch(env, "QUESTION_LOG", default=True),
         question_log_days=_number(env, "QUESTION_LOG_DAYS", 90, int, 1, 36500),
         admin_user_ids=_user_ids(env, "ADMIN_USER_IDS"),
+        code_set=_code_set(env),
     )
 
 
@@ -165,6 +169,21 @@ def _thresholds(env: Mapping[str, str]) -> Thresholds:
         if isinstance(error, ConfigError):
             raise
         raise ConfigError(f"ANSWER_THRESHOLD/SUGGEST_THRESHOLD: {error}") from None
+
+
+def _code_set(env: Mapping[str, str]) -> CodeSetFiles | None:
+    tabular, codes = _get(env, "ICD10CM_TABULAR"), _get(env, "ICD10CM_CODES")
+    if tabular is None and codes is None:
+        return None
+    if tabular is None or codes is None:
+        raise ConfigError(
+            "ICD10CM_TABULAR and ICD10CM_CODES go together: the tabular XML and the code list"
+            " of the same CMS release (e.g. icd10cm-tabular-2027.xml, icd10cm-codes-2027.txt)"
+        )
+    for name, value in (("ICD10CM_TABULAR", tabular), ("ICD10CM_CODES", codes)):
+        if not Path(value).is_file():
+            raise ConfigError(f"{name}: file not found: {value}")
+    return CodeSetFiles(Path(tabular), Path(codes), _get(env, "ICD10CM_RELEASE"))
 
 
 def _webhook(env: Mapping[str, str]) -> WebhookSettings | None:

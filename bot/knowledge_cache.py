@@ -21,15 +21,19 @@ from pathlib import Path
 from typing import Any
 
 import bot.knowledge
-from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent, Source, Topic, load_knowledge
+import bot.knowledge.model as model
+from bot.knowledge import KnowledgeBase, load_knowledge
 
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
 CACHE_DIRECTORY = "cache"
-# The classes a cache file may rebuild, by name; anything else makes it a miss.
+# The classes a cache file may rebuild, by name: the knowledge model's dataclasses and
+# nothing else (any other name makes the file a miss).
 _CLASSES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (KnowledgeBase, Entry, Topic, Source, SmalltalkIntent)
+    name: cls
+    for name, cls in vars(model).items()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__
 }
 _DATE = "@date"
 _CLASS = "@"

@@ -126,6 +126,8 @@ class QuestionLog:
     def record(self, chat_type: str, result: Result) -> None:
         """Queue one handled question."""
         entry_id = result.best.entry.id if result.best and result.status != Status.NONE else None
+        if result.icd10 is not None:  # answered from the code set: log the codes asked
+            entry_id = "icd10:" + ",".join(result.icd10.codes)
         text = result.query if self.keep_texts else None
         status = result.status.value
         self._put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))

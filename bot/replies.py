@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot import callbackdata
 from bot.callbackdata import TOPICS_DATA, Kind, faq_data, topic_data
+from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
 
@@ -117,6 +118,20 @@ def _paragraph_length(paragraph: Paragraph) -> int:
     return telegram_length("".join(span.text for span in paragraph))
 
 
+def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """A code-set answer: the codes in bold, what the tabular and the lists say, sources."""
+    paragraphs = (
+        (Span(answer.title, bold=True),),
+        *((Span(paragraph),) for paragraph in answer.paragraphs),
+        source_paragraph(answer.sources),
+    )
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in answer.related[:3]]
+    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
+    return Reply(paragraphs, options)
+
+
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:
     options = tuple(Option(topic.title, topic_data(topic.id)) for topic in knowledge.topics)
     return Reply(text(intro), options)
@@ -137,6 +152,16 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     return topics_reply(knowledge, f"{lead} {covered}")
 
 
+def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """The safety line, then (outside groups) buttons to the entries it names."""
+    assert result.safety is not None
+    paragraphs = text(result.safety.reply)
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in result.safety.related]
+    return Reply(paragraphs, tuple(Option(r.question, faq_data(r.id)) for r in related if r))
+
+
 def suggest_reply(result: Result) -> Reply:
     options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
     return Reply(
@@ -146,6 +171,10 @@ def suggest_reply(result: Result) -> Reply:
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """The reply for a matcher result; ``compact`` drops the extras for group chats."""
+    if result.status is Status.SAFETY:
+        return safety_reply(result, knowledge, compact=compact)
+    if result.icd10 is not None:
+        return icd10_reply(result.icd10, knowledge, compact=compact)
     if result.status is Status.ANSWER and result.entry is not None:
         return entry_reply(result.entry, knowledge, compact=compact)
     if result.status is Status.SUGGEST:

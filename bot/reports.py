@@ -7,7 +7,7 @@ import datetime as dt
 from bot.knowledge import KnowledgeBase
 from bot.logreader import LogReader, Stats, UnansweredGroup
 
-STATUS_ORDER = ("answer", "suggest", "none", "smalltalk")
+STATUS_ORDER = ("answer", "suggest", "none", "smalltalk", "safety")
 
 
 def stats_lines(stats: Stats) -> list[str]:

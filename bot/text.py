@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import snowballstemmer
+
 # CPT (5 digits), HCPCS and LCD/article ids (a letter and 4-5 digits), ICD-10 with a dot.
 CODE_PATTERN = re.compile(r"\d{5}|[a-z]\d{4,5}|[a-z]\d{2}\.\d{1,4}[a-z]?")
 _TOKEN_PATTERN = re.compile(r"[a-z]\d{2}\.\d{1,4}[a-z]?|[a-z0-9]+")
@@ -29,7 +31,7 @@ STOPWORDS = frozenset(
     the their them then there these they thing things this those to too um us use used
     using very want was we well were what whats when where which while who whom whose why
     will with would yes yet you your youre
-    doctor doctors physician physicians provider providers clinician
+    doctor doctors dr physician physicians provider providers clinician
     """.split()
 )
 
@@ -64,6 +66,10 @@ COMMON_WORDS = frozenset(
     understand unless until upon usually various view wait want wanted wants way ways week
     weeks went whether whole wonder wondering word work working world worse worst wrong
     year years yesterday goes suffer suffers suffering publish publishes published
+    wont won typical typically tomorrow myself yourself anyone everyone hello hi advance
+    appreciate appreciated thank thanks question questions perspective regards clarify
+    clarification confused confuse curious experience understanding information because
+    sees seeing
     """.split()
 )
 
@@ -88,9 +94,45 @@ def tokenise(text: str) -> list[str]:
     return _TOKEN_PATTERN.findall(text)
 
 
+# Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").
+_SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=\.)\s+|\n+")
+# A sentence that starts with one of these asks something, even without a question mark.
+_ASKING_WORDS = frozenset(
+    """
+    what whats which how can cant could do does did is are should would will who when where
+    why may any anyone please need looking wondering wonder help advise confirm tell
+    """.split()
+)
+
+
+def focus_sentences(text: str) -> list[tuple[str, bool]]:
+    """The sentences of ``text``, each with whether it asks (the focus of the message).
+
+    A sentence asks when it ends with a question mark or starts with a question or request
+    word. When no sentence does ("tpi both sides modifier 50"), all of them are the focus.
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    asking = [_asks(sentence) for sentence in sentences]
+    if not any(asking):
+        return [(sentence, True) for sentence in sentences]
+    return list(zip(sentences, asking, strict=True))
+
+
+def _asks(sentence: str) -> bool:
+    if sentence.rstrip().endswith("?"):
+        return True
+    tokens = tokenise(sentence)
+    return bool(tokens) and tokens[0] in _ASKING_WORDS
+
+
 def is_code(token: str) -> bool:
     """Whether a normalised token looks like a CPT, HCPCS, LCD or ICD-10 code."""
     return CODE_PATTERN.fullmatch(token) is not None
+
+
+def is_icd10_code(token: str) -> bool:
+    """Whether a normalised token looks like an ICD-10 code: the codes with a dot (m79.18)."""
+    return is_code(token) and "." in token
 
 
 def display_code(token: str) -> str:
@@ -128,3 +170,24 @@ class SynonymExpander:
         if self._pattern is None:
             return normalised
         return self._pattern.sub(lambda match: self._mapping[match.group(0)], normalised)
+
+
+class Stemmer:
+    """English word stems (Snowball), so "denying", "denied" and "deny" count as one word.
+
+    Codes, numbers and short words are left alone. Keeps a cache; the Snowball stemmer
+    keeps state while it works, so each matcher has its own instance.
+    """
+
+    def __init__(self) -> None:
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            keep = len(word) < 4 or not word.isalpha()
+            stem = word if keep else str(self._stemmer.stemWord(word))
+            if len(self._cache) < 100_000:
+                self._cache[word] = stem
+        return stem

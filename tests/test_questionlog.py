@@ -220,7 +220,9 @@ def test_the_log_is_private_to_its_owner_and_any_directory_name_works(
     assert (data / DATABASE_NAME).stat().st_mode & 0o777 == 0o600
     assert (data / f"{DATABASE_NAME}-wal").stat().st_mode & 0o777 == 0o600
     assert data.stat().st_mode & 0o077 == 0  # no group or other access
-    assert LogReader(log.path).count() == 1  # the reader opens it despite "#" and the space
+    assert (
+        LogReader(log.path).count() == 1
+    )  # the read-only reader opens it despite "#" and the space
     log.close()
 
 
@@ -239,3 +241,11 @@ def test_a_stalled_writer_drops_and_counts_instead_of_growing(
     assert log.flush()
     log.close()
     assert rows(tmp_path, "SELECT COUNT(*) FROM questions") == [(5,)]
+
+
+def test_code_set_answers_are_logged_with_the_codes_asked(log: QuestionLog, matcher: Matcher):
+    for question in ["is M79.1 billable?", "M79.1 for a tpi", "M79.18 and M79.7 for tpi"]:
+        log.record("private", matcher.answer(question))
+    assert log.flush()
+    stats = LogReader(log.path).stats(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert stats.top_entries == [("icd10:M79.1", 2), ("icd10:M79.18,M79.7", 1)]

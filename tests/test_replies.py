@@ -78,8 +78,8 @@ def test_answer_shows_question_answer_and_linked_sources(matcher: Matcher, knowl
     assert '<a href="https://aapc.com/' in message
     assert [o.data for o in reply.options] == [
         "faq:billing-units",
+        "faq:modifiers",
         "faq:drug-billing",
-        "faq:dry-needling",
     ]
     plain = render_plain(reply)
     assert "Sources: American Medical Association (owner of CPT); AAPC" in plain

@@ -37,13 +37,12 @@ class BotData:
 
     def __init__(self) -> None:
         self.question_log: QuestionLog | None = None
-        # The latest inline query of each user still waiting to be logged, by user id: a
-        # marker object per keystroke (see handlers.inline).
+        # The latest inline query waiting to be logged, by user id (see handlers.inline).
         self.inline_pending: dict[int, object] = {}
-        # Chats are served concurrently: /reload holds this while it replaces the matcher.
+        # Chats are served concurrently: two /reload at once would race to replace the matcher.
         self.reload_lock = asyncio.Lock()
-        # Retrying the command menu after a failed start-up attempt (see bot.app).
-        self.commands_retry: asyncio.Task[None] | None = None
+        # Setting the command menu again while Telegram fails (see app.start_services).
+        self.commands_task: asyncio.Task[None] | None = None
 
 
 # ExtBot[Any]: the bot is ExtBot[int] with the AIORateLimiter and ExtBot[None] without.

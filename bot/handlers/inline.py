@@ -71,7 +71,8 @@ def _record_when_typing_stops(
     The wait is an application task: python-telegram-bot hands its errors to the error
     handler and waits for it at shutdown, when it records at once instead of being lost.
     """
-    context.bot_data.inline_pending[user_id] = keystroke = object()
+    latest = context.bot_data.inline_pending
+    latest[user_id] = keystroke = object()
     context.application.create_task(
         _record_later(context, user_id, keystroke, text), update=update
     )

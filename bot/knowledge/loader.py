@@ -1,7 +1,8 @@
 """Read ``knowledge/*.yaml`` into a :class:`KnowledgeBase`, section by section.
 
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
-``synonyms``, ``smalltalk``); the loader merges all files of a directory. Each section has one
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``);
+the loader merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
 line in :func:`_knowledge_base`.
@@ -9,6 +10,7 @@ line in :func:`_knowledge_base`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +18,21 @@ from typing import Any, TypeVar
 
 import yaml
 
-from bot.knowledge.model import Entry, KnowledgeBase, SmalltalkIntent, Topic
+from bot.knowledge.model import (
+    DiagnosisList,
+    Entry,
+    KnowledgeBase,
+    Point,
+    SafetyRule,
+    SmalltalkIntent,
+    Topic,
+)
 from bot.knowledge.positions import ItemLines, line_of, mapping_pair, sequence_items
 from bot.knowledge.validation import (
+    DIAGNOSIS_LIST_FIELDS,
     ENTRY_FIELDS,
+    POINT_FIELDS,
+    SAFETY_FIELDS,
     SMALLTALK_FIELDS,
     TOPIC_FIELDS,
     ItemChecker,
@@ -120,6 +133,81 @@ def _smalltalk(item: ItemChecker) -> SmalltalkIntent | None:
     )
 
 
+@dataclass(frozen=True)
+class _SafetyItem:
+    """A safety rule whose ``context`` may still be the name of a list in safety_contexts."""
+
+    rule: SafetyRule
+    context_name: str | None
+
+
+def _safety(item: ItemChecker) -> _SafetyItem | None:
+    if not item.check_fields(SAFETY_FIELDS, None):
+        return None
+    rule_id = item.entry_id()
+    reply = item.text("reply", rule_id)
+    patterns, symptoms, related = (
+        item.text_list(key, rule_id) for key in ("patterns", "symptoms", "related")
+    )
+    raw_context = item.get("context")
+    context_name = raw_context if isinstance(raw_context, str) else None
+    context = () if context_name else item.text_list("context", rule_id)
+    has_context = bool(context or context_name)
+    if bool(symptoms) != has_context or not (patterns or symptoms):
+        message = "needs 'patterns', or 'symptoms' together with 'context'"
+        item.problem(item.lines.item, message, rule_id)
+        return None
+    if not (rule_id and reply):
+        return None
+    return _SafetyItem(
+        SafetyRule(rule_id, reply, patterns, symptoms, context, related), context_name
+    )
+
+
+def _point(item: ItemChecker) -> Point | None:
+    if not item.check_fields(POINT_FIELDS, None):
+        return None
+    point_id = item.entry_id()
+    cues = item.text_list("cues", point_id)
+    entries = item.text_list("entries", point_id)
+    return Point(point_id, cues, entries) if point_id and cues and entries else None
+
+
+def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
+    if not item.check_fields(DIAGNOSIS_LIST_FIELDS, None):
+        return None
+    list_id = item.entry_id()
+    title, policy, scope = (item.text(key, list_id) for key in ("title", "policy", "scope"))
+    context = item.text_list("context", list_id)
+    codes = item.text_list("codes", list_id)
+    sources = item.sources(list_id or "?")
+    reviewed = item.date("reviewed", list_id)
+    if not codes:
+        item.problem(item.lines.field("codes"), "no codes", list_id)
+    if not (list_id and title and policy and scope and codes and sources and reviewed):
+        return None
+    codes = tuple(code.upper() for code in codes)
+    return DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
+
+
+def _phrase_lists(section: Section) -> list[Located[Any]]:
+    """A mapping of names to lists of phrases (``safety_contexts``)."""
+    if not isinstance(section.value, dict):
+        section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
+        return []
+    lines = ItemLines(section.node, section.line)
+    where = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    located: list[Located[Any]] = []
+    for name, phrases in section.value.items():
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            section.problem(f"'{section.name}' entry '{name}' must be a list of phrases")
+            continue
+        located.append(Located((str(name), tuple(p.strip() for p in phrases)), where))
+    return located
+
+
 def _synonyms(section: Section) -> list[Located[Any]]:
     """The ``synonyms`` mapping: each word to the list of words that mean the same."""
     if not isinstance(section.value, dict):
@@ -143,6 +231,10 @@ SECTION_READERS: dict[str, SectionReader] = {
     "entries": list_section(_entry),
     "synonyms": _synonyms,
     "smalltalk": list_section(_smalltalk),
+    "safety": list_section(_safety),
+    "safety_contexts": _phrase_lists,
+    "points": list_section(_point),
+    "diagnosis_lists": list_section(_diagnosis_list),
 }
 SECTIONS = tuple(SECTION_READERS)
 
@@ -162,9 +254,10 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
     for path in paths:
         _read_file(path, collected, problems)
     check_links(collected["topics"], collected["entries"], problems)
+    safety = _link_safety(collected, problems)
     if problems:
         raise KnowledgeError(problems)
-    return _knowledge_base(collected)
+    return dataclasses.replace(_knowledge_base(collected), safety=safety)
 
 
 def _knowledge_base(collected: Collected) -> KnowledgeBase:
@@ -177,7 +270,35 @@ def _knowledge_base(collected: Collected) -> KnowledgeBase:
         # A word defined again in a later file takes the later variants.
         synonyms=tuple(dict(values("synonyms")).items()),
         smalltalk=values("smalltalk"),
+        points=values("points"),
+        diagnosis_lists=values("diagnosis_lists"),
     )
+
+
+def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyRule, ...]:
+    """Safety rules with named contexts filled in; related ids and point entries checked."""
+    entry_ids = {located.value.id for located in collected["entries"]}
+    contexts = dict(located.value for located in collected["safety_contexts"])
+    rules: list[SafetyRule] = []
+    for located in collected["safety"]:
+        rule, name, where = located.value.rule, located.value.context_name, located.where
+        for related in rule.related:
+            if related not in entry_ids:
+                message = f"safety reply: related id '{related}' does not exist"
+                where.problem(where.lines.field("related"), message, rule.id)
+        if name is not None and name not in contexts:
+            known = ", ".join(sorted(contexts)) or "none defined"
+            message = f"unknown context '{name}' (safety_contexts: {known})"
+            where.problem(where.lines.item, message, rule.id)
+            continue
+        rules.append(dataclasses.replace(rule, context=contexts[name]) if name else rule)
+    for located in collected["points"]:
+        point, where = located.value, located.where
+        for entry_id in point.entries:
+            if entry_id not in entry_ids:
+                message = f"point: entry '{entry_id}' does not exist"
+                where.problem(where.lines.field("entries"), message, point.id)
+    return tuple(rules)
 
 
 def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:

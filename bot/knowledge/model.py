@@ -53,6 +53,53 @@ class SmalltalkIntent:
 
 
 @dataclass(frozen=True)
+class SafetyRule:
+    """A message that may describe an emergency; checked before any answer.
+
+    It applies when the message contains one of ``patterns``, or one of ``symptoms``
+    together with one of ``context`` ("chest pain" with "after my injection"), so that
+    general questions ("is chest pain a side effect?") still get their entry.
+    """
+
+    id: str
+    reply: str
+    patterns: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Point:
+    """A kind of thing people ask (cost, duration, pain during...) and the entries answering it.
+
+    ``cues`` are phrases (syntax of :mod:`bot.phrases`) that show a question asks this point.
+    """
+
+    id: str
+    cues: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiagnosisList:
+    """The ICD-10-CM codes a payer policy covers for trigger point injections.
+
+    ``scope`` says whom the policy binds (which contractors, which differ); ``context_terms``
+    are the words and codes that put a question about a code in this list's context.
+    """
+
+    id: str
+    title: str
+    policy: str
+    scope: str
+    codes: tuple[str, ...]
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    context_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated knowledge base; immutable once loaded."""
 
@@ -60,6 +107,9 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     smalltalk: tuple[SmalltalkIntent, ...] = ()
+    safety: tuple[SafetyRule, ...] = ()
+    points: tuple[Point, ...] = ()
+    diagnosis_lists: tuple[DiagnosisList, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -34,6 +34,25 @@ ENTRY_FIELDS = {
 TOPIC_FIELDS = {"id": True, "title": True, "keywords": False}
 SOURCE_FIELDS = {"name": True, "url": False}
 SMALLTALK_FIELDS = {"id": True, "patterns": True, "reply": True}
+SAFETY_FIELDS = {
+    "id": True,
+    "reply": True,
+    "patterns": False,
+    "symptoms": False,
+    "context": False,
+    "related": False,
+}
+POINT_FIELDS = {"id": True, "cues": True, "entries": True}
+DIAGNOSIS_LIST_FIELDS = {
+    "id": True,
+    "title": True,
+    "policy": True,
+    "scope": True,
+    "context": False,
+    "codes": True,
+    "reviewed": True,
+    "sources": True,
+}
 
 T = TypeVar("T")
 

@@ -35,7 +35,7 @@ def test_api_errors_while_polling_are_survived_and_queued_questions_answered(
     assert [s["text"].split("</b>")[0] for s in sent] == [
         "<b>What is the CPT code for trigger point injections?",
         "<b>Which CPT code is used for dry needling?",
-        "<b>How do I bill the drug injected during a trigger point injection?",
+        "<b>How many units of J3301 when less than 10 mg of triamcinolone is given, and how is waste billed?",
     ]
 
 

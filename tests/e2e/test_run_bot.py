@@ -45,7 +45,7 @@ def test_polling_bot_answers_over_http_and_stops_on_sigterm(api: FakeBotApi, tmp
 
         api.push({"inline_query": inline_query("J3301")})
         [inline] = api.wait_for_call("answerInlineQuery")
-        assert inline["results"][0]["id"] == "drug-billing"
+        assert inline["results"][0]["id"] == "drug-units"
 
         api.push({"callback_query": callback_query("faq:medicare-limits")})
         api.wait_for_call("answerCallbackQuery")

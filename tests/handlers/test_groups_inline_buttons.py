@@ -27,7 +27,7 @@ async def test_group_ask_at_bot_is_compact_and_quotes(harness: Harness, chat_typ
     [sent] = await harness.send("/ask@tpi_faq_bot dry needling code", chat_type=chat_type)
     assert (
         "20560" in sent["text"]
-        and "Source: <a" in sent["text"]
+        and "Sources: <a" in sent["text"]
         and "APTA Magazine" in sent["text"]
     )
     assert "reply_markup" not in sent  # compact: no related buttons
@@ -79,7 +79,7 @@ async def test_button_on_a_message_older_than_48_hours_answers_with_a_fresh_mess
 async def test_topic_button_lists_its_questions(harness: Harness):
     await harness.process({"callback_query": callback_query("topic:treatment")})
     keyboard = harness.request.sent()[-1]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["callback_data"] for row in keyboard] == ["faq:treatments"]
+    assert [row[0]["callback_data"] for row in keyboard] == ["faq:treatments", "faq:which-doctor"]
 
 
 async def test_stale_button_gets_a_polite_answer(harness: Harness):
@@ -190,3 +190,10 @@ async def test_oversized_message_and_inline_query_are_handled(harness: Harness):
     await harness.process({"inline_query": inline_query(("dry needling code " * 20)[:256])})
     [answered] = harness.request.sent("answerInlineQuery")
     assert answered["results"][0]["id"] == "dry-needling"
+
+
+async def test_a_safety_reply_in_a_group_is_compact(harness: Harness):
+    text = "/ask@tpi_faq_bot pt called back with chest pain after TPI, what do we tell her?"
+    [sent] = await harness.send(text, chat_type="group")
+    assert "Call 911 (or your local emergency number) now" in sent["text"]
+    assert "reply_markup" not in sent and sent["reply_parameters"]["message_id"]

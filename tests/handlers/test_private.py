@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.knowledge import KnowledgeBase
 from tests.handlers.conftest import Harness
 
@@ -14,8 +16,8 @@ async def test_question_gets_bold_question_answer_sources_and_related_buttons(ha
     rows = sent["reply_markup"]["inline_keyboard"]
     assert [row[0]["callback_data"] for row in rows[:-1]] == [
         "faq:billing-units",
+        "faq:modifiers",
         "faq:drug-billing",
-        "faq:dry-needling",
     ]
     assert [b["callback_data"] for b in rows[-1]] == ["vote:cpt-code:1", "vote:cpt-code:0"]
     assert "reply_parameters" not in sent  # no quoting in private chats
@@ -117,3 +119,23 @@ async def test_edited_message_does_not_answer_again(harness: Harness):
     message["edit_date"] = 1
     await harness.process({"edited_message": message})
     assert len(harness.request.sent()) == before
+
+
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
+async def test_a_diagnosis_code_question_gets_the_code_set_answer(harness: Harness):
+    [sent] = await harness.send("is M79.1 billable for a tpi?")
+    assert sent["parse_mode"] == "HTML"
+    assert sent["text"].startswith("<b>ICD-10-CM M79.1</b>\n\nM79.1 – Myalgia: a header")
+    assert "M79.18 Myalgia, other site" in sent["text"]
+    assert "Code set: ICD-10-CM, April 2026 tabular." in sent["text"]
+    assert '<a href="https://www.cms.gov/medicare-coverage-database/' in sent["text"]
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert data and all(d.startswith("faq:") for d in data)  # the entry listing the code
+
+
+async def test_an_emergency_gets_the_safety_reply_and_a_button_to_side_effects(harness: Harness):
+    [sent] = await harness.send("I can't breathe since my trigger point shot this morning")
+    assert sent["text"].startswith("Chest pain, trouble breathing or shortness of breath")
+    assert "Call 911 (or your local emergency number) now" in sent["text"]
+    rows = sent["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for row in rows for b in row] == ["faq:side-effects"]

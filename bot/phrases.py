@@ -1,0 +1,67 @@
+"""Phrase lists that staff write in the knowledge files, compiled to regular expressions.
+
+Used by the safety replies and the question-point cues. Phrases match normalised text
+(:func:`bot.text.normalise`) as whole words, with two conveniences:
+
+- ``breath*``: a word ending in ``*`` matches any word it starts (breath, breathe, breathing);
+- ``swell* ... throat``: ``...`` stands for up to four words in between.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.text import tokenise
+
+GAP = "..."
+MAX_GAP_WORDS = 4
+
+
+def phrase_pattern(phrase: str) -> str:
+    """The regular expression for one phrase, over normalised text."""
+    parts: list[str] = []
+    for word in phrase.split():
+        if word == GAP:
+            parts.append(rf"(?:\S+ ){{0,{MAX_GAP_WORDS}}}")
+            continue
+        tokens = tokenise(word)
+        if not tokens:
+            continue
+        pieces = [re.escape(token) for token in tokens]
+        if word.endswith("*"):
+            pieces[-1] += r"[a-z0-9]*"
+        parts.append(" ".join(pieces) + " ")
+    return "".join(parts).rstrip()
+
+
+def phrase_words(phrases: Iterable[str]) -> frozenset[str]:
+    """The plain words of some phrases (typo correction may aim at them)."""
+    return frozenset(
+        token
+        for phrase in phrases
+        for word in phrase.split()
+        if word != GAP
+        for token in tokenise(word)
+    )
+
+
+class PhraseSet:
+    """Any of several phrases; ``search`` finds the first occurrence in normalised text."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = tuple(phrases)
+        patterns = [p for p in (phrase_pattern(phrase) for phrase in self.phrases) if p]
+        joined = "|".join(f"(?:{p})" for p in patterns)
+        # A gap ends in a space, so the last word of a phrase must end at a word boundary.
+        self._pattern = re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])") if patterns else None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def search(self, text: str) -> str | None:
+        """The matched words, or None."""
+        if self._pattern is None:
+            return None
+        match = self._pattern.search(text)
+        return match.group(0) if match else None

@@ -1,0 +1,55 @@
+"""Recognise messages that may describe an emergency, before any knowledge answer.
+
+The rules live in ``knowledge/safety.yaml`` (:class:`bot.knowledge.SafetyRule`); their
+phrases use the syntax of :mod:`bot.phrases`. Matching is deliberately literal: a safety
+reply that fires on a general question ("is chest pain a side effect?") would hide the
+answer, and one that misses a real emergency is worse, so each rule's phrases are tested
+in both directions (tests/test_safety.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.knowledge import SafetyRule
+from bot.phrases import PhraseSet, phrase_words
+
+
+class _CompiledRule:
+    def __init__(self, rule: SafetyRule) -> None:
+        self.rule = rule
+        self.alone = PhraseSet(rule.patterns)
+        self.symptoms = PhraseSet(rule.symptoms)
+        self.context = PhraseSet(rule.context)
+
+    def applies(self, text: str) -> bool:
+        if self.alone.search(text):
+            return True
+        return bool(self.symptoms.search(text) and self.context.search(text))
+
+
+class SafetyCheck:
+    """Compiled once per knowledge base; ``check`` returns the first rule that applies."""
+
+    def __init__(self, rules: Iterable[SafetyRule]) -> None:
+        self._rules = [_CompiledRule(rule) for rule in rules]
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every plain word in the rules' phrases (typo correction may aim at them)."""
+        return phrase_words(
+            phrase
+            for compiled in self._rules
+            for phrase in (
+                *compiled.rule.patterns,
+                *compiled.rule.symptoms,
+                *compiled.rule.context,
+            )
+        )
+
+    def check(self, *texts: str) -> SafetyRule | None:
+        """The first rule (in file order) that applies to any of the normalised ``texts``."""
+        for compiled in self._rules:
+            if any(compiled.applies(text) for text in texts):
+                return compiled.rule
+        return None

@@ -1,0 +1,183 @@
+"""The ICD-10-CM code set: codes, headers, Excludes1 pairs, the release name, another release."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import icd10
+from bot.icd10 import CodeSet, CodeSetError, CodeSetFiles
+
+# Each module loads the ICD-10-CM code set (several seconds): not in the fast loop.
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def codes() -> CodeSet:
+    return icd10.code_set()
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        ("M79.10", "Myalgia, unspecified site"),
+        ("m79.18", "Myalgia, other site"),
+        ("G44.209", "Tension-type headache, unspecified, not intractable"),
+        ("M54.50", "Low back pain, unspecified"),
+    ],
+)
+def test_billable_codes_have_their_official_title(codes: CodeSet, code: str, title: str):
+    info = codes.lookup(code)
+    assert info.exists and info.billable
+    assert info.code == code.upper()
+    assert info.title == title
+    assert info.billable_codes == ()
+
+
+def test_a_header_is_not_billable_and_lists_its_billable_codes(codes: CodeSet):
+    myalgia = codes.lookup("M79.1")
+    assert myalgia.exists and not myalgia.billable
+    assert myalgia.title == "Myalgia"
+    assert myalgia.billable_codes == ("M79.10", "M79.11", "M79.12", "M79.18")
+    assert "Myofascial pain syndrome" in myalgia.inclusion_terms
+    tension = codes.lookup("G44.2")
+    assert not tension.billable
+    assert tension.billable_codes == (
+        "G44.201",
+        "G44.209",
+        "G44.211",
+        "G44.219",
+        "G44.221",
+        "G44.229",
+    )
+
+
+def test_excludes1_notes_of_the_header_apply_to_the_codes_below(codes: CodeSet):
+    notes = codes.lookup("M79.18").excludes1
+    assert ("M79.1", "fibromyalgia (M79.7)") in notes
+    assert ("M79.1", "myositis (M60.-)") in notes
+
+
+@pytest.mark.parametrize(
+    ("pair", "header", "note"),
+    [
+        (("M79.18", "M79.7"), "M79.1", "fibromyalgia (M79.7)"),
+        (("M79.7", "M79.10"), "M79.1", "fibromyalgia (M79.7)"),
+        (("M79.12", "M60.10"), "M79.1", "myositis (M60.-)"),
+        # The note sits under M62 and names a whole header: myalgia (M79.1-).
+        (("M62.838", "M79.18"), "M62", "myalgia (M79.1-)"),
+        # A chapter's note naming a range of categories.
+        (
+            ("E11.9", "P72.0"),
+            "4",
+            "transitory endocrine and metabolic disorders specific to newborn (P70-P74)",
+        ),
+    ],
+)
+def test_excludes1_pairs_are_found_whichever_code_carries_the_note(
+    codes: CodeSet, pair: tuple[str, str], header: str, note: str
+):
+    (conflict,) = codes.conflicts(pair)
+    assert {conflict.code, conflict.excluded} == set(pair)
+    assert (conflict.header, conflict.note) == (header, note)
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("M79.18", "G44.209"),  # different chapters, no note
+        ("M79.1", "M79.18"),  # a header and a code below it
+        ("M79.10", "M79.18"),  # siblings
+        ("M54.50", "M79.18"),
+    ],
+)
+def test_codes_no_note_keeps_apart_do_not_conflict(codes: CodeSet, pair: tuple[str, str]):
+    assert codes.conflicts(pair) == ()
+
+
+def test_a_code_that_does_not_exist_names_its_nearest_header(codes: CodeSet):
+    info = codes.lookup("M79.19")
+    assert not info.exists and not info.billable
+    assert info.title == ""
+    assert info.nearest == "M79.1"
+    assert not codes.exists("M70-M79")  # a block, not a code
+
+
+def test_the_release_is_named(codes: CodeSet):
+    assert codes.release == "April 2026"
+    assert codes.label == "ICD-10-CM, April 2026 tabular"
+    assert codes.version_line.startswith("ICD-10-CM, April 2026 tabular (read with")
+    assert codes.package_version in codes.version_line
+
+
+NEWER_TABULAR = """\
+<?xml version="1.0" encoding="utf-8"?>
+<ICD10CM.tabular>
+  <version>2027</version>
+  <introduction><introSection type="title"><title>T</title></introSection></introduction>
+  <chapter>
+    <name>13</name>
+    <desc>Diseases of the musculoskeletal system and connective tissue (M00-M99)</desc>
+    <section id="M70-M79">
+      <desc>Other soft tissue disorders (M70-M79)</desc>
+      <diag>
+        <name>M79</name>
+        <desc>Other and unspecified soft tissue disorders, not elsewhere classified</desc>
+        <diag>
+          <name>M79.1</name>
+          <desc>Myalgia</desc>
+          <excludes1><note>fibromyalgia (M79.7)</note></excludes1>
+          <diag><name>M79.10</name><desc>Myalgia, unspecified site</desc></diag>
+          <diag><name>M79.19</name><desc>Myalgia, a site added in this test release</desc></diag>
+        </diag>
+        <diag><name>M79.7</name><desc>Fibromyalgia</desc></diag>
+      </diag>
+    </section>
+  </chapter>
+</ICD10CM.tabular>
+"""
+
+
+@pytest.fixture
+def newer_release(tmp_path: Path) -> Iterator[CodeSetFiles]:
+    tabular = tmp_path / "icd10cm-tabular-2027.xml"
+    tabular.write_text(NEWER_TABULAR, encoding="utf-8")
+    code_list = tmp_path / "icd10cm-codes-2027.txt"
+    code_list.write_text("M7910   Myalgia, unspecified site\n", encoding="utf-8")
+    yield CodeSetFiles(tabular=tabular, codes=code_list)
+    icd10.configure(None)
+
+
+@pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
+def test_a_newer_release_is_loaded_by_configuration(newer_release: CodeSetFiles):
+    icd10.configure(newer_release)
+    newer = icd10.code_set()
+    assert newer.release == "FY2027"
+    assert newer.lookup("M79.19").title == "Myalgia, a site added in this test release"
+    assert newer.billable_under("M79.1") == ("M79.10", "M79.19")
+    icd10.configure(None)
+    assert not icd10.code_set().exists("M79.19")
+
+
+def test_a_configured_release_can_carry_its_own_name(newer_release: CodeSetFiles):
+    named = CodeSetFiles(newer_release.tabular, newer_release.codes, release="FY2027 test")
+    icd10.configure(named)
+    assert icd10.code_set().label == "ICD-10-CM, FY2027 test tabular"
+
+
+def test_a_missing_release_file_is_a_clear_error(tmp_path: Path):
+    icd10.configure(CodeSetFiles(tmp_path / "none.xml", tmp_path / "none.txt"))
+    try:
+        with pytest.raises(CodeSetError, match=r"ICD-10-CM file not found: .*none"):
+            icd10.code_set()
+    finally:
+        icd10.configure(None)
+
+
+def test_a_broken_release_file_is_a_clear_error(newer_release: CodeSetFiles):
+    newer_release.tabular.write_text("<ICD10CM.tabular><version>", encoding="utf-8")
+    icd10.configure(newer_release)
+    with pytest.raises(CodeSetError, match=r"cannot load the ICD-10-CM release .*2027\.xml"):
+        icd10.code_set()

@@ -1,0 +1,164 @@
+"""Safety replies: emergencies get the safety line first; everyday questions keep their answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.matching import Matcher, Status
+from bot.phrases import phrase_pattern
+from bot.replies import render_plain, reply_for
+from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS
+from tests.test_cli import run
+
+# (message, the rule that must answer it). Patients in their words, staff about a patient,
+# typos, and messages that also ask a knowledge question.
+MUST_TRIGGER = [
+    ("I cant breathe since my trigger point shot this morning", "breathing"),
+    ("can't breath after tpi", "breathing"),
+    ("I have chest pain after my trigger point injection yesterday", "breathing"),
+    (
+        "Pt called back with chest pain after TPI to the upper back, what do we tell her?",
+        "breathing",
+    ),
+    ("my chest hurts and I'm short of breath, I had injections in my traps today", "breathing"),
+    ("Is it normal to have shortness of breath after my trigger point injections?", "breathing"),
+    ("patient is complaining of shortness of breath hours after 20553", "breathing"),
+    ("im having trouble breathing since the injection in my shoulder", "breathing"),
+    ("I think I have a collapsed lung, it started after the shots", "breathing"),
+    ("my throat is swelling up after the shot", "allergic-reaction"),
+    ("I'm wheezing and have hives since the injection", "allergic-reaction"),
+    ("my lips are swollen after trigger point injections, what should I do", "allergic-reaction"),
+    ("my heart is racing and my lips are numb after the lidocaine shot", "anesthetic-reaction"),
+    ("I fainted right after my trigger point injection", "anesthetic-reaction"),
+    ("I have a metallic taste and my ears are ringing since my injection", "anesthetic-reaction"),
+    ("I have a fever after my trigger point injection", "infection-signs"),
+    ("the injection site is red and swollen and warm to the touch", "infection-signs"),
+    ("3 days after my tpi the spot where they injected is oozing pus", "infection-signs"),
+    ("there is a lump in my muscle that keeps growing", "new-lump"),
+    ("I found a hard lump in my neck, is it a trigger point?", "new-lump"),
+    ("I want to end my life, the pain never stops", "suicidal-thoughts"),
+    ("some days i feel suicidal because of this pain", "suicidal-thoughts"),
+    ("is this an emergency? my arm went numb", "emergency"),
+    ("should I go to the ER, my neck is really bad after the shot", "emergency"),
+]
+
+# General questions that mention the same words: they get their answer, not the safety line.
+MUST_NOT_TRIGGER = [
+    "What are the side effects of trigger point injections?",
+    "Can a trigger point injection puncture a lung?",
+    "Can you get shortness of breath from trigger point injections?",
+    "Is chest pain a side effect of a TPI?",
+    "chest wall trigger points",
+    "CPT code for trigger point injections in the chest wall muscles",
+    "Can trigger point injections cause a fever?",
+    "Should I use ice or heat after trigger point shots?",
+    "Is it normal to be sore after trigger point injections?",
+    "What should I do after a trigger point injection?",
+    "What is a trigger point?",
+    "Are trigger point injections safe?",
+    "Can a trigger point injection cause an allergic reaction?",
+    "I'm allergic to lidocaine, can I still get trigger point injections?",
+    "Does a trigger point injection hurt?",
+    "How long does the soreness last after a trigger point injection?",
+    "can I get a tpi if I take blood thinners",
+    "Which code for trapezius and rhomboid injections?",
+    "How many units of J3301 for 40 mg?",
+    "Is fibromyalgia the same as myofascial pain?",
+    "What causes muscle knots?",
+    "Does Medicare cover trigger point injections?",
+    "My neck hurts, would a trigger point injection help?",
+    "Can I drive after a trigger point injection?",
+]
+
+
+@pytest.mark.parametrize(("message", "rule_id"), MUST_TRIGGER)
+def test_emergencies_get_the_safety_reply(matcher: Matcher, message: str, rule_id: str):
+    result = matcher.answer(message)
+    assert result.status is Status.SAFETY, (message, result.status, result.best)
+    assert result.safety is not None and result.safety.id == rule_id
+    assert result.entry is None  # never a knowledge answer in its place
+
+
+@pytest.mark.parametrize("message", MUST_NOT_TRIGGER)
+def test_general_questions_are_not_emergencies(matcher: Matcher, message: str):
+    result = matcher.answer(message)
+    assert result.status is not Status.SAFETY, (message, result.safety)
+
+
+def test_emergency_replies_say_call_911(knowledge: KnowledgeBase):
+    urgent = {"breathing", "allergic-reaction", "anesthetic-reaction", "emergency"}
+    replies = {rule.id: rule.reply for rule in knowledge.safety}
+    assert urgent <= set(replies)
+    for rule_id in urgent:
+        assert "call 911 (or your local emergency number)" in replies[rule_id].lower()
+    assert "988" in replies["suicidal-thoughts"]
+
+
+def test_safety_reply_offers_the_related_entry(matcher: Matcher, knowledge: KnowledgeBase):
+    result = matcher.answer("I have chest pain since my trigger point injection")
+    reply = reply_for(result, knowledge)
+    assert [o.data for o in reply.options] == ["faq:side-effects"]
+    text = render_plain(reply)
+    assert text.startswith("Chest pain, trouble breathing") and "911" in text
+    assert reply_for(result, knowledge, compact=True).options == ()
+
+
+def test_ask_json_reports_status_safety():
+    done = run("ask", "--json", "my throat is swelling after the injection")
+    data = json.loads(done.stdout)
+    assert data["status"] == "safety" and "911" in data["answer"]
+    assert data["safety"] == {"id": "allergic-reaction", "related": ["side-effects"]}
+    assert data["id"] is None and data["sources"] == []
+
+
+def test_console_shows_the_safety_reply_with_its_button():
+    done = run("console", stdin="I can't breathe after my trigger point shot\n1\n")
+    assert "Call 911 (or your local emergency number) now" in done.stdout
+    assert "  1. What are the side effects" in done.stdout
+    assert done.stdout.count("What are the side effects") == 2  # the button, then its answer
+
+
+def test_phrase_wildcards():
+    assert phrase_pattern("breath*") == r"breath[a-z0-9]*"
+    assert phrase_pattern("can't breathe") == "cant breathe"
+    assert phrase_pattern("swell* ... throat") == r"swell[a-z0-9]* (?:\S+ ){0,4}throat"
+
+
+SAFETY_RULE = """\
+safety:
+  - id: breathing
+    symptoms: [chest pain]
+    context: {context}
+    reply: Call 911.
+    related: [{related}]
+"""
+
+
+def test_loader_checks_safety_rules(write_knowledge):
+    bad = SAFETY_RULE.format(context="personal", related="no-such-entry")
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=bad)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    message = str(caught.value)
+    assert "safety.yaml:2: entry 'breathing': unknown context 'personal'" in message
+    assert "related id 'no-such-entry' does not exist" in message
+
+
+def test_loader_resolves_named_contexts(write_knowledge):
+    rule = SAFETY_RULE.format(context="personal", related="cpt-code")
+    contexts = "safety_contexts:\n  personal: [after my, since]\n"
+    directory = write_knowledge(
+        topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=rule + contexts
+    )
+    [loaded] = load_knowledge(directory).safety
+    assert loaded.context == ("after my", "since") and loaded.symptoms == ("chest pain",)
+
+
+def test_loader_wants_symptoms_and_context_together(write_knowledge):
+    rule = "safety:\n  - id: half\n    symptoms: [chest pain]\n    reply: Call 911.\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=rule)
+    with pytest.raises(KnowledgeError, match=r"safety\.yaml:2: entry 'half': needs 'patterns'"):
+        load_knowledge(directory)
