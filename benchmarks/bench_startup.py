@@ -9,10 +9,12 @@ this checkout and once from ``--baseline`` (a git revision, extracted with ``git
 default: the code before issue 10) in the same run. Per run it prints:
 
 - start-up: seconds from launch to the first ``getUpdates`` (loading, validating,
-  compiling, start-up calls);
-- reload: seconds from an admin's ``/reload`` of the same directory to its reply, and the
-  slowest answer to another chat asked every half second meanwhile;
-- peak: the process's peak resident memory (VmHWM);
+  compiling, start-up calls) with an empty DATA_DIR, and ``again``: a restart on the same
+  files (this checkout then starts from its knowledge cache);
+- reload: seconds from an admin's ``/reload`` after a one-line edit of one file (so no
+  cache serves it) to its reply, and the slowest answer to another chat asked every half
+  second meanwhile;
+- peak: the restarted process's peak resident memory (VmHWM), the reload included;
 - check: seconds of ``run_bot.py check`` on the directory (sizes up to 10,000).
 
 A run that exceeds ``--timeout`` is shown as ``>N``.
@@ -47,6 +49,7 @@ CHECK_UP_TO = 10_000
 @dataclass
 class Run:
     start_up: float | None = None
+    warm_start_up: float | None = None
     reload: float | None = None
     slowest_answer: float | None = None
     peak_mib: float | None = None
@@ -81,8 +84,19 @@ def answers_to(api: FakeBotApi, chat_id: int) -> int:
 
 
 def run_bot(code: Path, knowledge: Path, work: Path, timeout: float) -> Run:
-    """Start the bot, time start-up and a /reload with questions meanwhile, then stop it."""
+    """Start the bot twice (the second start finds what the first cached), then time a
+    /reload after an edit, with questions from another chat meanwhile."""
     result = Run()
+    result.start_up = start_and_stop(code, knowledge, work, timeout, None)
+    if result.start_up is not None:
+        result.warm_start_up = start_and_stop(code, knowledge, work, timeout, result)
+    return result
+
+
+def start_and_stop(
+    code: Path, knowledge: Path, work: Path, timeout: float, reload_into: Run | None
+) -> float | None:
+    """Seconds from launch to the first getUpdates; with ``reload_into``, also a reload."""
     with FakeBotApi(TOKEN) as api:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
         env.update(
@@ -104,23 +118,12 @@ def run_bot(code: Path, knowledge: Path, work: Path, timeout: float) -> Run:
         )
         try:
             if not api.wait_for(lambda: bool(api.calls_to("getUpdates")), timeout):
-                return result
-            result.start_up = time.monotonic() - started
-            asked_reload = time.monotonic()
-            api.push({"message": message("/reload", chat_id=ADMIN)})
-            slowest = 0.0
-            asked = 0
-            while not answers_to(api, ADMIN) and time.monotonic() - asked_reload < timeout:
-                time.sleep(0.5)
-                asked += 1
-                sent = time.monotonic()
-                api.push({"message": message("20560", message_id=asked, chat_id=ASKER)})
-                api.wait_for(lambda n=asked: answers_to(api, ASKER) >= n, timeout)
-                slowest = max(slowest, time.monotonic() - sent)
-            if answers_to(api, ADMIN):
-                result.reload = _reload_seconds(api, asked_reload)
-                result.slowest_answer = slowest
-            result.peak_mib = peak_mib(bot.pid)
+                return None
+            start_up = time.monotonic() - started
+            if reload_into is not None:
+                reload_while_asking(api, knowledge, timeout, reload_into)
+                reload_into.peak_mib = peak_mib(bot.pid)
+            return start_up
         finally:
             bot.terminate()
             try:
@@ -128,7 +131,26 @@ def run_bot(code: Path, knowledge: Path, work: Path, timeout: float) -> Run:
             except subprocess.TimeoutExpired:
                 bot.kill()
                 bot.wait()
-    return result
+
+
+def reload_while_asking(api: FakeBotApi, knowledge: Path, timeout: float, into: Run) -> None:
+    edited = sorted(knowledge.glob("entries*.yaml"))[-1]  # an edit: the cache cannot serve
+    with edited.open("a", encoding="utf-8") as file:
+        file.write(f"# edited {time.time()}\n")
+    asked_reload = time.monotonic()
+    api.push({"message": message("/reload", chat_id=ADMIN)})
+    slowest = 0.0
+    asked = 0
+    while not answers_to(api, ADMIN) and time.monotonic() - asked_reload < timeout:
+        time.sleep(0.5)
+        asked += 1
+        sent = time.monotonic()
+        api.push({"message": message("20560", message_id=asked, chat_id=ASKER)})
+        api.wait_for(lambda n=asked: answers_to(api, ASKER) >= n, timeout)
+        slowest = max(slowest, time.monotonic() - sent)
+    if answers_to(api, ADMIN):
+        into.reload = _reload_seconds(api, asked_reload)
+        into.slowest_answer = slowest
 
 
 def _reload_seconds(api: FakeBotApi, asked: float) -> float:
@@ -160,18 +182,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per step")
+    parser.add_argument(
+        "--baseline-up-to", type=int, default=10**9, help="run the baseline up to this size"
+    )
     args = parser.parse_args()
     python = platform.python_version()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {python}")
     print(
-        f"{'code':<10} {'entries':>8} {'start-up s':>11} {'reload s':>9} {'slowest answer s':>17}"
-        f" {'peak MiB':>9} {'check s':>8}"
+        f"{'code':<10} {'entries':>8} {'start-up s':>11} {'again s':>8} {'reload s':>9}"
+        f" {'slowest answer s':>17} {'peak MiB':>9} {'check s':>8}"
     )
     with tempfile.TemporaryDirectory() as temporary:
         base = extract(args.baseline, Path(temporary) / "baseline")
         for size in (int(s) for s in args.sizes.split(",") if s):
             knowledge = write_knowledge(Path(temporary) / f"knowledge-{size}", size)
-            for name, code in ((args.baseline, base), ("this", ROOT)):
+            baseline_too = size <= args.baseline_up_to
+            for name, code in ((args.baseline, base), ("this", ROOT))[0 if baseline_too else 1 :]:
                 work = Path(tempfile.mkdtemp(dir=temporary))
                 run = run_bot(code, knowledge, work, args.timeout)
                 if size <= CHECK_UP_TO:
@@ -179,6 +205,7 @@ def main() -> None:
                 check = shown(run.check, args.timeout) if size <= CHECK_UP_TO else "-"
                 print(
                     f"{name:<10} {size:>8,} {shown(run.start_up, args.timeout):>11}"
+                    f" {shown(run.warm_start_up, args.timeout):>8}"
                     f" {shown(run.reload, args.timeout):>9}"
                     f" {shown(run.slowest_answer, args.timeout, 2):>17}"
                     f" {shown(run.peak_mib, args.timeout, 0):>9} {check:>8}",

@@ -125,11 +125,16 @@ async def start_services(application: BotApplication) -> None:
         )
 
 
-async def stop_services(application: BotApplication) -> None:
-    """post_shutdown: stop retrying the menu, write what the question log still holds."""
+async def stop_retrying(application: BotApplication) -> None:
+    """post_stop: give up on the menu before the connections close."""
     retrying, application.bot_data.commands_task = application.bot_data.commands_task, None
     if retrying is not None:
         retrying.cancel()
+
+
+async def stop_services(application: BotApplication) -> None:
+    """post_shutdown: write what the question log still holds, then stop it."""
+    await stop_retrying(application)  # post_stop only runs if the application started
     question_log = application.bot_data.question_log
     if question_log is not None:
         await asyncio.to_thread(question_log.close)
@@ -160,6 +165,7 @@ def build_application(
             )
         )
         .post_init(start_services)
+        .post_stop(stop_retrying)
         .post_shutdown(stop_services)
         .concurrent_updates(FairUpdateProcessor(on_flood=lambda u: note_flood(application, u)))
     )

@@ -28,6 +28,7 @@ from bot.console import Console
 from bot.evaluation import DevSetError, evaluate, load_dev_set
 from bot.icd10_check import check_codes
 from bot.knowledge import KnowledgeBase, KnowledgeError, Source, load_knowledge
+from bot.knowledge_cache import load_cached
 from bot.logreader import LogReader
 from bot.matching import Matcher, Result
 from bot.replies import (
@@ -99,7 +100,11 @@ def _main(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        knowledge = load_knowledge(directory)
+        # The bot starts from the cache when the files are unchanged; the tools read YAML.
+        if command == "run":
+            knowledge = load_cached(directory, settings.data_dir)
+        else:
+            knowledge = load_knowledge(directory)
     except KnowledgeError as error:
         print(f"The knowledge base in {directory} is invalid:\n{error}", file=sys.stderr)
         return EXIT_FAILED

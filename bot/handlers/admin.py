@@ -22,7 +22,8 @@ from bot.handlers.common import (
     settings_of,
 )
 from bot.handlers.context import BotContext, Handler
-from bot.knowledge import KnowledgeError, compare, load_knowledge
+from bot.knowledge import KnowledgeError, compare
+from bot.knowledge_cache import load_cached
 from bot.logreader import LogReader
 from bot.matching import Matcher
 from bot.replies import Reply, text
@@ -46,14 +47,15 @@ async def reload(update: Update, context: BotContext) -> None:
     """Re-read the knowledge directory; on errors keep serving the old knowledge."""
     if not await _is_admin(update, context):
         return
-    directory = settings_of(context).knowledge_dir
+    settings = settings_of(context)
+    directory = settings.knowledge_dir
     # Chats are served concurrently: two reloads at once would race to replace the matcher.
     async with context.bot_data.reload_lock:
         old = matcher_of(context)
         try:
             # Worker threads: questions from other chats are answered meanwhile, by the old
             # matcher, until the new one replaces it in one assignment.
-            knowledge = await asyncio.to_thread(load_knowledge, directory)
+            knowledge = await asyncio.to_thread(load_cached, directory, settings.data_dir)
             matcher = await asyncio.to_thread(Matcher, knowledge, old.thresholds)
         except KnowledgeError as error:
             count = len(old.knowledge.entries)

@@ -1,0 +1,70 @@
+"""The knowledge cache: same knowledge as the YAML, used only while the files are unchanged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge_cache import CACHE_DIRECTORY, load_cached
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge"))
+
+
+def cache_files(data: Path) -> list[Path]:
+    return sorted((data / CACHE_DIRECTORY).glob("knowledge-*.json"))
+
+
+def test_the_cache_gives_the_same_knowledge_and_is_used_while_files_are_unchanged(
+    knowledge_dir: Path, tmp_path: Path
+):
+    data = tmp_path / "data"
+    fresh = load_knowledge(knowledge_dir)
+    assert load_cached(knowledge_dir, data) == fresh
+    [cache] = cache_files(data)
+    assert cache.stat().st_mode & 0o777 == 0o600
+    assert load_cached(knowledge_dir, data) == fresh
+    # proof that the second load came from the cache: what the file says is what loads
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    stored["knowledge"]["entries"][0]["answer"] = "Cached."
+    cache.write_text(json.dumps(stored), encoding="utf-8")
+    assert load_cached(knowledge_dir, data).entries[0].answer == "Cached."
+
+
+def test_an_edited_file_is_read_again_and_replaces_the_cache(knowledge_dir: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    load_cached(knowledge_dir, data)
+    [before] = cache_files(data)
+    first = load_knowledge(knowledge_dir).entries[0]
+    path = next(p for p in knowledge_dir.glob("*.yaml") if f"id: {first.id}\n" in p.read_text())
+    path.write_text(path.read_text().replace(first.question, "An edited question?"))
+    assert load_cached(knowledge_dir, data).entries[0].question == "An edited question?"
+    [after] = cache_files(data)
+    assert after != before
+
+
+def test_a_damaged_or_foreign_cache_is_ignored(knowledge_dir: Path, tmp_path: Path, caplog):
+    data = tmp_path / "data"
+    fresh = load_cached(knowledge_dir, data)
+    [cache] = cache_files(data)
+    cache.write_text("{not json")
+    assert load_cached(knowledge_dir, data) == fresh
+    assert "unreadable" in caplog.text
+    key = json.loads(cache.read_text())["key"]
+    cache.write_text(json.dumps({"key": key, "knowledge": {"@": "Popen", "args": ["id"]}}))
+    assert load_cached(knowledge_dir, data) == fresh
+
+
+def test_invalid_knowledge_is_refused_and_never_cached(knowledge_dir: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    (knowledge_dir / "broken.yaml").write_text("entries:\n  - id: Bad Id\n")
+    with pytest.raises(KnowledgeError):
+        load_cached(knowledge_dir, data)
+    assert cache_files(data) == []
