@@ -217,11 +217,15 @@ def result_json(result: Result) -> dict[str, object]:
         "unknown_codes": list(result.unknown_codes),
         "icd10": icd10.as_json() if icd10 else None,
         "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
+        "case": result.case.as_json() if result.case else None,
     }
 
 
 def _answered(result: Result) -> tuple[str | None, str | None, tuple[Source, ...]]:
     """The question, answer text and sources a result shows (none for suggest and none)."""
+    if result.case is not None:
+        text = "\n\n".join((*result.case.paragraphs, result.case.entry.answer))
+        return result.case.title, text, result.case.entry.sources
     if result.entry is not None:
         return result.entry.question, result.entry.answer, result.entry.sources
     if result.icd10 is not None:

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
+from bot.cases import CaseAnswer, CaseCoder
 from bot.icd10_answers import CodeAnswer, CodeAnswers
 from bot.knowledge import Entry, KnowledgeBase, SafetyRule, SmalltalkIntent
 from bot.phrases import PhraseSet, phrase_words
@@ -160,6 +161,8 @@ class Result:
     safety: SafetyRule | None = None
     # An answer about ICD-10-CM codes from the code set (status answer, no entry).
     icd10: CodeAnswer | None = None
+    # A described case counted by the case coder (status answer, its entry as candidate).
+    case: CaseAnswer | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -253,6 +256,7 @@ class Matcher:
         self._compile_entries()
         del self._expansions
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
+        self._cases = CaseCoder(knowledge)
 
     # --- compilation ------------------------------------------------------------------
 
@@ -453,6 +457,11 @@ class Matcher:
         icd10 = self._icd10.answer(" ".join(query.words), query.codes)
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
+        # A described case (muscles named, asking the code): counted, not matched.
+        case = self._cases.answer(text[:MAX_QUERY_CHARS])
+        if case is not None:
+            counted = Candidate(case.entry, 100.0, "described case", ("muscles counted",))
+            return Result(Status.ANSWER, text, (counted,), case=case)
         scored = self._score(query, MAX_CANDIDATES)
         if scored is None:  # only unknown codes
             unknown = tuple(display_code(c) for c in query.codes)
