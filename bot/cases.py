@@ -234,12 +234,8 @@ class CaseCoder:
         # Each region or site once, in the words first used for it.
         regions: dict[str, str] = {}
         sites: dict[str, str] = {}
-        previous: frozenset[str] = frozenset()
-        for index, mention in enumerate(mentions):
-            sides = _sides(tokens, mentions, index) or _shared_sides(
-                tokens, mentions, index, previous
-            )
-            previous = sides
+        sides_of = _all_sides(tokens, mentions)
+        for mention, sides in zip(mentions, sides_of, strict=True):
             name = " ".join(tokens[mention.start : mention.end])
             if mention.term.kind == "region":
                 regions.setdefault(mention.term.id, name)
@@ -257,6 +253,36 @@ class CaseCoder:
         return CaseAnswer(
             muscles, region_names, site_names, dry, injections, code, paragraphs, self._entry
         )
+
+
+def _all_sides(tokens: Sequence[str], mentions: Sequence[_Mention]) -> list[frozenset[str]]:
+    """The sides of each mention; a side written once for a list applies to the list.
+
+    "left trapezius and rhomboid" and "rhomboids and trapezius on the left" are both left.
+    """
+    sides = [_sides(tokens, mentions, index) for index in range(len(mentions))]
+    last = len(mentions) - 1
+    # A side after the last muscle of a list ("..., on the left side") covers the list.
+    for index in range(last - 1, -1, -1):
+        if not sides[index] and _joined(tokens, mentions, index) and _after_last(tokens, mentions):
+            sides[index] = sides[index + 1]
+    for index in range(1, len(mentions)):
+        if not sides[index] and _joined(tokens, mentions, index - 1):
+            sides[index] = sides[index - 1]
+    return sides
+
+
+def _joined(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> bool:
+    """Whether mention ``index`` and the next are joined by "and" or a comma only."""
+    gap = tokens[mentions[index].end : mentions[index + 1].start]
+    return all(t in (SEPARATOR, "and", "the", "&") for t in gap)
+
+
+def _after_last(tokens: Sequence[str], mentions: Sequence[_Mention]) -> bool:
+    """Whether the last mention's side is written after it."""
+    last = mentions[-1]
+    before = tokens[max(0, last.start - 2) : last.start]
+    return not _side_words(before) and bool(_sides(tokens, mentions, len(mentions) - 1))
 
 
 def _sides(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> frozenset[str]:
@@ -286,17 +312,6 @@ def _sentence_end(words: Sequence[str]) -> int:
     if separators[0] == 0 and len(separators) > 1:
         return separators[1]
     return separators[0] if separators[0] else len(words)
-
-
-def _shared_sides(
-    tokens: Sequence[str], mentions: Sequence[_Mention], index: int, previous: frozenset[str]
-) -> frozenset[str]:
-    """A side written once for a list ("left trapezius and rhomboid") applies to the list."""
-    if not index:
-        return frozenset()
-    gap = tokens[mentions[index - 1].end : mentions[index].start]
-    joined_only = all(t in (SEPARATOR, "and", "the", "&") for t in gap)
-    return previous if joined_only else frozenset()
 
 
 def _side_words(words: Sequence[str]) -> frozenset[str]:
