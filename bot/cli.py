@@ -287,8 +287,14 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
             )
         for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
             for phrase in texts:
-                best = matcher.answer(phrase).best
-                if best is not None and best.entry.id != entry.id:
+                result = matcher.answer(phrase)
+                best = result.best
+                if result.case is not None and entry.id != result.case.entry.id:
+                    warnings.append(
+                        f"entry '{entry.id}': {kind} {phrase!r} describes a case: the case"
+                        " coder counts it, so it never reaches this entry"
+                    )
+                elif best is not None and best.entry.id != entry.id:
                     warnings.append(
                         f"entry '{entry.id}': {kind} {phrase!r} matches '{best.entry.id}'"
                         f" better (score {best.score})"
@@ -336,6 +342,11 @@ def check(matcher: Matcher, directory: Path) -> int:
     print(
         f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
         f" topics; {len(warnings)} warning(s)."
+    )
+    kinds = [term.kind for term in knowledge.muscle_terms]
+    print(
+        f"Case coding: {kinds.count('muscle')} muscles, {kinds.count('region')} regions and"
+        f" {kinds.count('site')} non-muscle sites."
     )
     return EXIT_OK
 
