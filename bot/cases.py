@@ -366,14 +366,20 @@ def _paragraphs(
     paragraphs: list[str] = []
     few, many = ("20560", "20561") if dry else ("20552", "20553")
     if muscles:
-        noun = "muscle" if len(muscles) == 1 else "muscles"
-        paragraphs.append(f"You named {len(muscles)} {noun}: {_and(m.label for m in muscles)}.")
+        named = (
+            f"You named {len(muscles)} {_muscles(len(muscles))}: {_and(m.label for m in muscles)}."
+        )
+        if injections:
+            named += f" {injections} injections named: muscles are counted, not injections."
+        paragraphs.append(named)
+    both = [m.term.name for m in muscles if m.side == "left" and _has(muscles, m.term, "right")]
+    if both:
+        paragraphs.append(f"The right and left {_and(both)} count as two muscles (one per side).")
     if code:
         band = "3 or more muscles" if code == many else f"{len(muscles)} {_muscles(len(muscles))}"
-        shots = f"; {injections} injections do not change it" if injections else ""
         procedure = "Dry needling (no injectate)" if dry else "Trigger point injections"
         paragraphs.append(
-            f"{band} → {code}, 1 unit for the session (however many injections{shots})."
+            f"{band} → {code}, 1 unit for the session (however many injections)."
             f" {procedure}: {few} for 1 or 2 muscles, {many} for 3 or more."
         )
     if regions:
@@ -392,6 +398,10 @@ def _paragraphs(
     notes = dict.fromkeys(m.term.note for m in muscles if m.term.note)
     paragraphs += [note for note in notes if note]
     return tuple(paragraphs)
+
+
+def _has(muscles: Sequence[CountedMuscle], term: MuscleTerm, side: str) -> bool:
+    return any(m.term == term and m.side == side for m in muscles)
 
 
 def _region_text(
