@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fakes import inline_query
 from tests.handlers.conftest import Harness
 
 CASE = "TPI to the L upper trap, R SCM & both rhomboids <b>x6</b>, what code?"
@@ -26,3 +27,13 @@ async def test_private_case_reply_offers_the_related_entries(harness: Harness):
     buttons = [b["callback_data"] for row in sent["reply_markup"]["inline_keyboard"] for b in row]
     assert "faq:billing-units" in buttons and "faq:modifiers" in buttons
     assert "faq:documentation" in buttons
+
+
+async def test_inline_query_offers_the_counted_case_first(harness: Harness):
+    await harness.process({"inline_query": inline_query("tpi both traps and left QL, code?")})
+    [answered] = harness.request.sent("answerInlineQuery")
+    first = answered["results"][0]
+    assert first["title"] == "Coding this case: 20553 x 1"
+    message = first["input_message_content"]["message_text"]
+    assert "left quadratus lumborum" in message and "AAPC, Part B Coding Alert" in message
+    assert len({r["id"] for r in answered["results"]}) == len(answered["results"]) <= 10
