@@ -242,7 +242,8 @@ class CaseCoder:
             elif mention.term.kind == "site":
                 sites.setdefault(mention.term.id, name)
             else:
-                for side in sorted(sides) or [None]:
+                named_sides: list[str | None] = [*sorted(sides)] or [None]
+                for side in named_sides:
                     counted.setdefault((mention.term.id, side), CountedMuscle(mention.term, side))
         muscles = _merge_unsided(counted)
         dry = bool(DRY_NEEDLING.search(flat))
