@@ -73,11 +73,17 @@ BOTH = frozenset({"bilateral", "bilaterally", "bilat", "both", "bl"})
 # A region word followed by one of these names a complaint, not an injection site.
 COMPLAINT_WORDS = frozenset({"pain", "ache", "aches", "spasm", "spasms", "stiffness"})
 COUNT_PATTERN = re.compile(
-    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-    r" (?:\w+ ){0,2}?(?:injections|injection|trigger points|tps|tpis|shots|sticks)\b"
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    r" (?:total |more |separate |different |trigger point )?"
+    r"(?:injections|injection|trigger points|tps|tpis|shots|sticks)\b"
+)
+# "13 TPIs to six muscle groups": a number of muscles given without their names.
+STATED_MUSCLES = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    r" (?:different |separate |distinct )?(muscle groups?|muscles?)\b"
 )
 NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12,
 }  # fmt: skip
 
@@ -108,6 +114,9 @@ class CaseAnswer:
     code: str | None
     paragraphs: tuple[str, ...]
     entry: Entry
+    # A number of muscles (or muscle groups) given without naming them, and which it was.
+    stated: int | None = None
+    stated_groups: bool = False
 
     @property
     def units(self) -> int:
@@ -117,7 +126,7 @@ class CaseAnswer:
     def title(self) -> str:
         if self.code:
             return f"Coding this case: {self.code} x 1"
-        if self.muscles or self.regions:
+        if self.muscles or self.regions or self.stated:
             return "Coding this case: which muscles were injected?"
         return "Coding this case: not a trigger point code"
 
@@ -131,7 +140,8 @@ class CaseAnswer:
         """The count as ``ask --json`` shows it."""
         return {
             "muscles": [m.label for m in self.muscles],
-            "count": len(self.muscles),
+            "count": len(self.muscles) or self.stated or 0,
+            "stated": self.stated,
             "code": self.code,
             "units": self.units,
             "dry_needling": self.dry_needling,
@@ -186,9 +196,44 @@ class CaseCoder:
         if not muscles:
             regions = [m for m in mentions if m.term.kind == "region"]
             tpi = TPI_WORDS & set(flat.split())
-            if not regions or not tpi or DOCUMENTATION.search(flat):
+            if not tpi or DOCUMENTATION.search(flat):
                 return None
+            if not regions:
+                return self._stated(flat)
         return self._count(tokens, mentions, flat)
+
+    def _stated(self, flat: str) -> CaseAnswer | None:
+        """Muscles given as a number with the injections ("13 TPIs to six muscle groups")."""
+        assert self._entry is not None
+        stated = STATED_MUSCLES.search(flat)
+        injections = _injections(flat)
+        if stated is None or injections is None:
+            return None
+        number, unit = stated.groups()
+        count = int(number) if number.isdigit() else NUMBER_WORDS[number]
+        groups = "group" in unit
+        dry = bool(DRY_NEEDLING.search(flat))
+        few, many = ("20560", "20561") if dry else ("20552", "20553")
+        # Each group holds one muscle at least: 3 groups are 3 muscles or more.
+        code = many if count >= 3 else (None if groups else few if count else None)
+        said = (
+            f"{count} muscle {'groups' if count != 1 else 'group'}"
+            if groups
+            else (f"{count} {_muscles(count)}")
+        )
+        text = (
+            f"You gave {said} and {injections} injections, without naming the muscles."
+            " Muscles are counted, not injections."
+        )
+        if code:
+            text += f" {count} {'groups' if groups else _muscles(count)} → {code}, 1 unit for"
+            text += " the session; name each muscle injected in the note."
+        else:
+            text += (
+                f" A muscle group is not one muscle: name the muscles injected. 1 or 2 muscles"
+                f" → {few}; 3 or more → {many}."
+            )
+        return CaseAnswer((), (), (), dry, injections, code, (text,), self._entry, count, groups)
 
     # --- reading the question -----------------------------------------------------------
 

@@ -46,6 +46,7 @@ def test_described_case_is_counted(matcher: Matcher, case: dict[str, Any]):
     assert sorted(counted["muscles"]) == sorted(case.get("muscles", []))
     assert counted["code"] == case["code"]
     assert counted["units"] == (1 if case["code"] else 0)
+    assert counted["count"] == case.get("count", len(counted["muscles"]))
     assert set(case.get("regions", [])) <= set(counted["regions"])
     assert set(case.get("sites", [])) <= set(counted["other_sites"])
 
@@ -111,6 +112,15 @@ def test_unsided_muscles_are_counted_once_and_say_so(matcher: Matcher):
     result = matcher.answer("trigger point injections in the trapezius, what code?")
     assert result.case is not None and result.case.code == "20552"
     assert any("No side given for trapezius" in p for p in result.case.paragraphs)
+
+
+def test_muscles_given_as_a_number_are_counted_as_given(matcher: Matcher):
+    result = matcher.answer("13 total TPIs to six muscle groups, 13 units of 20553?")
+    assert result.case is not None and result.case.code == "20553"
+    assert "You gave 6 muscle groups and 13 injections" in result.case.paragraphs[0]
+    asked = matcher.answer("tpi 4 injections into 2 muscle groups, code?").case
+    assert asked is not None and asked.code is None
+    assert "A muscle group is not one muscle" in asked.paragraphs[0]
 
 
 def test_ask_json_has_the_case_fields():
