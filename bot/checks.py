@@ -32,8 +32,14 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
             )
         for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
             for phrase in texts:
-                best = matcher.answer(phrase).best
-                if best is not None and best.entry.id != entry.id:
+                result = matcher.answer(phrase)
+                best = result.best
+                if result.case is not None and entry.id != result.case.entry.id:
+                    warnings.append(
+                        f"entry '{entry.id}': {kind} {phrase!r} describes a case: the case"
+                        " coder counts it, so it never reaches this entry"
+                    )
+                elif best is not None and best.entry.id != entry.id:
                     warnings.append(
                         f"entry '{entry.id}': {kind} {phrase!r} matches '{best.entry.id}'"
                         f" better (score {best.score})"

@@ -153,11 +153,15 @@ def result_json(result: Result) -> dict[str, object]:
         "unknown_codes": list(result.unknown_codes),
         "icd10": icd10.as_json() if icd10 else None,
         "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
+        "case": result.case.as_json() if result.case else None,
     }
 
 
 def _answered(result: Result) -> tuple[str | None, str | None, tuple[Source, ...]]:
     """The question, answer text and sources a result shows (none for suggest and none)."""
+    if result.case is not None:
+        text = "\n\n".join((*result.case.paragraphs, result.case.entry.answer))
+        return result.case.title, text, result.case.entry.sources
     if result.entry is not None:
         return result.entry.question, result.entry.answer, result.entry.sources
     if result.icd10 is not None:
@@ -225,6 +229,11 @@ def check(matcher: Matcher, directory: Path) -> int:
     print(
         f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
         f" topics; {len(warnings)} warning(s)."
+    )
+    kinds = [term.kind for term in knowledge.muscle_terms]
+    print(
+        f"Case coding: {kinds.count('muscle')} muscles, {kinds.count('region')} regions and"
+        f" {kinds.count('site')} non-muscle sites."
     )
     return EXIT_OK
 

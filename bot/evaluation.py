@@ -297,9 +297,10 @@ def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
 
 
 def _case(item: dict[str, Any]) -> Case:
+    expect = item["expect"]
     return Case(
         str(item["q"]),
-        (str(item["expect"]),),
+        tuple(str(e) for e in expect) if isinstance(expect, list) else (str(expect),),
         str(item.get("category", "pair")),
         item.get("mentions"),
     )

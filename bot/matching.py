@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.cases import CaseCoder
 from bot.icd10_answers import CodeAnswers
 from bot.index import KnowledgeIndex, content_words
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
@@ -102,6 +103,7 @@ class Matcher:
         self._index = KnowledgeIndex(knowledge)
         self._reader = QueryReader(self._index)
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
+        self._cases = CaseCoder(knowledge)
 
     # --- matching ---------------------------------------------------------------------
 
@@ -144,6 +146,11 @@ class Matcher:
         icd10 = self._icd10.answer(" ".join(query.words), query.codes)
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
+        # A described case (muscles named, asking the code): counted, not matched.
+        case = self._cases.answer(text[:MAX_QUERY_CHARS])
+        if case is not None:
+            counted = Candidate(case.entry, 100.0, "described case", ("muscles counted",))
+            return Result(Status.ANSWER, text, (counted,), case=case)
         scored = self._score(query, MAX_CANDIDATES)
         if scored is None:  # only unknown codes
             unknown = tuple(display_code(c) for c in query.codes)

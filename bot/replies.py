@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot import callbackdata
 from bot.callbackdata import TOPICS_DATA, Kind, faq_data, topic_data
+from bot.cases import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
@@ -132,6 +133,23 @@ def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool =
     return Reply(paragraphs, options)
 
 
+def case_reply(answer: CaseAnswer, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
+    """A counted case: what was counted and the code in bold, the rule, sources, related."""
+    entry = answer.entry
+    reviewed = Span(f"\nReviewed {entry.reviewed:%B %Y}")
+    paragraphs = (
+        (Span(answer.title, bold=True),),
+        *((Span(paragraph),) for paragraph in answer.paragraphs),
+        (Span(entry.answer),),
+        (*source_paragraph(entry.sources), reviewed),
+    )
+    if compact:
+        return Reply(paragraphs)
+    related = [knowledge.entry(i) for i in answer.related[:3]]
+    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
+    return Reply(paragraphs, options, rated_entry=entry.id)
+
+
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:
     options = tuple(Option(topic.title, topic_data(topic.id)) for topic in knowledge.topics)
     return Reply(text(intro), options)
@@ -175,6 +193,8 @@ def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False
         return safety_reply(result, knowledge, compact=compact)
     if result.icd10 is not None:
         return icd10_reply(result.icd10, knowledge, compact=compact)
+    if result.case is not None:
+        return case_reply(result.case, knowledge, compact=compact)
     if result.status is Status.ANSWER and result.entry is not None:
         return entry_reply(result.entry, knowledge, compact=compact)
     if result.status is Status.SUGGEST:

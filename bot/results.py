@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.cases import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, SafetyRule, SmalltalkIntent
 
@@ -62,6 +63,8 @@ class Result:
     safety: SafetyRule | None = None
     # An answer about ICD-10-CM codes from the code set (status answer, no entry).
     icd10: CodeAnswer | None = None
+    # A described case counted by the case coder (status answer, its entry as candidate).
+    case: CaseAnswer | None = None
 
     @property
     def best(self) -> Candidate | None:

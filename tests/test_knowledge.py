@@ -26,6 +26,7 @@ REQUIRED = {
         "modifiers",
         "same-day-procedures",
         "im-injection-96372",
+        "case-coding",
     ],
     "conditions": [
         "related-conditions",

@@ -9,10 +9,11 @@ from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 from telegram.helpers import create_deep_linked_url
 
+from bot.cases import CaseAnswer
 from bot.handlers.common import expect, matcher_of, record
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
-from bot.replies import one_message_reply, render_html
+from bot.replies import case_reply, one_message_reply, render_html
 
 MAX_RESULTS = 10
 DESCRIPTION_LENGTH = 90
@@ -45,6 +46,18 @@ def article(entry: Entry, knowledge: KnowledgeBase, bot_username: str) -> Inline
     )
 
 
+def case_article(case: CaseAnswer, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
+    """A described case counted: the count and code first, as in a group chat."""
+    message = render_html(case_reply(case, knowledge, compact=True))[0]
+    return InlineQueryResultArticle(
+        # Unique among the entry results (whose ids have no colon), at most 64 bytes.
+        id=f"case:{case.code or 'ask'}:{len(case.muscles)}",
+        title=case.title,
+        description=case.paragraphs[0][:DESCRIPTION_LENGTH] if case.paragraphs else "",
+        input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+    )
+
+
 async def inline_query(update: Update, context: BotContext) -> None:
     """Answer an inline query with the best-matching entries."""
     query = expect(update.inline_query, "inline query")
@@ -58,6 +71,9 @@ async def inline_query(update: Update, context: BotContext) -> None:
         firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
     results = [article(entry, knowledge, context.bot.username) for entry in entries]
+    case = matcher.answer(text).case if text else None
+    if case is not None:  # the counted case first, then the entries as before
+        results = [case_article(case, knowledge), *results][:MAX_RESULTS]
     await query.answer(results, cache_time=CACHE_SECONDS)
     if text:
         _record_when_typing_stops(context, update, query.from_user.id, text)

@@ -1,7 +1,8 @@
 """Read ``knowledge/*.yaml`` into a :class:`KnowledgeBase`, section by section.
 
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
-``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``);
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``,
+``muscles``, ``muscle_regions``, ``non_muscle_sites``);
 the loader merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
@@ -22,6 +23,7 @@ from bot.knowledge.model import (
     DiagnosisList,
     Entry,
     KnowledgeBase,
+    MuscleTerm,
     Point,
     SafetyRule,
     SmalltalkIntent,
@@ -31,6 +33,7 @@ from bot.knowledge.positions import ItemLines, line_of, mapping_pair, sequence_i
 from bot.knowledge.validation import (
     DIAGNOSIS_LIST_FIELDS,
     ENTRY_FIELDS,
+    MUSCLE_TERM_FIELDS,
     POINT_FIELDS,
     SAFETY_FIELDS,
     SMALLTALK_FIELDS,
@@ -42,6 +45,7 @@ from bot.knowledge.validation import (
     check_links,
     type_name,
 )
+from bot.text import tokenise
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge"
 
@@ -190,6 +194,38 @@ def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
     return DiagnosisList(list_id, title, policy, scope, codes, sources, reviewed, context)
 
 
+def _muscle_term(kind: str) -> Callable[[ItemChecker], MuscleTerm | None]:
+    """The builder of one item of ``muscles``, ``muscle_regions`` or ``non_muscle_sites``."""
+
+    def build(item: ItemChecker) -> MuscleTerm | None:
+        if not item.check_fields(MUSCLE_TERM_FIELDS, item.raw_id()):
+            return None
+        term_id = item.entry_id()
+        name = item.text("name", term_id)
+        names = item.text_list("names", term_id)
+        note = item.text("note", term_id) if item.get("note") is not None else None
+        if not (term_id and name):
+            return None
+        return MuscleTerm(term_id, kind, name, names, note)
+
+    return build
+
+
+def _check_muscle_terms(collected: Collected, problems: list[Problem]) -> None:
+    """Each word for a muscle, region or site names one thing only, and names something."""
+    seen: dict[str, str] = {}
+    for name in MUSCLE_SECTIONS:
+        for located in collected[name]:
+            term, where = located.value, located.where
+            for word in (term.name, *term.names):
+                key = " ".join(tokenise(word))
+                if not key:
+                    where.problem(where.lines.field("names"), f"'{word}' has no words", term.id)
+                elif seen.setdefault(key, term.id) != term.id:
+                    message = f"'{word}' already names '{seen[key]}'"
+                    where.problem(where.lines.field("names"), message, term.id)
+
+
 def _phrase_lists(section: Section) -> list[Located[Any]]:
     """A mapping of names to lists of phrases (``safety_contexts``)."""
     if not isinstance(section.value, dict):
@@ -235,7 +271,11 @@ SECTION_READERS: dict[str, SectionReader] = {
     "safety_contexts": _phrase_lists,
     "points": list_section(_point),
     "diagnosis_lists": list_section(_diagnosis_list),
+    "muscles": list_section(_muscle_term("muscle")),
+    "muscle_regions": list_section(_muscle_term("region")),
+    "non_muscle_sites": list_section(_muscle_term("site")),
 }
+MUSCLE_SECTIONS = ("muscles", "muscle_regions", "non_muscle_sites")
 SECTIONS = tuple(SECTION_READERS)
 
 Collected = dict[str, list[Located[Any]]]
@@ -255,6 +295,7 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
         _read_file(path, collected, problems)
     check_links(collected["topics"], collected["entries"], problems)
     safety = _link_safety(collected, problems)
+    _check_muscle_terms(collected, problems)
     if problems:
         raise KnowledgeError(problems)
     return dataclasses.replace(_knowledge_base(collected), safety=safety)
@@ -272,6 +313,7 @@ def _knowledge_base(collected: Collected) -> KnowledgeBase:
         smalltalk=values("smalltalk"),
         points=values("points"),
         diagnosis_lists=values("diagnosis_lists"),
+        muscle_terms=tuple(term for name in MUSCLE_SECTIONS for term in values(name)),
     )
 
 

@@ -100,6 +100,22 @@ class DiagnosisList:
 
 
 @dataclass(frozen=True)
+class MuscleTerm:
+    """A muscle, a body region or a non-muscle site, with the words people use for it.
+
+    ``kind`` is ``muscle`` (counted for 20552/20553), ``region`` (not a muscle: the case
+    coder asks which muscles) or ``site`` (a joint, tendon or nerve: not a trigger point
+    code). ``note`` is said whenever the muscle is counted (how a group is counted).
+    """
+
+    id: str
+    kind: str
+    name: str
+    names: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated knowledge base; immutable once loaded."""
 
@@ -110,6 +126,7 @@ class KnowledgeBase:
     safety: tuple[SafetyRule, ...] = ()
     points: tuple[Point, ...] = ()
     diagnosis_lists: tuple[DiagnosisList, ...] = ()
+    muscle_terms: tuple[MuscleTerm, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -54,6 +54,8 @@ DIAGNOSIS_LIST_FIELDS = {
     "sources": True,
 }
 
+MUSCLE_TERM_FIELDS = {"id": True, "name": True, "names": False, "note": False}
+
 T = TypeVar("T")
 
 

@@ -1,0 +1,474 @@
+"""Code a described case: count the muscles named and give the trigger point code.
+
+Billing staff mostly ask about a case, not a code: "the doctor injected the left thoracic
+trapezius, left rhomboids and left supraspinatus, what is the CPT code?". :class:`CaseCoder`
+recognises such a question (muscles or body regions named, a trigger point injection or dry
+needling, and a request for the code, the units or how to bill), counts the muscles by the
+rule of the knowledge base's ``case-coding`` entry and says what it counted:
+
+- 20552/20553 (dry needling: 20560/20561) go by the number of *muscles*, not injections or
+  trigger points; one code, 1 unit per session;
+- the right and left of one muscle count as two muscles; naming a muscle twice ("upper trap"
+  and "lower trap", or 6 injections into it) counts it once;
+- a region ("paraspinals", "lower back") is not a muscle: the reply asks for the muscles;
+- a joint, tendon sheath or nerve is not a trigger point code at all.
+
+The muscles, their everyday names and the regions are data (``knowledge/muscles.yaml``,
+sections ``muscles``, ``muscle_regions`` and ``non_muscle_sites``). A general question about
+the rules ("does right and left count as two muscles?") names no muscle and goes on to the
+entries as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Entry, KnowledgeBase, MuscleTerm
+from bot.text import COMMON_WORDS, STOPWORDS, tokenise
+
+CASE_ENTRY = "case-coding"
+# Where the same-day procedures (joints, tendon sheaths, nerve blocks) are explained.
+NON_MUSCLE_ENTRY = "same-day-procedures"
+
+# A misspelt muscle name ("trapezuis", "rhomboyds") is matched at this rapidfuzz ratio.
+TYPO_CUTOFF = 80
+MIN_TYPO_LENGTH = 7
+# The side of the first muscle named may stand this many words before it
+# ("bilateral trigger point injections to the trapezius").
+LEAD_SIDE_WORDS = 6
+SEPARATOR = ","
+
+# A trigger point procedure named outright; "injected" alone will do once a muscle is named.
+TPI_WORDS = frozenset(
+    """trigger tpi tpis tp tps needling needled 20552 20553 20560 20561""".split()
+)
+INJECTION_WORDS = TPI_WORDS | frozenset(
+    """inject injects injected injecting injection injections needle needles shot shots""".split()
+)
+DRY_NEEDLING = re.compile(
+    r"\bdry needl\w*|\bneedling\b|\bno injectate\b|\bwithout (?:an )?injectate\b"
+)
+# What makes it a coding question: the code, the units, how to bill or count.
+CODING_CUE = re.compile(
+    r"\b(?:code|codes|coded|coding|cpt|bill|billed|billing|unit|units|count|counted|counts"
+    r"|how many|report|reported|modifier|modifiers|20552|20553|20560|20561"
+    r"|(?:one|two|three|separate|\d) (?:separate )?muscles?)\b"
+)
+# A question about the note itself ("is 'paraspinals' acceptable documentation?").
+DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
+# Questions about something else that happen to name a muscle: the drug, the diagnosis,
+# a denial, imaging, a same-day visit. Their entries answer them better than a count.
+OTHER_SUBJECT = re.compile(
+    r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
+    r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
+    r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn)\b"
+)
+LEFT = frozenset({"left", "lt", "l"})
+RIGHT = frozenset({"right", "rt", "r"})
+BOTH = frozenset({"bilateral", "bilaterally", "bilat", "both", "bl"})
+# A region word followed by one of these names a complaint, not an injection site.
+COMPLAINT_WORDS = frozenset({"pain", "ache", "aches", "spasm", "spasms", "stiffness"})
+COUNT_PATTERN = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    r" (?:total |more |separate |different |trigger point )?"
+    r"(?:injections|injection|trigger points|tps|tpis|shots|sticks)\b"
+)
+# "13 TPIs to six muscle groups": a number of muscles given without their names.
+STATED_MUSCLES = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    r" (?:different |separate |distinct )?(muscle groups?|muscles?)\b"
+)
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class CountedMuscle:
+    """One muscle on one side (``side`` None when the question does not say)."""
+
+    term: MuscleTerm
+    side: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.side} {self.term.name}" if self.side else self.term.name
+
+
+@dataclass(frozen=True)
+class CaseAnswer:
+    """What was counted in a described case and the code it gives (None: it asks)."""
+
+    muscles: tuple[CountedMuscle, ...]
+    regions: tuple[str, ...]
+    other_sites: tuple[str, ...]
+    dry_needling: bool
+    injections: int | None
+    code: str | None
+    paragraphs: tuple[str, ...]
+    entry: Entry
+    # A number of muscles (or muscle groups) given without naming them, and which it was.
+    stated: int | None = None
+    stated_groups: bool = False
+
+    @property
+    def units(self) -> int:
+        return 1 if self.code else 0
+
+    @property
+    def title(self) -> str:
+        if self.code:
+            return f"Coding this case: {self.code} x 1"
+        if self.muscles or self.regions or self.stated:
+            return "Coding this case: which muscles were injected?"
+        return "Coding this case: not a trigger point code"
+
+    @property
+    def related(self) -> tuple[str, ...]:
+        """Entries offered under the answer: the case entry's, same-day procedures first."""
+        extra = (NON_MUSCLE_ENTRY,) if self.other_sites else ()
+        return tuple(dict.fromkeys((*extra, *self.entry.related)))
+
+    def as_json(self) -> dict[str, object]:
+        """The count as ``ask --json`` shows it."""
+        return {
+            "muscles": [m.label for m in self.muscles],
+            "count": len(self.muscles) or self.stated or 0,
+            "stated": self.stated,
+            "code": self.code,
+            "units": self.units,
+            "dry_needling": self.dry_needling,
+            "injections": self.injections,
+            "regions": list(self.regions),
+            "other_sites": list(self.other_sites),
+        }
+
+
+@dataclass(frozen=True)
+class _Mention:
+    term: MuscleTerm
+    start: int
+    end: int
+
+
+class CaseCoder:
+    """Built once per knowledge base; :meth:`answer` is cheap and never raises."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self._entry = knowledge.entry(CASE_ENTRY)
+        self._terms = knowledge.muscle_terms
+        # Each name as a tuple of tokens; matching prefers the longest name at a position.
+        self._names: dict[tuple[str, ...], MuscleTerm] = {}
+        for term in self._terms:
+            for name in (term.name, *term.names):
+                self._names.setdefault(tuple(tokenise(name)), term)
+        # Words of any name ("occipital" in "greater occipital nerve") are never corrected.
+        self._words = frozenset(word for name in self._names for word in name)
+        self._longest = max((len(name) for name in self._names), default=0)
+        # Only muscle names are corrected to: region words are everyday words ("shoulder").
+        self._single = sorted(
+            name[0]
+            for name, term in self._names.items()
+            if term.kind == "muscle" and len(name) == 1 and len(name[0]) >= MIN_TYPO_LENGTH
+        )
+
+    def answer(self, text: str) -> CaseAnswer | None:
+        """The counted case for a question, or None when it does not describe one."""
+        if self._entry is None or not self._terms:
+            return None
+        tokens = self._tokens(text)
+        flat = " ".join(t for t in tokens if t != SEPARATOR)
+        if not (INJECTION_WORDS & set(flat.split())) or not CODING_CUE.search(flat):
+            return None
+        if OTHER_SUBJECT.search(flat):
+            return None
+        mentions = self._mentions(tokens)
+        muscles = [m for m in mentions if m.term.kind == "muscle"]
+        # Without a muscle named, only a clear trigger point case about the count is one;
+        # a joint or nerve with trigger points is the same-day procedures entry's question.
+        if not muscles:
+            regions = [m for m in mentions if m.term.kind == "region"]
+            tpi = TPI_WORDS & set(flat.split())
+            if not tpi or DOCUMENTATION.search(flat):
+                return None
+            if not regions:
+                return self._stated(flat)
+        return self._count(tokens, mentions, flat)
+
+    def _stated(self, flat: str) -> CaseAnswer | None:
+        """Muscles given as a number with the injections ("13 TPIs to six muscle groups")."""
+        assert self._entry is not None
+        stated = STATED_MUSCLES.search(flat)
+        injections = _injections(flat)
+        if stated is None or injections is None:
+            return None
+        number, unit = stated.groups()
+        count = int(number) if number.isdigit() else NUMBER_WORDS[number]
+        groups = "group" in unit
+        dry = bool(DRY_NEEDLING.search(flat))
+        few, many = ("20560", "20561") if dry else ("20552", "20553")
+        # Each group holds one muscle at least: 3 groups are 3 muscles or more.
+        code = many if count >= 3 else (None if groups else few if count else None)
+        said = (
+            f"{count} muscle {'groups' if count != 1 else 'group'}"
+            if groups
+            else (f"{count} {_muscles(count)}")
+        )
+        text = (
+            f"You gave {said} and {injections} injections, without naming the muscles."
+            " Muscles are counted, not injections."
+        )
+        if code:
+            text += f" {count} {'groups' if groups else _muscles(count)} → {code}, 1 unit for"
+            text += " the session; name each muscle injected in the note."
+        else:
+            text += (
+                f" A muscle group is not one muscle: name the muscles injected. 1 or 2 muscles"
+                f" → {few}; 3 or more → {many}."
+            )
+        return CaseAnswer((), (), (), dry, injections, code, (text,), self._entry, count, groups)
+
+    # --- reading the question -----------------------------------------------------------
+
+    def _tokens(self, text: str) -> list[str]:
+        """Normalised tokens with a separator where the text had , ; : ( ) or a full stop."""
+        tokens: list[str] = []
+        for piece in re.split(r"[,;:!?()\n]|\.(?!\d)|\s-\s", text):
+            if tokens and tokens[-1] != SEPARATOR:
+                tokens.append(SEPARATOR)
+            tokens += [self._correct(token) for token in tokenise(piece)]
+        return tokens
+
+    def _correct(self, token: str) -> str:
+        known = token in self._words or token in STOPWORDS or token in COMMON_WORDS
+        if known or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
+            return token
+        match = process.extractOne(
+            token, self._single, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return match[0] if match else token
+
+    def _mentions(self, tokens: Sequence[str]) -> list[_Mention]:
+        mentions: list[_Mention] = []
+        index = 0
+        while index < len(tokens):
+            for length in range(min(self._longest, len(tokens) - index), 0, -1):
+                term = self._names.get(tuple(tokens[index : index + length]))
+                if term is not None:
+                    following = tokens[index + length] if index + length < len(tokens) else ""
+                    if not (term.kind == "region" and following in COMPLAINT_WORDS):
+                        mentions.append(_Mention(term, index, index + length))
+                    index += length
+                    break
+            else:
+                index += 1
+        return mentions
+
+    # --- counting -----------------------------------------------------------------------
+
+    def _count(self, tokens: Sequence[str], mentions: list[_Mention], flat: str) -> CaseAnswer:
+        assert self._entry is not None
+        counted: dict[tuple[str, str | None], CountedMuscle] = {}
+        # Each region or site once, in the words first used for it.
+        regions: dict[str, str] = {}
+        sites: dict[str, str] = {}
+        sides_of = _all_sides(tokens, mentions)
+        for mention, sides in zip(mentions, sides_of, strict=True):
+            name = " ".join(tokens[mention.start : mention.end])
+            if mention.term.kind == "region":
+                regions.setdefault(mention.term.id, name)
+            elif mention.term.kind == "site":
+                sites.setdefault(mention.term.id, name)
+            else:
+                named_sides: list[str | None] = [*sorted(sides)] or [None]
+                for side in named_sides:
+                    counted.setdefault((mention.term.id, side), CountedMuscle(mention.term, side))
+        muscles = _merge_unsided(counted)
+        dry = bool(DRY_NEEDLING.search(flat))
+        injections = _injections(flat)
+        code = _code(len(muscles), bool(regions), dry)
+        region_names, site_names = tuple(regions.values()), tuple(sites.values())
+        paragraphs = _paragraphs(muscles, region_names, site_names, dry, injections, code)
+        return CaseAnswer(
+            muscles, region_names, site_names, dry, injections, code, paragraphs, self._entry
+        )
+
+
+def _all_sides(tokens: Sequence[str], mentions: Sequence[_Mention]) -> list[frozenset[str]]:
+    """The sides of each mention; a side written once for a list applies to the list.
+
+    "left trapezius and rhomboid" and "rhomboids and trapezius on the left" are both left.
+    """
+    sides = [_sides(tokens, mentions, index) for index in range(len(mentions))]
+    last = len(mentions) - 1
+    # A side after the last muscle of a list ("..., on the left side") covers the list.
+    for index in range(last - 1, -1, -1):
+        if not sides[index] and _joined(tokens, mentions, index) and _after_last(tokens, mentions):
+            sides[index] = sides[index + 1]
+    for index in range(1, len(mentions)):
+        if not sides[index] and _joined(tokens, mentions, index - 1):
+            sides[index] = sides[index - 1]
+    return sides
+
+
+def _joined(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> bool:
+    """Whether mention ``index`` and the next are joined by "and" or a comma only."""
+    gap = tokens[mentions[index].end : mentions[index + 1].start]
+    return all(t in (SEPARATOR, "and", "the", "&") for t in gap)
+
+
+def _after_last(tokens: Sequence[str], mentions: Sequence[_Mention]) -> bool:
+    """Whether the last mention's side is written after it."""
+    last = mentions[-1]
+    before = tokens[max(0, last.start - 2) : last.start]
+    return not _side_words(before) and bool(_sides(tokens, mentions, len(mentions) - 1))
+
+
+def _sides(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> frozenset[str]:
+    """The sides written next to one mention: before it, or after it up to the next one."""
+    mention = mentions[index]
+    start = mentions[index - 1].end if index else max(0, mention.start - LEAD_SIDE_WORDS)
+    before = list(tokens[start : mention.start])
+    # Between two mentions, words up to the last separator or "and" belong to the one before.
+    cut = max((i for i, t in enumerate(before) if t in (SEPARATOR, "and")), default=-1)
+    if index:
+        before = before[cut + 1 :]
+    end = mentions[index + 1].start if index + 1 < len(mentions) else len(tokens)
+    after = list(tokens[mention.end : end])
+    if index + 1 < len(mentions):
+        cut_after = max((i for i, t in enumerate(after) if t in (SEPARATOR, "and")), default=-1)
+        after = after[: max(cut_after, 0)]
+    else:
+        after = after[: _sentence_end(after)]
+    return _side_words(before) or _side_words(after)
+
+
+def _sentence_end(words: Sequence[str]) -> int:
+    """Words after the last mention up to its clause end ("..., right and left, would")."""
+    separators = [i for i, t in enumerate(words) if t == SEPARATOR]
+    if not separators:
+        return len(words)
+    if separators[0] == 0 and len(separators) > 1:
+        return separators[1]
+    return separators[0] if separators[0] else len(words)
+
+
+def _side_words(words: Sequence[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for position, word in enumerate(words):
+        if word in BOTH:
+            # "both" alone before a muscle means both sides; "both muscles" does not.
+            return frozenset(SIDES)
+        if word == "each" and position + 1 < len(words) and words[position + 1] == "side":
+            return frozenset(SIDES)
+        if word in LEFT:
+            found.add("left")
+        elif word in RIGHT:
+            found.add("right")
+    return frozenset(found)
+
+
+def _merge_unsided(
+    counted: dict[tuple[str, str | None], CountedMuscle],
+) -> tuple[CountedMuscle, ...]:
+    """A muscle named once with a side and once without is one muscle, not two."""
+    sided = {muscle_id for muscle_id, side in counted if side is not None}
+    return tuple(
+        muscle
+        for (muscle_id, side), muscle in counted.items()
+        if side is not None or muscle_id not in sided
+    )
+
+
+def _injections(flat: str) -> int | None:
+    numbers = [int(n) if n.isdigit() else NUMBER_WORDS[n] for n in COUNT_PATTERN.findall(flat)]
+    return sum(numbers) if numbers else None
+
+
+def _code(count: int, has_regions: bool, dry: bool) -> str | None:
+    few, many = ("20560", "20561") if dry else ("20552", "20553")
+    if count >= 3:
+        return many
+    if has_regions or not count:
+        return None
+    return few
+
+
+def _paragraphs(
+    muscles: Sequence[CountedMuscle],
+    regions: Sequence[str],
+    sites: Sequence[str],
+    dry: bool,
+    injections: int | None,
+    code: str | None,
+) -> tuple[str, ...]:
+    paragraphs: list[str] = []
+    few, many = ("20560", "20561") if dry else ("20552", "20553")
+    if muscles:
+        named = (
+            f"You named {len(muscles)} {_muscles(len(muscles))}: {_and(m.label for m in muscles)}."
+        )
+        if injections:
+            named += f" {injections} injections named: muscles are counted, not injections."
+        paragraphs.append(named)
+    both = [m.term.name for m in muscles if m.side == "left" and _has(muscles, m.term, "right")]
+    if both:
+        paragraphs.append(f"The right and left {_and(both)} count as two muscles (one per side).")
+    if code:
+        band = "3 or more muscles" if code == many else f"{len(muscles)} {_muscles(len(muscles))}"
+        procedure = "Dry needling (no injectate)" if dry else "Trigger point injections"
+        paragraphs.append(
+            f"{band} → {code}, 1 unit for the session (however many injections)."
+            f" {procedure}: {few} for 1 or 2 muscles, {many} for 3 or more."
+        )
+    if regions:
+        paragraphs.append(_region_text(regions, len(muscles), code, few, many))
+    if sites:
+        paragraphs.append(
+            f"{_and(f'“{s}”' for s in sites)}: a joint, tendon, bursa or nerve injection is not"
+            f" a trigger point code; it has its own code (see same-day procedures)."
+        )
+    unsided = [m.term.name for m in muscles if m.side is None]
+    if unsided and code != many:
+        paragraphs.append(
+            f"No side given for {_and(unsided)}: if both sides were injected, each side"
+            " counts as a muscle."
+        )
+    notes = dict.fromkeys(m.term.note for m in muscles if m.term.note)
+    paragraphs += [note for note in notes if note]
+    return tuple(paragraphs)
+
+
+def _has(muscles: Sequence[CountedMuscle], term: MuscleTerm, side: str) -> bool:
+    return any(m.term == term and m.side == side for m in muscles)
+
+
+def _region_text(
+    regions: Sequence[str], counted: int, code: str | None, few: str, many: str
+) -> str:
+    named = _and(f"“{r}”" for r in regions)
+    what = "is a region, not a muscle" if len(regions) == 1 else "are regions, not muscles"
+    text = f"{named} {what}: name the muscles injected; a region is not a muscle for {few}/{many}."
+    if counted:
+        text += f" So far I count {counted} {_muscles(counted)}."
+    if code:
+        return text + f" With 3 or more already, the code stays {code}; name every muscle."
+    return text + f" 1 or 2 muscles → {few}; 3 or more → {many}."
+
+
+def _muscles(count: int) -> str:
+    return "muscle" if count == 1 else "muscles"
+
+
+def _and(items: Iterable[str]) -> str:
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
