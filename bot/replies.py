@@ -82,11 +82,22 @@ def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False
         (Span(entry.answer),),
         (*source_paragraph(entry.sources), reviewed),
     )
+    return _with_related(paragraphs, entry.related, knowledge, compact, rated=entry.id)
+
+
+def _with_related(
+    paragraphs: tuple[Paragraph, ...],
+    related_ids: Iterable[str],
+    knowledge: KnowledgeBase,
+    compact: bool,
+    rated: str | None = None,
+) -> Reply:
+    """A reply with up to 3 related entries as options; in groups (compact) just the text."""
     if compact:
         return Reply(paragraphs)
-    related = [knowledge.entry(i) for i in entry.related[:3]]
+    related = [knowledge.entry(i) for i in list(related_ids)[:3]]
     options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
-    return Reply(paragraphs, options, rated_entry=entry.id)
+    return Reply(paragraphs, options, rated_entry=rated)
 
 
 def one_message_reply(
@@ -126,11 +137,7 @@ def icd10_reply(answer: CodeAnswer, knowledge: KnowledgeBase, *, compact: bool =
         *((Span(paragraph),) for paragraph in answer.paragraphs),
         source_paragraph(answer.sources),
     )
-    if compact:
-        return Reply(paragraphs)
-    related = [knowledge.entry(i) for i in answer.related[:3]]
-    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
-    return Reply(paragraphs, options)
+    return _with_related(paragraphs, answer.related, knowledge, compact)
 
 
 def case_reply(answer: CaseAnswer, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
@@ -143,11 +150,7 @@ def case_reply(answer: CaseAnswer, knowledge: KnowledgeBase, *, compact: bool = 
         (Span(entry.answer),),
         (*source_paragraph(entry.sources), reviewed),
     )
-    if compact:
-        return Reply(paragraphs)
-    related = [knowledge.entry(i) for i in answer.related[:3]]
-    options = tuple(Option(r.question, faq_data(r.id)) for r in related if r is not None)
-    return Reply(paragraphs, options, rated_entry=entry.id)
+    return _with_related(paragraphs, answer.related, knowledge, compact, rated=entry.id)
 
 
 def topics_reply(knowledge: KnowledgeBase, intro: str = "Pick a topic:") -> Reply:
@@ -173,11 +176,7 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
 def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """The safety line, then (outside groups) buttons to the entries it names."""
     assert result.safety is not None
-    paragraphs = text(result.safety.reply)
-    if compact:
-        return Reply(paragraphs)
-    related = [knowledge.entry(i) for i in result.safety.related]
-    return Reply(paragraphs, tuple(Option(r.question, faq_data(r.id)) for r in related if r))
+    return _with_related(text(result.safety.reply), result.safety.related, knowledge, compact)
 
 
 def suggest_reply(result: Result) -> Reply:
