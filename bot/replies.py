@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import callbackdata
 from bot.callbackdata import TOPICS_DATA, Kind, faq_data, topic_data
-from bot.cases import CaseAnswer
+from bot.case_answers import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status

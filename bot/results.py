@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.cases import CaseAnswer
+from bot.case_answers import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, SafetyRule, SmalltalkIntent
 

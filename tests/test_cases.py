@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cases import CASE_ENTRY
+from bot.case_answers import CASE_ENTRY
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Status
 from bot.replies import render_html, render_plain, reply_for

@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 from telegram.helpers import create_deep_linked_url
 
-from bot.cases import CaseAnswer
+from bot.case_answers import CaseAnswer
 from bot.handlers.common import expect, matcher_of, record
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
