@@ -97,7 +97,8 @@ def case_paragraphs(
     paragraphs: list[str] = []
     few, many = ("20560", "20561") if dry else ("20552", "20553")
     if muscles:
-        named = f"You named {len(muscles)} {muscles_word(len(muscles))}: {_and(m.label for m in muscles)}."
+        count = len(muscles)
+        named = f"You named {count} {muscles_word(count)}: {_and(m.label for m in muscles)}."
         if injections:
             named += f" {injections} injections named: muscles are counted, not injections."
         paragraphs.append(named)
