@@ -15,6 +15,10 @@ from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
 from tests.conftest import MINIMAL_TOPICS, ROOT
 
+# Every test here runs run_bot.py as a subprocess (a second or more each): not in the
+# fast loop; CI runs them all.
+pytestmark = pytest.mark.slow
+
 TOKEN = "123456:SECRETtokenDoNotLeak"
 
 

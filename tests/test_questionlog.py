@@ -243,6 +243,7 @@ def test_a_stalled_writer_drops_and_counts_instead_of_growing(
     assert rows(tmp_path, "SELECT COUNT(*) FROM questions") == [(5,)]
 
 
+@pytest.mark.slow  # loads the ICD-10-CM code set
 def test_code_set_answers_are_logged_with_the_codes_asked(log: QuestionLog, matcher: Matcher):
     for question in ["is M79.1 billable?", "M79.1 for a tpi", "M79.18 and M79.7 for tpi"]:
         log.record("private", matcher.answer(question))

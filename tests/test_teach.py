@@ -15,6 +15,10 @@ from bot.teach import TeachError, knowledge_digest, teach
 from tests.conftest import ROOT
 from tests.test_cli import run
 
+# Every test here runs run_bot.py as a subprocess (a second or more each): not in the
+# fast loop; CI runs them all.
+pytestmark = pytest.mark.slow
+
 TOPICS = """\
 topics:
   - id: billing
