@@ -68,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("directory", nargs="?", type=Path, help="directory to check")
     report = commands.add_parser("report", help="usage report from the question log")
     report.add_argument("--days", type=int, default=7, help="look back N days (default 7)")
+    teach = commands.add_parser(
+        "teach", help="add a wording to an entry's alternates, or list what to teach"
+    )
+    teach.add_argument("question", nargs="?", help="the wording people used")
+    teach.add_argument("entry_id", nargs="?", help="the entry that answers it")
+    teach.add_argument(
+        "--list", action="store_true", help="list unanswered questions with suggested entries"
+    )
+    teach.add_argument("--days", type=int, default=30, help="with --list: look back N days")
     evaluate_ = commands.add_parser("eval", help="score the matcher on a dev set")
     evaluate_.add_argument(
         "file", type=Path, help="dev set YAML, e.g. tests/data/dev_questions.yaml"
@@ -123,6 +132,10 @@ def _main(args: argparse.Namespace) -> int:
         return check(matcher, directory)
     if command == "report":
         return print_report(settings, knowledge, args.days)
+    if command == "teach":
+        from bot.teach_cli import teach_command  # late: bot.teach imports this module
+
+        return teach_command(args, settings, matcher, Path(directory))
     return run_eval(matcher, args.file)
 
 
