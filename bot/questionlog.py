@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import logging
 import os
 import queue
@@ -70,7 +71,13 @@ CREATE TABLE IF NOT EXISTS votes (
     helpful INTEGER NOT NULL,
     voted_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ignored (
+    question TEXT PRIMARY KEY,
+    ignored_at TEXT NOT NULL
+);
 """
+# Added after the first release: databases created before get the column on opening.
+VOTE_QUESTION_COLUMN = "ALTER TABLE votes ADD COLUMN question_id INTEGER"
 
 
 def utc_now() -> dt.datetime:
@@ -79,6 +86,7 @@ def utc_now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class _Question:
+    row_id: int
     asked_at: dt.datetime
     chat_type: str
     status: str
@@ -94,6 +102,7 @@ class _Vote:
     entry_id: str
     helpful: bool
     voted_at: dt.datetime
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,17 @@ class UnansweredGroup:
     question: str
     count: int
     wordings: int
+    # The question log row of ``question``: buttons name it instead of carrying its text.
+    row_id: int = 0
+
+
+@dataclass(frozen=True)
+class RatedQuestion:
+    """A question whose answer got a "not helpful" vote."""
+
+    row_id: int
+    question: str
+    entry_id: str
 
 
 @dataclass(frozen=True)
@@ -149,27 +169,59 @@ class QuestionLog:
         self._salt = b""
         self._failed_at: float | None = None
         self._last_purge: dt.datetime | None = None
+        self._ids: Iterator[int] | None = None
 
     # --- writing (any thread; never blocks) ---------------------------------------------
 
     def start(self) -> None:
         """Start the writer thread; it opens the database and purges old rows."""
+        if self._ids is None:
+            self._ids = itertools.count(self._first_free_id())
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="question-log", daemon=True)
             self._thread.start()
 
-    def record(self, chat_type: str, result: Result) -> None:
-        """Queue one handled question."""
+    def _first_free_id(self) -> int:
+        """Row ids are handed out when a question is queued, so that the answer's feedback
+        buttons can name its row; they continue from the database's highest id."""
+        if not self.exists():
+            return 1
+        try:
+            with self._reader() as db:
+                highest = db.execute("SELECT MAX(id) FROM questions").fetchone()[0]
+        except sqlite3.Error:
+            # Unreadable now (the writer will say why): microseconds since 1970 are above
+            # any id it may hold.
+            return time.time_ns() // 1000
+        return (highest or 0) + 1
+
+    def record(self, chat_type: str, result: Result) -> int:
+        """Queue one handled question; returns its row id."""
         entry_id = result.best.entry.id if result.best and result.status != Status.NONE else None
         if result.icd10 is not None:  # answered from the code set: log the codes asked
             entry_id = "icd10:" + ",".join(result.icd10.codes)
         text = result.query if self.keep_texts else None
         status = result.status.value
-        self._put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))
+        if self._ids is None:  # never started: ids from the database, as start() does
+            self._ids = itertools.count(self._first_free_id())
+        row_id = next(self._ids)
+        self._put(_Question(row_id, self.clock(), chat_type, status, entry_id, result.score, text))
+        return row_id
 
-    def vote(self, chat_id: int, message_id: int, entry_id: str, *, helpful: bool) -> None:
-        """Queue a vote; a second vote on the same message replaces the first."""
-        self._put(_Vote(chat_id, message_id, entry_id, helpful, self.clock()))
+    def vote(
+        self,
+        chat_id: int,
+        message_id: int,
+        entry_id: str,
+        *,
+        helpful: bool,
+        question_id: int | None = None,
+    ) -> None:
+        """Queue a vote; a second vote on the same message replaces the first.
+
+        ``question_id`` is the question log row the answer was for, if known.
+        """
+        self._put(_Vote(chat_id, message_id, entry_id, helpful, self.clock(), question_id))
 
     def _put(self, item: _Question | _Vote) -> None:
         try:
@@ -242,6 +294,9 @@ class QuestionLog:
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.executescript(SCHEMA)
+            columns = [row[1] for row in connection.execute("PRAGMA table_info(votes)")]
+            if "question_id" not in columns:
+                connection.execute(VOTE_QUESTION_COLUMN)
             connection.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
                 (secrets.token_hex(32),),
@@ -277,7 +332,7 @@ class QuestionLog:
         if connection is None or not items:
             return
         questions = [
-            (q.asked_at.isoformat(), q.chat_type, q.status, q.entry_id, q.score, q.text)
+            (q.row_id, q.asked_at.isoformat(), q.chat_type, q.status, q.entry_id, q.score, q.text)
             for q in items
             if isinstance(q, _Question)
         ]
@@ -287,6 +342,7 @@ class QuestionLog:
                 v.entry_id,
                 int(v.helpful),
                 v.voted_at.isoformat(),
+                v.question_id,
             )
             for v in items
             if isinstance(v, _Vote)
@@ -294,15 +350,16 @@ class QuestionLog:
         try:
             with connection:
                 connection.executemany(
-                    "INSERT INTO questions (asked_at, chat_type, status, entry_id, score,"
-                    " question) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO questions (id, asked_at, chat_type, status, entry_id,"
+                    " score, question) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     questions,
                 )
                 connection.executemany(
-                    "INSERT INTO votes (message_key, entry_id, helpful, voted_at)"
-                    " VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET"
+                    "INSERT INTO votes (message_key, entry_id, helpful, voted_at, question_id)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET"
                     " entry_id = excluded.entry_id, helpful = excluded.helpful,"
-                    " voted_at = excluded.voted_at",
+                    " voted_at = excluded.voted_at,"
+                    " question_id = COALESCE(excluded.question_id, question_id)",
                     votes,
                 )
         except sqlite3.Error as error:
@@ -367,37 +424,101 @@ class QuestionLog:
         return Stats(since, by_status, top_entries, [EntryVotes(*row) for row in votes])
 
     def unanswered(self, since: dt.datetime, top: int = 10) -> list[UnansweredGroup]:
-        """The most frequent questions that got none or suggest, similar wordings together."""
+        """The most frequent questions that got none or suggest, similar wordings together;
+        groups an admin chose to ignore are left out."""
         with self._reader() as db:
             rows = db.execute(
-                "SELECT question, COUNT(*) FROM questions WHERE asked_at >= ?"
+                "SELECT question, COUNT(*), MAX(id) FROM questions WHERE asked_at >= ?"
                 " AND status IN ('none', 'suggest') AND question IS NOT NULL"
                 " GROUP BY question",
                 (since.isoformat(),),
             ).fetchall()
-        return group_similar(rows)[:top]
+            ignored = [row[0] for row in _ignored(db)]
+        groups = [
+            group
+            for group in group_similar(rows)
+            if not ignored
+            or process.extractOne(
+                normalise(group.question),
+                ignored,
+                scorer=fuzz.token_set_ratio,
+                score_cutoff=GROUPING_CUTOFF,
+            )
+            is None
+        ]
+        return groups[:top]
+
+    def question(self, row_id: int) -> str | None:
+        """The text of one logged question (None if purged, never stored or unknown)."""
+        with self._reader() as db:
+            row = db.execute("SELECT question FROM questions WHERE id = ?", (row_id,)).fetchone()
+        return row[0] if row else None
+
+    def not_helpful(self, since: dt.datetime, top: int = 5) -> list[RatedQuestion]:
+        """The latest questions whose answer was voted "not helpful", with that entry."""
+        with self._reader() as db:
+            if "question_id" not in [r[1] for r in db.execute("PRAGMA table_info(votes)")]:
+                return []
+            rows = db.execute(
+                "SELECT q.id, q.question, v.entry_id FROM votes v"
+                " JOIN questions q ON q.id = v.question_id"
+                " WHERE v.helpful = 0 AND v.voted_at >= ? AND q.question IS NOT NULL"
+                " ORDER BY v.voted_at DESC LIMIT ?",
+                (since.isoformat(), top),
+            ).fetchall()
+        return [RatedQuestion(*row) for row in rows]
+
+    def ignore(self, question: str) -> None:
+        """Leave this question and wordings like it out of later unanswered reports.
+
+        Writes at once (not through the queue): an admin waits for the confirmation.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
+        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)) as db, db:
+            db.executescript(SCHEMA)
+            db.execute(
+                "INSERT OR REPLACE INTO ignored (question, ignored_at) VALUES (?, ?)",
+                (normalise(question), self.clock().isoformat()),
+            )
 
     def count(self) -> int:
         with self._reader() as db:
             return db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
 
 
-def group_similar(rows: list[tuple[str, int]]) -> list[UnansweredGroup]:
-    """Group wordings whose normalised text is alike (rapidfuzz token-set ratio)."""
+def _ignored(db: sqlite3.Connection) -> list[tuple[str]]:
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ignored'"
+    ).fetchone()
+    return db.execute("SELECT question FROM ignored").fetchall() if exists else []
+
+
+def group_similar(
+    rows: list[tuple[str, int]] | list[tuple[str, int, int]],
+) -> list[UnansweredGroup]:
+    """Group wordings whose normalised text is alike (rapidfuzz token-set ratio).
+
+    A row is ``(question, count)`` or ``(question, count, row id)``.
+    """
     representatives: list[str] = []
-    groups: list[list[tuple[str, int]]] = []
-    for question, count in sorted(rows, key=lambda row: (-row[1], row[0])):
+    groups: list[list[tuple[str, int, int]]] = []
+    for question, count, *row_id in sorted(rows, key=lambda row: (-row[1], row[0])):
         key = normalise(question)
         match = process.extractOne(
             key, representatives, scorer=fuzz.token_set_ratio, score_cutoff=GROUPING_CUTOFF
         )
         if match is None:
             representatives.append(key)
-            groups.append([(question, count)])
+            groups.append([(question, count, *row_id)])
         else:
-            groups[match[2]].append((question, count))
+            groups[match[2]].append((question, count, *row_id))
     result = [
-        UnansweredGroup(group[0][0], sum(count for _, count in group), len(group))
+        UnansweredGroup(
+            group[0][0],
+            sum(row[1] for row in group),
+            len(group),
+            group[0][2] if len(group[0]) > 2 else 0,
+        )
         for group in groups
     ]
     return sorted(result, key=lambda g: (-g.count, g.question))

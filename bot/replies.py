@@ -51,6 +51,8 @@ class Reply:
     options: tuple[Option, ...] = ()
     # The answered entry, for "helpful / not helpful" buttons where a chat offers them.
     rated_entry: str | None = None
+    # The question log row of the question answered, so that a vote names it.
+    question_row: int | None = None
 
 
 def text(*paragraphs: str) -> tuple[Paragraph, ...]:
@@ -62,8 +64,9 @@ def faq_data(entry_id: str) -> str:
     return f"faq:{entry_id}"
 
 
-def vote_data(entry_id: str, *, helpful: bool) -> str:
-    return f"vote:{entry_id}:{int(helpful)}"
+def vote_data(entry_id: str, *, helpful: bool, question_row: int | None = None) -> str:
+    row = "" if question_row is None else f":{question_row}"
+    return f"vote:{entry_id}:{int(helpful)}{row}"
 
 
 def topic_data(topic_id: str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import admin, callbacks, commands, inline, messages
+from bot.handlers import admin, callbacks, commands, inline, messages, teach
 from bot.handlers.errors import on_error
 
 
 def register(application: Application) -> None:
-    for module in (admin, commands, messages, callbacks, inline):
+    for module in (admin, teach, commands, messages, callbacks, inline):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(on_error)

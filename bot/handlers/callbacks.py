@@ -1,4 +1,5 @@
-"""Button presses: ``faq:<id>``, ``topic:<id>``, ``topics`` and ``vote:<id>:<1|0>``.
+"""Button presses: ``faq:<id>``, ``topic:<id>``, ``topics`` and
+``vote:<id>:<1|0>[:<question log row>]``.
 
 No per-user state is kept, so a button still works after a restart; a stale id gets a
 polite answer. Votes go to the question log, keyed by a salted hash of the message.
@@ -36,15 +37,22 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Record helpful / not helpful for the answer the buttons sit under."""
     query = update.callback_query
-    _, entry_id, helpful = (query.data or "").split(":")
+    _, entry_id, helpful, *row = (query.data or "").split(":")
     log = question_log_of(context)
     if log is not None and query.message is not None:  # old (inaccessible) ones too
         message = query.message
-        log.vote(message.chat.id, message.message_id, entry_id, helpful=helpful == "1")
+        question_id = int(row[0]) if row else None
+        log.vote(
+            message.chat.id,
+            message.message_id,
+            entry_id,
+            helpful=helpful == "1",
+            question_id=question_id,
+        )
     await query.answer("Thanks for the feedback!")
 
 
 HANDLERS: list[BaseHandler] = [
-    CallbackQueryHandler(vote, pattern=r"^vote:[a-z0-9_-]+:[01]$"),
+    CallbackQueryHandler(vote, pattern=r"^vote:[a-z0-9_-]+:[01](:[0-9]{1,18})?$"),
     CallbackQueryHandler(button),
 ]

@@ -34,11 +34,11 @@ def question_log_of(context: ContextTypes.DEFAULT_TYPE) -> QuestionLog | None:
     return context.bot_data.get(LOG_KEY)
 
 
-def record(context: ContextTypes.DEFAULT_TYPE, chat_type: str, result: Result) -> None:
-    """Put a handled question on the log (a queue: this never waits for the disk)."""
+def record(context: ContextTypes.DEFAULT_TYPE, chat_type: str, result: Result) -> int | None:
+    """Put a handled question on the log (a queue: this never waits for the disk); returns
+    its row id, or None without a log."""
     log = question_log_of(context)
-    if log is not None:
-        log.record(chat_type, result)
+    return log.record(chat_type, result) if log is not None else None
 
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -56,14 +56,15 @@ def keyboard(reply: Reply, *, feedback: bool) -> InlineKeyboardMarkup | None:
     """One button per row (labels are whole questions), then the feedback pair."""
     rows = [[InlineKeyboardButton(o.label, callback_data=o.data)] for o in reply.options]
     if feedback and reply.rated_entry:
-        entry_id = reply.rated_entry
+        entry_id, row = reply.rated_entry, reply.question_row
         rows.append(
             [
                 InlineKeyboardButton(
-                    "👍 Helpful", callback_data=vote_data(entry_id, helpful=True)
+                    "👍 Helpful", callback_data=vote_data(entry_id, helpful=True, question_row=row)
                 ),
                 InlineKeyboardButton(
-                    "👎 Not helpful", callback_data=vote_data(entry_id, helpful=False)
+                    "👎 Not helpful",
+                    callback_data=vote_data(entry_id, helpful=False, question_row=row),
                 ),
             ]
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from telegram import Message, MessageEntity, Update
@@ -35,8 +36,9 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     matcher = matcher_of(context)
     asked = _without_mention(message.text, context.bot.username)
     result = matcher.answer(asked)
-    record(context, chat_kind(message), result)
-    await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
+    row = record(context, chat_kind(message), result)
+    reply = reply_for(result, matcher.knowledge, compact=is_group(message))
+    await send_reply(message, dataclasses.replace(reply, question_row=row))
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
