@@ -33,7 +33,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from bot import icd10
-from bot.icd10_check import check_codes
+from bot.icd10_check import check_codes, quoted_codes
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Status, Thresholds
 from bot.text import normalise
@@ -122,7 +122,7 @@ def teach(
                 " changed. Ask for a new report and try again."
             )
         before = _load(directory, "The knowledge files do not load now")
-        entry = next((e for e in before.entries if e.id == entry_id), None)
+        entry = before.entry(entry_id)
         if entry is None:
             raise TeachError(_unknown_entry(entry_id, before))
         known = {normalise(text) for text in (entry.question, *entry.alternates)}
@@ -246,7 +246,8 @@ def _validate(
                 f" '{entry_id}' (it gets {got}); nothing was changed."
             )
         new = _new_warnings(before_matcher, after_matcher, today)
-        new += _new_code_problems(directory, copy)
+        if quoted_codes(wording):  # only a wording that quotes a code can add a code problem
+            new += _new_code_problems(directory, copy)
     if new:
         listed = "\n".join(f"  {warning}" for warning in new)
         raise TeachError(
