@@ -23,6 +23,7 @@ from telegram.request import BaseRequest
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
 from bot.handlers.common import LOG_KEY, MATCHER_KEY, SETTINGS_KEY, send_reply
+from bot.handlers.digest import schedule_digest
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
 from bot.replies import Reply, text
@@ -176,6 +177,7 @@ def build_application(
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[LOG_KEY] = question_log
     register(application)
+    schedule_digest(application)
     return application
 
 
