@@ -131,7 +131,7 @@ def teach(
         path = _file_of(directory, entry_id)
         old_text = path.read_text(encoding="utf-8")
         new_text, line = with_alternate(old_text, entry_id, wording)
-        after = _validate(directory, path, new_text, entry_id, wording, thresholds, today)
+        after = _validate(before, directory, path, new_text, entry_id, wording, thresholds, today)
         backup = _backup(path, backup_dir)
         _replace(path, old_text, new_text)
     return Taught(entry_id, wording, path, line, backup, after)
@@ -220,6 +220,7 @@ def _load(directory: Path, problem: str) -> KnowledgeBase:
 
 
 def _validate(
+    before: KnowledgeBase,
     directory: Path,
     path: Path,
     new_text: str,
@@ -236,7 +237,7 @@ def _validate(
             shutil.copyfile(source, copy / source.name)
         (copy / path.name).write_text(new_text, encoding="utf-8")
         after = _load(copy, "With this wording the knowledge would not load")
-        before_matcher = Matcher(load_knowledge(directory), thresholds)
+        before_matcher = Matcher(before, thresholds)
         after_matcher = Matcher(after, thresholds)
         result = after_matcher.answer(wording)
         if result.status != Status.ANSWER or result.entry is None or result.entry.id != entry_id:

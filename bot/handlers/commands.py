@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -61,8 +63,9 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     matcher = matcher_of(context)
     result = matcher.answer(question)
-    record(context, chat_kind(message), result)
-    await send_reply(message, reply_for(result, matcher.knowledge, compact=is_group(message)))
+    row = record(context, chat_kind(message), result)
+    reply = reply_for(result, matcher.knowledge, compact=is_group(message))
+    await send_reply(message, dataclasses.replace(reply, question_row=row))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
