@@ -97,7 +97,9 @@ def _options(*pairs: tuple[str, str | None]) -> tuple[Option, ...]:
     return tuple(Option(label, data) for label, data in pairs if data is not None)
 
 
-def entry_options(matcher: Matcher, question: str, row: int, fp: str, *, skip: str = "") -> tuple:
+def entry_options(
+    matcher: Matcher, question: str, row: int, fp: str, *, skip: str = ""
+) -> tuple[Option, ...]:
     """The "Add to" buttons for the matcher's candidates, then "Other entry…"."""
     offered = [s for s in suggestions(matcher, question) if s[0] != skip]
     return _options(
