@@ -24,6 +24,7 @@ from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
 from bot.handlers.common import send_reply
 from bot.handlers.context import CONTEXT_TYPES, BotApplication, BotApplicationBuilder
+from bot.handlers.digest import schedule_digest
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
 from bot.replies import Reply, text
@@ -182,6 +183,7 @@ def build_application(
     application.bot_data.settings = settings
     application.bot_data.question_log = question_log
     register(application)
+    schedule_digest(application)
     return application
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
 
+from bot.digest import DigestSchedule, ScheduleError, parse_schedule
 from bot.icd10 import CodeSetFiles
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
 from bot.matching import Thresholds
@@ -57,6 +58,8 @@ class Settings:
     admin_user_ids: frozenset[int] = frozenset()
     # None: the ICD-10-CM release shipped with simple-icd-10-cm.
     code_set: CodeSetFiles | None = None
+    # When admins get the weekly digest (DIGEST_SCHEDULE, TZ); None: never.
+    digest: DigestSchedule | None = None
 
     def __repr__(self) -> str:  # never show the token
         return (
@@ -85,7 +88,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         question_log_days=_number(env, "QUESTION_LOG_DAYS", 90, int, 1, 36500),
         admin_user_ids=_user_ids(env, "ADMIN_USER_IDS"),
         code_set=_code_set(env),
+        digest=_digest(env),
     )
+
+
+def _digest(env: Mapping[str, str]) -> DigestSchedule | None:
+    try:
+        return parse_schedule(env.get("DIGEST_SCHEDULE"), env.get("TZ"))
+    except ScheduleError as error:
+        raise ConfigError(f"{error.variable}: {error}") from None
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:

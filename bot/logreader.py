@@ -1,4 +1,5 @@
-"""The report queries on the question log: stats, unanswered questions, counts.
+"""The report queries on the question log: stats, unanswered questions, counts, and the
+questions the teach buttons name by row id.
 
 :class:`bot.questionlog.QuestionLog` writes the log; this module only reads it, read-only,
 for ``/stats``, ``/unanswered`` and ``run_bot.py report`` (see :mod:`bot.reports`). Call it
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,17 @@ class UnansweredGroup:
     question: str
     count: int
     wordings: int
+    # The question log row of ``question``: buttons name it instead of carrying its text.
+    row_id: int = 0
+
+
+@dataclass(frozen=True)
+class RatedQuestion:
+    """A question whose answer got a "not helpful" vote."""
+
+    row_id: int
+    question: str
+    entry_id: str
 
 
 @dataclass(frozen=True)
@@ -96,15 +108,49 @@ class LogReader:
         return Stats(since, by_status, top_entries, [EntryVotes(*row) for row in votes])
 
     def unanswered(self, since: dt.datetime, top: int = 10) -> list[UnansweredGroup]:
-        """The most frequent questions that got none or suggest, similar wordings together."""
+        """The most frequent questions that got none or suggest, similar wordings together;
+        groups an admin chose to ignore are left out."""
         with self._reader() as db:
             rows = db.execute(
-                "SELECT question, COUNT(*) FROM questions WHERE asked_at >= ?"
+                "SELECT question, COUNT(*), MAX(id) FROM questions WHERE asked_at >= ?"
                 " AND status IN ('none', 'suggest') AND question IS NOT NULL"
                 " GROUP BY question",
                 (since.isoformat(),),
             ).fetchall()
-        return group_similar(rows)[:top]
+            ignored = _ignored(db)
+        groups = [
+            group
+            for group in group_similar(rows)
+            if not ignored
+            or process.extractOne(
+                normalise(group.question),
+                ignored,
+                scorer=fuzz.token_set_ratio,
+                score_cutoff=GROUPING_CUTOFF,
+            )
+            is None
+        ]
+        return groups[:top]
+
+    def question(self, row_id: int) -> str | None:
+        """The text of one logged question (None if purged, never stored or unknown)."""
+        with self._reader() as db:
+            row = db.execute("SELECT question FROM questions WHERE id = ?", (row_id,)).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def not_helpful(self, since: dt.datetime, top: int = 5) -> list[RatedQuestion]:
+        """The latest questions whose answer was voted "not helpful", with that entry."""
+        with self._reader() as db:
+            if "question_id" not in [r[1] for r in db.execute("PRAGMA table_info(votes)")]:
+                return []
+            rows = db.execute(
+                "SELECT q.id, q.question, v.entry_id FROM votes v"
+                " JOIN questions q ON q.id = v.question_id"
+                " WHERE v.helpful = 0 AND v.voted_at >= ? AND q.question IS NOT NULL"
+                " ORDER BY v.voted_at DESC LIMIT ?",
+                (since.isoformat(), top),
+            ).fetchall()
+        return [RatedQuestion(*row) for row in rows]
 
     def count(self) -> int:
         with self._reader() as db:
@@ -112,22 +158,37 @@ class LogReader:
         return count
 
 
-def group_similar(rows: list[tuple[str, int]]) -> list[UnansweredGroup]:
-    """Group wordings whose normalised text is alike (rapidfuzz token-set ratio)."""
+def _ignored(db: sqlite3.Connection) -> list[str]:
+    """The normalised questions an admin ignored (none in a database older than that)."""
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ignored'"
+    ).fetchone()
+    return [row[0] for row in db.execute("SELECT question FROM ignored")] if exists else []
+
+
+def group_similar(
+    rows: Sequence[tuple[str, int] | tuple[str, int, int]],
+) -> list[UnansweredGroup]:
+    """Group wordings whose normalised text is alike (rapidfuzz token-set ratio).
+
+    A row is ``(question, count)`` or ``(question, count, row id)``; a group's row id is
+    that of its most frequent wording.
+    """
     representatives: list[str] = []
-    groups: list[list[tuple[str, int]]] = []
-    for question, count in sorted(rows, key=lambda row: (-row[1], row[0])):
-        key = normalise(question)
+    groups: list[list[tuple[str, int, int]]] = []
+    for row in sorted(rows, key=lambda row: (-row[1], row[0])):
+        item = (row[0], row[1], row[2] if len(row) == 3 else 0)
+        key = normalise(item[0])
         match = process.extractOne(
             key, representatives, scorer=fuzz.token_set_ratio, score_cutoff=GROUPING_CUTOFF
         )
         if match is None:
             representatives.append(key)
-            groups.append([(question, count)])
+            groups.append([item])
         else:
-            groups[match[2]].append((question, count))
+            groups[match[2]].append(item)
     result = [
-        UnansweredGroup(group[0][0], sum(count for _, count in group), len(group))
+        UnansweredGroup(group[0][0], sum(row[1] for row in group), len(group), group[0][2])
         for group in groups
     ]
     return sorted(result, key=lambda g: (-g.count, g.question))

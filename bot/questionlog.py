@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import logging
 import os
 import queue
@@ -25,11 +26,13 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.matching import Result, Status
+from bot.text import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,13 @@ CREATE TABLE IF NOT EXISTS votes (
     helpful INTEGER NOT NULL,
     voted_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ignored (
+    question TEXT PRIMARY KEY,
+    ignored_at TEXT NOT NULL
+);
 """
+# Added after the first release: databases created before get the column on opening.
+VOTE_QUESTION_COLUMN = "ALTER TABLE votes ADD COLUMN question_id INTEGER"
 
 
 def utc_now() -> dt.datetime:
@@ -74,6 +83,7 @@ def utc_now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class _Question:
+    row_id: int
     asked_at: dt.datetime
     chat_type: str
     status: str
@@ -89,6 +99,7 @@ class _Vote:
     entry_id: str
     helpful: bool
     voted_at: dt.datetime
+    question_id: int | None = None
 
 
 class QuestionLog:
@@ -114,27 +125,73 @@ class QuestionLog:
         self._salt = b""
         self._failed_at: float | None = None
         self._last_purge: dt.datetime | None = None
+        self._ids: Iterator[int] | None = None
 
     # --- writing (any thread; never blocks) ---------------------------------------------
 
     def start(self) -> None:
         """Start the writer thread; it opens the database and purges old rows."""
+        if self._ids is None:
+            self._ids = itertools.count(self._first_free_id())
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="question-log", daemon=True)
             self._thread.start()
 
-    def record(self, chat_type: str, result: Result) -> None:
-        """Queue one handled question."""
+    def _first_free_id(self) -> int:
+        """Row ids are handed out when a question is queued, so that the answer's feedback
+        buttons can name its row; they continue from the database's highest id."""
+        if not self.path.exists():
+            return 1
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            with closing(sqlite3.connect(uri, uri=True)) as db:
+                highest = db.execute("SELECT MAX(id) FROM questions").fetchone()[0]
+        except sqlite3.Error:
+            # Unreadable now (the writer will say why): microseconds since 1970 are above
+            # any id it may hold.
+            return time.time_ns() // 1000
+        return int(highest or 0) + 1
+
+    def record(self, chat_type: str, result: Result) -> int:
+        """Queue one handled question; returns its row id."""
         entry_id = result.best.entry.id if result.best and result.status != Status.NONE else None
         if result.icd10 is not None:  # answered from the code set: log the codes asked
             entry_id = "icd10:" + ",".join(result.icd10.codes)
         text = result.query if self.keep_texts else None
         status = result.status.value
-        self._put(_Question(self.clock(), chat_type, status, entry_id, result.score, text))
+        if self._ids is None:  # never started: ids from the database, as start() does
+            self._ids = itertools.count(self._first_free_id())
+        row_id = next(self._ids)
+        self._put(_Question(row_id, self.clock(), chat_type, status, entry_id, result.score, text))
+        return row_id
 
-    def vote(self, chat_id: int, message_id: int, entry_id: str, *, helpful: bool) -> None:
-        """Queue a vote; a second vote on the same message replaces the first."""
-        self._put(_Vote(chat_id, message_id, entry_id, helpful, self.clock()))
+    def vote(
+        self,
+        chat_id: int,
+        message_id: int,
+        entry_id: str,
+        *,
+        helpful: bool,
+        question_id: int | None = None,
+    ) -> None:
+        """Queue a vote; a second vote on the same message replaces the first.
+
+        ``question_id`` is the question log row the answer was for, if known.
+        """
+        self._put(_Vote(chat_id, message_id, entry_id, helpful, self.clock(), question_id))
+
+    def ignore(self, question: str) -> None:
+        """Leave this question and wordings like it out of later unanswered reports.
+
+        Writes at once (not through the queue): an admin waits for the confirmation.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
+        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)) as db, db:
+            db.executescript(SCHEMA)
+            db.execute(
+                "INSERT OR REPLACE INTO ignored (question, ignored_at) VALUES (?, ?)",
+                (normalise(question), self.clock().isoformat()),
+            )
 
     def _put(self, item: _Question | _Vote) -> None:
         try:
@@ -207,6 +264,9 @@ class QuestionLog:
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.executescript(SCHEMA)
+            columns = [row[1] for row in connection.execute("PRAGMA table_info(votes)")]
+            if "question_id" not in columns:
+                connection.execute(VOTE_QUESTION_COLUMN)
             connection.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
                 (secrets.token_hex(32),),
@@ -242,7 +302,7 @@ class QuestionLog:
         if connection is None or not items:
             return
         questions = [
-            (q.asked_at.isoformat(), q.chat_type, q.status, q.entry_id, q.score, q.text)
+            (q.row_id, q.asked_at.isoformat(), q.chat_type, q.status, q.entry_id, q.score, q.text)
             for q in items
             if isinstance(q, _Question)
         ]
@@ -252,6 +312,7 @@ class QuestionLog:
                 v.entry_id,
                 int(v.helpful),
                 v.voted_at.isoformat(),
+                v.question_id,
             )
             for v in items
             if isinstance(v, _Vote)
@@ -259,15 +320,16 @@ class QuestionLog:
         try:
             with connection:
                 connection.executemany(
-                    "INSERT INTO questions (asked_at, chat_type, status, entry_id, score,"
-                    " question) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO questions (id, asked_at, chat_type, status, entry_id,"
+                    " score, question) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     questions,
                 )
                 connection.executemany(
-                    "INSERT INTO votes (message_key, entry_id, helpful, voted_at)"
-                    " VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET"
+                    "INSERT INTO votes (message_key, entry_id, helpful, voted_at, question_id)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET"
                     " entry_id = excluded.entry_id, helpful = excluded.helpful,"
-                    " voted_at = excluded.voted_at",
+                    " voted_at = excluded.voted_at,"
+                    " question_id = COALESCE(excluded.question_id, question_id)",
                     votes,
                 )
         except sqlite3.Error as error:

@@ -53,6 +53,8 @@ class Reply:
     options: tuple[Option, ...] = ()
     # The answered entry, for "helpful / not helpful" buttons where a chat offers them.
     rated_entry: str | None = None
+    # The question log row of the question answered, so that a vote names it.
+    question_row: int | None = None
 
 
 def text(*paragraphs: str) -> tuple[Paragraph, ...]:

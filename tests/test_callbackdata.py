@@ -8,12 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.callbackdata import (
+    TEACH_PATTERN,
     TOPICS_DATA,
     VOTE_PATTERN,
     ButtonData,
     Kind,
+    TeachButton,
     faq_data,
     parse,
+    parse_teach,
+    teach_data,
     topic_data,
     vote_data,
 )
@@ -43,3 +47,38 @@ def test_the_topics_button_and_foreign_data():
     assert parse(TOPICS_DATA) == ButtonData(Kind.TOPICS)
     for foreign in ("", "faq:", "topic:", "vote:x", "vote:x:2", "topics:x", "other:x", "faq"):
         assert parse(foreign) is None, foreign
+
+
+@few
+@given(ids, st.booleans(), st.integers(min_value=1, max_value=10**18 - 1))
+def test_votes_name_their_question_row_where_it_fits(entry_id: str, helpful: bool, row: int):
+    data = vote_data(entry_id, helpful=helpful, question_row=row)
+    assert len(data.encode()) <= 64 and re.match(VOTE_PATTERN, data)
+    named = row if data.endswith(f":{row}") else None
+    assert parse(data) == ButtonData(Kind.VOTE, entry_id, helpful, named)
+    assert named == row or len(entry_id) > 20  # only long ids leave the row out
+
+
+@few
+@given(
+    ids, st.integers(min_value=1, max_value=10**12), st.from_regex(r"[0-9a-f]{8}", fullmatch=True)
+)
+def test_teach_data_reads_back_within_64_bytes(entry_id: str, row: int, fp: str):
+    data = teach_data("y", row, entry_id, fp)
+    assert data is not None and len(data.encode()) <= 64 and re.match(TEACH_PATTERN, data)
+    assert parse_teach(data) == TeachButton("y", row, entry_id, fp)
+    assert parse_teach(teach_data("i", row) or "") == TeachButton("i", row, None, None)
+
+
+def test_forged_teach_data_is_refused():
+    for forged in (
+        "tc:y:1:x:zz",
+        "tc:y:1:x",
+        "tc:q:1",
+        "tc:i:x",
+        "tc:n:1",
+        "faq:x",
+        "tc:a:1:Bad:0123abcd",
+    ):
+        assert parse_teach(forged) is None, forged
+    assert teach_data("y", 1, "x" * 60, "0123abcd") is None  # over 64 bytes: no button

@@ -1,4 +1,7 @@
-"""Admin commands, in private chats only: /reload, /stats, /unanswered.
+"""Admin commands, in private chats only: /reload and /stats.
+
+/unanswered and the teach buttons live in bot.handlers.teach, which registers /stats too
+(adding the answers voted not helpful).
 
 Admins are the user ids in ADMIN_USER_IDS. Anyone else gets "not allowed" in a private
 chat; in groups these commands are not registered, so the bot stays silent.
@@ -27,7 +30,7 @@ from bot.knowledge_cache import load_cached
 from bot.logreader import LogReader
 from bot.matching import Matcher
 from bot.replies import Reply, text
-from bot.reports import parse_since, stale_lines, stats_lines, unanswered_lines
+from bot.reports import parse_since, stale_lines, stats_lines
 
 logger = logging.getLogger(__name__)
 
@@ -78,17 +81,6 @@ async def stats(update: Update, context: BotContext) -> None:
         await send_reply(message_of(update), Reply(text("\n".join(lines), "\n".join(stale))))
 
 
-async def unanswered(update: Update, context: BotContext) -> None:
-    """/unanswered [days | YYYY-MM-DD]: what people ask that the bot cannot answer."""
-
-    def read(log: LogReader, since: dt.datetime) -> list[str]:
-        return unanswered_lines(log.unanswered(since), since)
-
-    lines = await _from_log(update, context, 30, read)
-    if lines is not None:
-        await send_reply(message_of(update), Reply(text("\n".join(lines))))
-
-
 async def _from_log(
     update: Update,
     context: BotContext,
@@ -124,6 +116,5 @@ PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
 HANDLERS: list[Handler] = [
     CommandHandler("reload", reload, filters=PRIVATE),
-    CommandHandler("stats", stats, filters=PRIVATE),
-    CommandHandler("unanswered", unanswered, filters=PRIVATE),
+    # /stats and /unanswered are registered by bot.handlers.teach, which adds teach buttons.
 ]

@@ -1,4 +1,5 @@
-"""Button presses: ``faq:<id>``, ``topic:<id>``, ``topics`` and ``vote:<id>:<1|0>``.
+"""Button presses: ``faq:<id>``, ``topic:<id>``, ``topics`` and
+``vote:<id>:<1|0>[:<question log row>]`` (teach buttons: ``bot.handlers.teach``).
 
 No per-user state is kept, so a button still works after a restart; a stale id gets a
 polite answer. Votes go to the question log, keyed by a salted hash of the message.
@@ -42,7 +43,13 @@ async def vote(update: Update, context: BotContext) -> None:
     log = question_log_of(context)
     if log is not None and query.message is not None:  # old (inaccessible) ones too
         message = query.message
-        log.vote(message.chat.id, message.message_id, button.key, helpful=button.helpful)
+        log.vote(
+            message.chat.id,
+            message.message_id,
+            button.key,
+            helpful=button.helpful,
+            question_id=button.row,
+        )
     await query.answer("Thanks for the feedback!")
 
 

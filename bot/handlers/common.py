@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TypeVar
 
 from telegram import (
@@ -53,18 +54,18 @@ def question_log_of(context: BotContext) -> QuestionLog | None:
     return context.bot_data.question_log
 
 
-def record(context: BotContext, chat_type: str, result: Result) -> None:
-    """Put a handled question on the log (a queue: this never waits for the disk)."""
+def record(context: BotContext, chat_type: str, result: Result) -> int | None:
+    """Put a handled question on the log (a queue: this never waits for the disk); returns
+    its row id, or None without a log."""
     log = question_log_of(context)
-    if log is not None:
-        log.record(chat_type, result)
+    return log.record(chat_type, result) if log is not None else None
 
 
 async def answer_message(message: Message, question: str, context: BotContext) -> None:
     """Answer ``question``, asked in ``message``: log it, then reply (compact in groups)."""
     answered = answer(matcher_of(context), question, compact=is_group(message))
-    record(context, chat_kind(message), answered.result)
-    await send_reply(message, answered.reply)
+    row = record(context, chat_kind(message), answered.result)
+    await send_reply(message, dataclasses.replace(answered.reply, question_row=row))
 
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -82,14 +83,15 @@ def keyboard(reply: Reply, *, feedback: bool) -> InlineKeyboardMarkup | None:
     """One button per row (labels are whole questions), then the feedback pair."""
     rows = [[InlineKeyboardButton(o.label, callback_data=o.data)] for o in reply.options]
     if feedback and reply.rated_entry:
-        entry_id = reply.rated_entry
+        entry_id, row = reply.rated_entry, reply.question_row
         rows.append(
             [
                 InlineKeyboardButton(
-                    "👍 Helpful", callback_data=vote_data(entry_id, helpful=True)
+                    "👍 Helpful", callback_data=vote_data(entry_id, helpful=True, question_row=row)
                 ),
                 InlineKeyboardButton(
-                    "👎 Not helpful", callback_data=vote_data(entry_id, helpful=False)
+                    "👎 Not helpful",
+                    callback_data=vote_data(entry_id, helpful=False, question_row=row),
                 ),
             ]
         )

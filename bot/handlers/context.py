@@ -8,6 +8,8 @@ checker knows what each service is.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -22,7 +24,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.matching import Matcher
-from bot.questionlog import QuestionLog
+from bot.questionlog import QuestionLog, utc_now
 
 
 class BotData:
@@ -43,10 +45,12 @@ class BotData:
         self.reload_lock = asyncio.Lock()
         # Setting the command menu again while Telegram fails (see app.start_services).
         self.commands_task: asyncio.Task[None] | None = None
+        # Where the weekly digest reads "now" from; tests move it forward.
+        self.digest_clock: Callable[[], dt.datetime] = utc_now
 
 
 # ExtBot[Any]: the bot is ExtBot[int] with the AIORateLimiter and ExtBot[None] without.
-# The job queue (last parameter) is not used.
+# The job queue (last parameter) runs the weekly digest (bot.handlers.digest).
 BotContext = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
 BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 BotApplicationBuilder = ApplicationBuilder[

@@ -95,7 +95,8 @@ async def test_unanswered_groups_similar_wordings(logged_harness: Harness):
     for text in ("cpt for knee replacement", "knee replacement cpt?", "pizza"):
         await logged_harness.send(text)
     assert log_of(logged_harness).flush()
-    reply = await admin_says(logged_harness, "/unanswered")
+    sent = await logged_harness.send("/unanswered", extra={"from": ADMIN}, chat_id=ADMIN_ID)
+    reply = "\n".join(message["text"] for message in sent)  # a message per group
     assert (
         "2 × &#x27;cpt for knee replacement&#x27; (2 wordings)" in reply
         or "2 × 'cpt for knee replacement' (2 wordings)" in reply
