@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import pytest
+
 from bot.callbackdata import TeachButton, parse_teach, teach_data
 from bot.knowledge import load_knowledge
 from bot.matching import Matcher, Status
@@ -67,6 +69,7 @@ def knowledge_dir(harness: Harness):
     return harness.application.bot_data.settings.knowledge_dir
 
 
+@pytest.mark.slow  # teaching runs check's collision search twice (seconds)
 async def test_three_taps_teach_an_unanswered_question(logged_harness: Harness):
     await ask_unanswered(logged_harness)
     group = await group_message(logged_harness)
