@@ -15,17 +15,19 @@ import argparse
 import datetime as dt
 import os
 import platform
-import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_matching import rss_mib, timings_ms  # noqa: E402
 
 from bot import icd10  # noqa: E402
-from bot.cli import knowledge_warnings  # noqa: E402
+from bot.checks import knowledge_warnings  # noqa: E402
 from bot.icd10_check import check_codes  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matching import Matcher  # noqa: E402
@@ -46,25 +48,10 @@ ENTRY_QUESTIONS = (
 )
 
 
-def rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def timed(function: Callable[[], object]) -> tuple[float, object]:
     start = time.perf_counter()
     value = function()
     return time.perf_counter() - start, value
-
-
-def timings_ms(function: Callable[[str], object], questions: Sequence[str]) -> tuple[float, float]:
-    samples = []
-    for question in questions:
-        start = time.perf_counter_ns()
-        function(question)
-        samples.append((time.perf_counter_ns() - start) / 1e6)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
 def main() -> None:
