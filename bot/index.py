@@ -47,8 +47,12 @@ class KnowledgeIndex:
         self.compile_smalltalk()
         self.compile_vocabulary()
         self.compile_entries()
+        self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
+        self.other_subjects = [
+            (name, PhraseSet(phrases), self.entries_mentioning(name))
+            for name, phrases in knowledge.other_subjects
+        ]
         del self.expansions
-        self.subject_stems = frozenset(self.stems(self.synonyms.expand(SUBJECT_WORDS).split()))
 
     def expand(self, text: str) -> str:
         expanded = self.expansions.get(text)
@@ -140,6 +144,19 @@ class KnowledgeIndex:
             for topic in self.knowledge.topics
         }
         self.topic_words = [topic_words.get(entry.topic, frozenset()) for entry in self.entries]
+
+    def entries_mentioning(self, subject: str) -> frozenset[int]:
+        """The entries whose questions, alternates or keywords name all words of ``subject``."""
+        wanted = set(self.stems(content_words(self.expand(subject).split())))
+        return frozenset(
+            index for index in range(len(self.entries)) if wanted <= self.entry_words(index)
+        )
+
+    def entry_words(self, index: int) -> frozenset[str]:
+        """The stems of one entry's questions, alternates and keyword phrases."""
+        first, end = self.text_ranges[index]
+        keyword_words = (word for phrase in self.keywords[index] for word in phrase.split())
+        return frozenset().union(*self.text_sets[first:end], keyword_words)
 
     def stems(self, words: Iterable[str]) -> list[str]:
         return [self.stem(word) for word in words]

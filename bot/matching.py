@@ -16,7 +16,8 @@ How a question is scored (the README's "How matching works" walks through it):
    narrative words less, the point like a rare word) that an entry explains.
 4. The best-covered entries (:class:`bot.index.KnowledgeIndex`) are compared with
    rapidfuzz against their question and alternates; keywords add a bonus; the whole wording
-   breaks near-ties; the decision needs a score, a lead, the point and a known subject.
+   breaks near-ties; the decision needs a score, a lead, the point and a known subject,
+   and an entry that names any other subject the question is about ("MRI").
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ class _Scored:
     point_entries: frozenset[str] | None = None
     # Share of the asking sentences' words that the knowledge base has never seen.
     unknown_share: float = 0.0
+    # Ids of the entries that name the other subjects asked about; None when none is named.
+    subject_entries: frozenset[str] | None = None
 
 
 class Matcher:
@@ -165,11 +168,8 @@ class Matcher:
         coverage, information = self._coverage(query, owners)
         best = self._best_covered(query, coverage, limit)
         unknown_codes = tuple(display_code(c) for c, owner in owners.items() if owner is None)
-        point_entries = (
-            frozenset(self._index.entries[index].id for index in query.point_entries)
-            if query.points
-            else None
-        )
+        point_entries = self._ids(query.point_entries) if query.points else None
+        subject_entries = self._ids(query.subject_entries) if query.other_subjects else None
         # Unknown words are only counted in the asking sentences (see _parse).
         unknown_share = len(query.unknown) / max(1, len(query.focus))
         return _Scored(
@@ -178,7 +178,11 @@ class Matcher:
             unknown_codes,
             point_entries,
             unknown_share,
+            subject_entries,
         )
+
+    def _ids(self, indexes: frozenset[int]) -> frozenset[str]:
+        return frozenset(self._index.entries[index].id for index in indexes)
 
     def _best_covered(
         self, query: Query, coverage: dict[int, float], limit: int
@@ -339,6 +343,8 @@ class Matcher:
             else:
                 base *= POINT_MISMATCH
                 reasons.append("does not answer the point asked: " + ", ".join(query.points))
+        if query.other_subjects and index not in query.subject_entries:
+            reasons.append("about another subject: " + ", ".join(query.other_subjects))
         codes = [display_code(code) for code, owner in owners.items() if owner == index]
         if codes:
             reasons.append("code " + ", ".join(codes))
@@ -360,8 +366,10 @@ class Matcher:
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
         confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
         on_point = scored.point_entries is None or best.entry.id in scored.point_entries
+        on_subject = scored.subject_entries is None or best.entry.id in scored.subject_entries
         known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
-        if confident and on_point and known_subject and scored.information >= MIN_INFORMATION:
+        informative = scored.information >= MIN_INFORMATION
+        if confident and on_point and on_subject and known_subject and informative:
             return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
         close = [c for c in candidates if c.raw_score >= limits.suggest]
         return Result(

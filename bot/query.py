@@ -61,6 +61,10 @@ class Query:
     focus: tuple[str, ...] = ()
     points: tuple[str, ...] = ()
     point_entries: frozenset[int] = frozenset()
+    # Other subjects the asking sentences name (knowledge/points.yaml), and the entries
+    # that name them all; empty when the question also names the bot's own subject.
+    other_subjects: tuple[str, ...] = ()
+    subject_entries: frozenset[int] = frozenset()
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -119,6 +123,7 @@ class QueryReader:
         points = [
             (pid, entries) for pid, cues, entries in self.index.points if cues.search(focus_text)
         ]
+        others = self._other_subjects(focus_text, focus)
         return Query(
             " ".join(self.index.stems(words)),
             corrected,
@@ -132,7 +137,22 @@ class QueryReader:
             tuple(focus),
             tuple(pid for pid, _ in points),
             frozenset(index for _, entries in points for index in entries),
+            tuple(name for name, _ in others),
+            frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
         )
+
+    def _other_subjects(
+        self, focus_text: str, focus: dict[str, None]
+    ) -> list[tuple[str, frozenset[int]]]:
+        """The other subjects the asking sentences name, with the entries naming each;
+        none when they also name trigger points, injections, dry needling or Botox."""
+        if any(stem in focus for stem in self.index.subject_stems):
+            return []
+        return [
+            (name, entries)
+            for name, phrases, entries in self.index.other_subjects
+            if phrases.search(focus_text)
+        ]
 
     def _about_the_subject(
         self, words: tuple[str, ...], focus_text: str, weights: dict[str, float], codes: bool

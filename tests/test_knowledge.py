@@ -389,3 +389,13 @@ def test_no_held_out_real_question_is_copied_into_the_knowledge():
         if norm(text) in held
     ]
     assert not copied
+
+
+def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge):
+    subjects = "other_subjects:\n  mri: [mri, magnetic resonance]\n  surgery: surgery\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=subjects)
+    with pytest.raises(KnowledgeError, match=r"points\.yaml:1: .*'surgery' must be a list"):
+        load_knowledge(directory)
+    (directory / "points.yaml").write_text(subjects.replace("surgery: surgery", "ct: [ct]"))
+    loaded = load_knowledge(directory).other_subjects
+    assert loaded == (("mri", ("mri", "magnetic resonance")), ("ct", ("ct",)))

@@ -143,13 +143,13 @@ def test_thresholds_change_decisions(knowledge):
 
 
 @pytest.mark.slow  # the dev set's code questions load the ICD-10-CM code set
-def test_dev_set_holds_its_measured_level(matcher: Matcher):
-    # The targets are >= 92% and <= 3% (BENCHMARKS.md, "Dev set results": measured 91.3% and
-    # 4.7%, both missed). These floors catch a regression from the measured level.
+def test_dev_set_meets_its_targets(matcher: Matcher):
+    # The targets: >= 92% of answerable questions right, <= 3% of off-topic and
+    # near-domain ones answered (BENCHMARKS.md, "Dev set results": measured 92.2%, 1.6%).
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml"))
     assert len(report.outcomes) >= 390
-    assert report.answer_accuracy >= 0.90, report.format()
-    assert report.false_answer_rate <= 0.05, report.format()
+    assert report.answer_accuracy >= 0.92, report.format()
+    assert report.false_answer_rate <= 0.03, report.format()
     assert not report.confused_pairs, report.format()
 
 
@@ -232,3 +232,28 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
     result = matcher.answer("is it covered by medicare")
     assert all(c.entry.id != "dry-needling" for c in result.candidates[:1])
     assert {c.entry.id for c in result.candidates} & {"medicare-limits", "insurance-coverage"}
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("how much does physical therapy cost without insurance", "physical therapy"),
+        ("how do I appeal a denied MRI claim", "mri"),
+    ],
+)
+def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
+    matcher: Matcher, question: str, subject: str
+):
+    # The best candidates answer the same point for trigger point injections: suggested,
+    # with the reason, never given as the answer.
+    result = matcher.answer(question)
+    assert result.status is not Status.ANSWER
+    assert f"about another subject: {subject}" in result.candidates[0].reasons
+
+
+def test_an_entry_that_names_the_other_subject_still_answers(matcher: Matcher):
+    result = matcher.answer("does physical therapy help trigger points")
+    assert result.status is Status.ANSWER and result.entry.id == "treatments"
+    # Naming trigger point injections makes them the subject again.
+    cost = matcher.answer("does a trigger point injection cost more than physical therapy")
+    assert not any("another subject" in reason for reason in cost.candidates[0].reasons)

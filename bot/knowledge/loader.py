@@ -1,9 +1,9 @@
 """Read ``knowledge/*.yaml`` into a :class:`KnowledgeBase`, section by section.
 
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
-``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``diagnosis_lists``,
-``muscles``, ``muscle_regions``, ``non_muscle_sites``);
-the loader merges all files of a directory. Each section has one
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``other_subjects``,
+``diagnosis_lists``, ``muscles``, ``muscle_regions``, ``non_muscle_sites``); the loader
+merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
 line in :func:`_knowledge_base`.
@@ -227,7 +227,7 @@ def _check_muscle_terms(collected: Collected, problems: list[Problem]) -> None:
 
 
 def _phrase_lists(section: Section) -> list[Located[Any]]:
-    """A mapping of names to lists of phrases (``safety_contexts``)."""
+    """A mapping of names to lists of phrases (``safety_contexts``, ``other_subjects``)."""
     if not isinstance(section.value, dict):
         section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
         return []
@@ -270,6 +270,7 @@ SECTION_READERS: dict[str, SectionReader] = {
     "safety": list_section(_safety),
     "safety_contexts": _phrase_lists,
     "points": list_section(_point),
+    "other_subjects": _phrase_lists,
     "diagnosis_lists": list_section(_diagnosis_list),
     "muscles": list_section(_muscle_term("muscle")),
     "muscle_regions": list_section(_muscle_term("region")),
@@ -312,6 +313,7 @@ def _knowledge_base(collected: Collected) -> KnowledgeBase:
         synonyms=tuple(dict(values("synonyms")).items()),
         smalltalk=values("smalltalk"),
         points=values("points"),
+        other_subjects=values("other_subjects"),
         diagnosis_lists=values("diagnosis_lists"),
         muscle_terms=tuple(term for name in MUSCLE_SECTIONS for term in values(name)),
     )

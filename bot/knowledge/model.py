@@ -125,6 +125,9 @@ class KnowledgeBase:
     smalltalk: tuple[SmalltalkIntent, ...] = ()
     safety: tuple[SafetyRule, ...] = ()
     points: tuple[Point, ...] = ()
+    # Subjects the knowledge base does not cover ("mri", "physical therapy"), each with the
+    # phrases that name it; see knowledge/points.yaml.
+    other_subjects: tuple[tuple[str, tuple[str, ...]], ...] = ()
     diagnosis_lists: tuple[DiagnosisList, ...] = ()
     muscle_terms: tuple[MuscleTerm, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
