@@ -36,10 +36,14 @@ class KnowledgeIndex:
         self.synonyms = SynonymExpander(knowledge.synonyms)
         self.stem = Stemmer()
         self.entries = knowledge.entries
+        self.entry_index = {entry.id: index for index, entry in enumerate(self.entries)}
         self.safety = SafetyCheck(knowledge.safety)
-        index_of = {entry.id: index for index, entry in enumerate(self.entries)}
         self.points = [
-            (point.id, PhraseSet(point.cues), frozenset(index_of[i] for i in point.entries))
+            (
+                point.id,
+                PhraseSet(point.cues),
+                frozenset(self.entry_index[i] for i in point.entries),
+            )
             for point in knowledge.points
         ]
         # Each knowledge text is expanded once while compiling, not once per use.
@@ -101,6 +105,12 @@ class KnowledgeIndex:
         self.texts: list[str] = []
         self.display: list[str] = []
         self.wordings: list[str] = []
+        # Token-sorted copies: rapidfuzz's token_sort_ratio is the plain ratio of the
+        # token-sorted strings, so sorting the knowledge side once saves it per question.
+        self.sorted_texts: list[str] = []
+        self.sorted_wordings: list[str] = []
+        # Per stem, the texts that contain it (ties in Matcher._best_covered).
+        self.text_postings: dict[str, list[int]] = defaultdict(list)
         self.text_sets: list[frozenset[str]] = []
         self.text_ranges: list[tuple[int, int]] = []
         self.keywords: list[tuple[str, ...]] = []
@@ -113,10 +123,16 @@ class KnowledgeIndex:
                 words = self.expand(text).split()
                 # Codes stay in the knowledge texts (they tell texts apart) but are taken
                 # out of the question, where they are matched exactly instead.
-                self.texts.append(" ".join(self.stems(content_words(words, keep_codes=True))))
+                stems = self.stems(content_words(words, keep_codes=True))
+                self.texts.append(" ".join(stems))
+                self.sorted_texts.append(" ".join(sorted(stems)))
                 self.display.append(text)
                 self.wordings.append(" ".join(words))
-                self.text_sets.append(frozenset(self.stems(content_words(words))))
+                self.sorted_wordings.append(" ".join(sorted(words)))
+                text_set = frozenset(self.stems(content_words(words)))
+                for stem in text_set:
+                    self.text_postings[stem].append(len(self.text_sets))
+                self.text_sets.append(text_set)
                 for token in self.stems(content_words(words)):
                     postings[token].add(index)
                 for token in words:

@@ -200,12 +200,20 @@ class Matcher:
         tied = [pair for pair in ranked if pair[1] == cut]
         if len(sure) + len(tied) <= limit:
             return sure + tied
-        asked = set(query.content)
+        # Per text, how many of the question's words it has: counted over the postings of
+        # those words, not by intersecting every tied entry's texts.
+        shared: dict[int, int] = defaultdict(int)
+        for stem in set(query.content):
+            for text in self._index.text_postings.get(stem, ()):
+                shared[text] += 1
+        text_sets = self._index.text_sets
 
         def closeness(index: int) -> float:
             first, end = self._index.text_ranges[index]
-            texts = self._index.text_sets[first:end]
-            return max((len(asked & text) / len(text) for text in texts if text), default=0.0)
+            return max(
+                (shared[t] / len(text_sets[t]) for t in range(first, end) if t in shared),
+                default=0.0,
+            )
 
         tied.sort(key=lambda pair: (-closeness(pair[0]), pair[0]))
         return sure + tied[: limit - len(sure)]
@@ -267,8 +275,9 @@ class Matcher:
             positions = [
                 (index, p) for index, _ in coverage for p in range(*self._index.text_ranges[index])
             ]
-            choices = [self._index.texts[p] for _, p in positions]
-            for offset, score in enumerate(_similarities(content, choices)):
+            texts = [self._index.texts[p] for _, p in positions]
+            sorted_texts = [self._index.sorted_texts[p] for _, p in positions]
+            for offset, score in enumerate(_similarities(content, texts, sorted_texts)):
                 index, position = positions[offset]
                 if index not in similarity or score > similarity[index][0]:
                     similarity[index] = (score, position)
@@ -288,14 +297,22 @@ class Matcher:
         """
         if WORDING_WEIGHT <= 0 or len(ranked) < 2:
             return ranked
-        asked = " ".join(query.words)
-        index_of = {entry.id: index for index, entry in enumerate(self._index.entries)}
-        wordings = []
-        for candidate in ranked[:WORDING_CANDIDATES]:
-            first, end = self._index.text_ranges[index_of[candidate.entry.id]]
-            wordings.append(
-                max(fuzz.token_sort_ratio(asked, w) for w in self._index.wordings[first:end])
-            )
+        asked = _sorted_tokens(" ".join(query.words))
+        ranges = [
+            self._index.text_ranges[self._index.entry_index[candidate.entry.id]]
+            for candidate in ranked[:WORDING_CANDIDATES]
+        ]
+        choices = [
+            self._index.sorted_wordings[p] for first, end in ranges for p in range(first, end)
+        ]
+        # One native pass: token_sort_ratio is the ratio of the token-sorted strings.
+        scores = [0.0] * len(choices)
+        for _, score, offset in process.extract(asked, choices, scorer=fuzz.ratio, limit=None):
+            scores[offset] = score
+        wordings, start = [], 0
+        for first, end in ranges:
+            wordings.append(max(scores[start : start + end - first]))
+            start += end - first
         # Only ever lowers a score: the best-worded leader keeps its own, so wording decides
         # between leaders but never lifts a question over the answer threshold.
         best = max(wordings)
@@ -380,11 +397,16 @@ class Matcher:
         )
 
 
-def _similarities(query: str, choices: list[str]) -> list[float]:
+def _sorted_tokens(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
+def _similarities(query: str, choices: list[str], sorted_choices: list[str]) -> list[float]:
     """Per choice, half token-set (the question's words are in the text), half token-sort
-    (same length); two native rapidfuzz passes rather than a Python scorer per pair."""
+    (same length); two native rapidfuzz passes rather than a Python scorer per pair.
+    ``sorted_choices`` are the choices token-sorted (token-sort is their plain ratio)."""
     contained = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=None)
-    alike = process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=None)
+    alike = process.extract(_sorted_tokens(query), sorted_choices, scorer=fuzz.ratio, limit=None)
     scores = [0.0] * len(choices)
     for (_, score, offset), (_, other, other_offset) in zip(contained, alike, strict=True):
         scores[offset] += score / 2
