@@ -25,8 +25,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.case_answers import (
     CASE_ENTRY,
     CaseAnswer,
@@ -36,7 +34,7 @@ from bot.case_answers import (
     muscles_word,
 )
 from bot.knowledge import KnowledgeBase, MuscleTerm
-from bot.text import COMMON_WORDS, STOPWORDS, tokenise
+from bot.text import COMMON_WORDS, STOPWORDS, TypoCorrector, tokenise
 
 # A misspelt muscle name ("trapezuis", "rhomboyds") is matched at this rapidfuzz ratio.
 TYPO_CUTOFF = 80
@@ -116,10 +114,16 @@ class CaseCoder:
         self._words = frozenset(word for name in self._names for word in name)
         self._longest = max((len(name) for name in self._names), default=0)
         # Only muscle names are corrected to: region words are everyday words ("shoulder").
-        self._single = sorted(
+        single = (
             name[0]
             for name, term in self._names.items()
             if term.kind == "muscle" and len(name) == 1 and len(name[0]) >= MIN_TYPO_LENGTH
+        )
+        self._correct = TypoCorrector(
+            self._words | STOPWORDS | COMMON_WORDS,
+            single,
+            cutoff=TYPO_CUTOFF,
+            min_length=MIN_TYPO_LENGTH,
         )
 
     def answer(self, text: str) -> CaseAnswer | None:
@@ -188,15 +192,6 @@ class CaseCoder:
                 tokens.append(SEPARATOR)
             tokens += [self._correct(token) for token in tokenise(piece)]
         return tokens
-
-    def _correct(self, token: str) -> str:
-        known = token in self._words or token in STOPWORDS or token in COMMON_WORDS
-        if known or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
-            return token
-        match = process.extractOne(
-            token, self._single, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
-        )
-        return match[0] if match else token
 
     def _mentions(self, tokens: Sequence[str]) -> list[_Mention]:
         mentions: list[_Mention] = []

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex, content_words
-from bot.text import COMMON_WORDS, focus_sentences, is_code, tokenise
+from bot.text import COMMON_WORDS, TypoCorrector, focus_sentences, is_code, tokenise
 
 TYPO_CUTOFF = 80
 # A word no entry's questions or keywords contain. Words the knowledge base never uses at
@@ -80,6 +78,12 @@ class QueryReader:
 
     def __init__(self, index: KnowledgeIndex) -> None:
         self.index = index
+        self._correct = TypoCorrector(
+            index.vocabulary | COMMON_WORDS,
+            index.correctable,
+            cutoff=TYPO_CUTOFF,
+            min_length=MIN_TYPO_LENGTH,
+        )
 
     def read(self, text: str) -> Query:
         """The question as the matcher scores it."""
@@ -170,15 +174,6 @@ class QueryReader:
     def _is_unknown(self, word: str, stem: str) -> bool:
         known = stem in self.index.known_stems
         return not known and word not in COMMON_WORDS and not word.isdigit()
-
-    def _correct(self, token: str) -> str:
-        known = token in self.index.vocabulary or token in COMMON_WORDS
-        if known or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
-            return token
-        match = process.extractOne(
-            token, self.index.correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
-        )
-        return match[0] if match else token
 
     def _absent_weight(self, word: str, stem: str, share: float) -> float:
         """The weight of a word no entry is indexed under (``share`` < 1 in narrative)."""

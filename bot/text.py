@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import snowballstemmer
+from rapidfuzz import fuzz, process
 
 # CPT (5 digits), HCPCS and LCD/article ids (a letter and 4-5 digits), ICD-10 with a dot.
 CODE_PATTERN = re.compile(r"\d{5}|[a-z]\d{4,5}|[a-z]\d{2}\.\d{1,4}[a-z]?")
@@ -191,3 +192,51 @@ class Stemmer:
             if len(self._cache) < 100_000:
                 self._cache[word] = stem
         return stem
+
+
+class TypoCorrector:
+    """Corrects a misspelt word to the closest of ``targets`` (rapidfuzz ratio at least
+    ``cutoff``). Words in ``known``, words shorter than ``min_length`` and tokens that are
+    not all letters are left alone.
+
+    Only targets within a few edits are compared, found through an index of each target
+    with one letter deleted: comparing a word with every target costs milliseconds once
+    the knowledge base has thousands of entries. A bounded cache keeps the words already
+    corrected.
+    """
+
+    def __init__(
+        self, known: Collection[str], targets: Iterable[str], *, cutoff: float, min_length: int
+    ) -> None:
+        self._known = known
+        self._cutoff = cutoff
+        self._min_length = min_length
+        self._cache: dict[str, str] = {}
+        self._near: dict[str, list[str]] = {}
+        for target in sorted(set(targets)):
+            for key in _one_deleted(target):
+                self._near.setdefault(key, []).append(target)
+
+    def __call__(self, token: str) -> str:
+        if token in self._known or len(token) < self._min_length or not token.isalpha():
+            return token
+        corrected = self._cache.get(token)
+        if corrected is None:
+            corrected = self._closest(token)
+            if len(self._cache) < 100_000:
+                self._cache[token] = corrected
+        return corrected
+
+    def _closest(self, token: str) -> str:
+        # Up to two letters deleted from the token and one from the target: within the
+        # cutoff, that finds a letter changed, added, dropped or two swapped, and a word
+        # with two letters too many ("imagining").
+        keys = {key for once in _one_deleted(token) for key in _one_deleted(once)}
+        candidates = sorted({t for key in keys for t in self._near.get(key, ())})
+        match = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=self._cutoff)
+        return match[0] if match else token
+
+
+def _one_deleted(word: str) -> set[str]:
+    """``word`` itself and every string made by deleting one of its letters."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}

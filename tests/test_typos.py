@@ -1,0 +1,58 @@
+"""The typo corrector: one-edit typos are found through its index of deletions."""
+
+from __future__ import annotations
+
+import random
+
+from rapidfuzz import fuzz, process
+
+from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex
+from bot.knowledge import KnowledgeBase
+from bot.query import TYPO_CUTOFF
+from bot.text import TypoCorrector
+
+TARGETS = ["trigger", "injection", "imaging", "medicare", "rhomboid"]
+
+
+def corrector(known: frozenset[str] = frozenset()) -> TypoCorrector:
+    return TypoCorrector(known, TARGETS, cutoff=TYPO_CUTOFF, min_length=MIN_TYPO_LENGTH)
+
+
+def test_letters_dropped_added_changed_or_swapped_are_corrected():
+    correct = corrector()
+    assert correct("triger") == "trigger"  # dropped
+    assert correct("injecttion") == "injection"  # added
+    assert correct("rhombiod") == "rhomboid"  # swapped
+    assert correct("medicere") == "medicare"  # changed
+    assert correct("imagining") == "imaging"  # two letters too many
+
+
+def test_known_short_numeric_and_far_words_stay():
+    correct = corrector(known=frozenset({"trigge"}))
+    assert correct("trigge") == "trigge"
+    assert correct("img") == "img"
+    assert correct("m79.1") == "m79.1"
+    assert correct("colonoscopy") == "colonoscopy"
+    # The cache answers the second time with the same word.
+    assert correct("triger") == correct("triger") == "trigger"
+
+
+def test_it_agrees_with_comparing_every_target(knowledge: KnowledgeBase):
+    # Against the shipped vocabulary, one-edit typos get what a comparison with every
+    # target would give, but for the rare word two letters longer ("mots": "months").
+    targets = KnowledgeIndex(knowledge).correctable
+    correct = TypoCorrector(frozenset(), targets, cutoff=TYPO_CUTOFF, min_length=MIN_TYPO_LENGTH)
+    rng = random.Random(20552)
+    typos = []
+    for word in rng.sample(targets, 400):
+        at = rng.randrange(len(word))
+        letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        typos += [word[:at] + word[at + 1 :], word[:at] + letter + word[at:]]
+    typos = [typo for typo in typos if len(typo) >= MIN_TYPO_LENGTH]
+    agree = 0
+    for typo in typos:
+        best = process.extractOne(typo, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        ours = correct(typo)
+        agree += ours == (best[0] if best else typo)
+        assert ours == typo or fuzz.ratio(typo, ours) >= TYPO_CUTOFF
+    assert agree >= 0.99 * len(typos)
