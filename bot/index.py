@@ -21,6 +21,8 @@ from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise, to
 MIN_TYPO_LENGTH = 4
 # What counts as naming a subject (see Matcher): the bot's subject, or another procedure.
 SUBJECT_WORDS = "trigger point injection needling botox procedure"
+# The bot's own subject: a question that names it is about it, whatever else it names.
+OWN_SUBJECT = "trigger point"
 
 
 def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
@@ -52,6 +54,7 @@ class KnowledgeIndex:
         self.compile_vocabulary()
         self.compile_entries()
         self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
+        self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
         self.other_subjects = [
             (name, PhraseSet(phrases), self.entries_mentioning(name))
             for name, phrases in knowledge.other_subjects

@@ -150,7 +150,7 @@ class QueryReader:
     ) -> list[tuple[str, frozenset[int]]]:
         """The other subjects the asking sentences name, with the entries naming each;
         none when they also name trigger points, injections, dry needling or Botox."""
-        if any(stem in focus for stem in self.index.subject_stems):
+        if self.index.own_subject_stems <= focus.keys():
             return []
         return [
             (name, entries)

@@ -239,6 +239,7 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
     [
         ("how much does physical therapy cost without insurance", "physical therapy"),
         ("how do I appeal a denied MRI claim", "mri"),
+        ("does dry needling hurt", "dry needling"),
     ],
 )
 def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
@@ -254,6 +255,8 @@ def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
 def test_an_entry_that_names_the_other_subject_still_answers(matcher: Matcher):
     result = matcher.answer("does physical therapy help trigger points")
     assert result.status is Status.ANSWER and result.entry.id == "treatments"
+    needling = matcher.answer("what code should a physical therapist use for dry needling")
+    assert needling.status is Status.ANSWER and needling.entry.id == "dry-needling"
     # Naming trigger point injections makes them the subject again.
     cost = matcher.answer("does a trigger point injection cost more than physical therapy")
     assert not any("another subject" in reason for reason in cost.candidates[0].reasons)
