@@ -164,6 +164,7 @@ def result_json(result: Result) -> dict[str, object]:
         "matched": best.matched if best else None,
         "reasons": list(best.reasons) if best else [],
         "unknown_codes": list(result.unknown_codes),
+        "other_subjects": list(result.other_subjects),
         "icd10": icd10.as_json() if icd10 else None,
         "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
         "case": result.case.as_json() if result.case else None,

@@ -93,7 +93,9 @@ class _Scored:
     point_entries: frozenset[str] | None = None
     # Share of the asking sentences' words that the knowledge base has never seen.
     unknown_share: float = 0.0
-    # Ids of the entries that name the other subjects asked about; None when none is named.
+    # The other subjects asked about, and the ids of the entries that name them (None
+    # when the question names none).
+    other_subjects: tuple[str, ...] = ()
     subject_entries: frozenset[str] | None = None
 
 
@@ -178,6 +180,7 @@ class Matcher:
             unknown_codes,
             point_entries,
             unknown_share,
+            query.other_subjects,
             subject_entries,
         )
 
@@ -372,18 +375,23 @@ class Matcher:
     def _decide(self, text: str, scored: _Scored) -> Result:
         limits = self.thresholds
         candidates = scored.candidates
+        on_subject = scored.subject_entries is None or (
+            bool(candidates) and candidates[0].entry.id in scored.subject_entries
+        )
+        # The reply says which subject the bot does not cover ("not physical therapy").
+        beside = () if on_subject else scored.other_subjects
         if not candidates or candidates[0].raw_score < limits.suggest:
             return Result(
                 Status.NONE,
                 text,
                 tuple(candidates[:1]),
                 unknown_codes=scored.unknown_codes,
+                other_subjects=beside,
             )
         best = candidates[0]
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
         confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
         on_point = scored.point_entries is None or best.entry.id in scored.point_entries
-        on_subject = scored.subject_entries is None or best.entry.id in scored.subject_entries
         known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
         informative = scored.information >= MIN_INFORMATION
         if confident and on_point and on_subject and known_subject and informative:
@@ -394,6 +402,7 @@ class Matcher:
             text,
             tuple(close[: limits.max_suggestions]),
             unknown_codes=scored.unknown_codes,
+            other_subjects=beside,
         )
 
 

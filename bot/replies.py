@@ -171,6 +171,8 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     if result.unknown_codes:
         codes = ", ".join(result.unknown_codes)
         lead = f"Sorry, I have no information about {codes}."
+    elif result.other_subjects:
+        lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
     covered = "I answer questions about trigger point injections. Pick a topic:"
     return topics_reply(knowledge, f"{lead} {covered}")
 
@@ -183,9 +185,19 @@ def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = Fa
 
 def suggest_reply(result: Result) -> Reply:
     options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
-    return Reply(
-        text("Did you mean one of these?"), (*options, Option("None of these", TOPICS_DATA))
-    )
+    lead = "Did you mean one of these?"
+    if result.other_subjects:
+        lead = (
+            f"My answers on this are about trigger point injections, not {_subjects(result)}."
+            " The closest I have:"
+        )
+    return Reply(text(lead), (*options, Option("None of these", TOPICS_DATA)))
+
+
+def _subjects(result: Result) -> str:
+    """The other subjects asked about, as people write them ("MRI", "physical therapy")."""
+    names = [name.upper() if len(name) <= 3 else name for name in result.other_subjects]
+    return " or ".join(names)
 
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:

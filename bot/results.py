@@ -65,6 +65,9 @@ class Result:
     icd10: CodeAnswer | None = None
     # A described case counted by the case coder (status answer, its entry as candidate).
     case: CaseAnswer | None = None
+    # Subjects the question is about that the knowledge base does not cover ("mri"), when
+    # it was not answered because of them (knowledge/points.yaml, other_subjects).
+    other_subjects: tuple[str, ...] = ()
 
     @property
     def best(self) -> Candidate | None:

@@ -112,6 +112,17 @@ def test_suggest_offers_a_way_out(matcher: Matcher, knowledge):
     assert all(len(o.data.encode()) <= 64 for o in reply.options)
 
 
+def test_a_suggestion_for_another_subject_says_what_the_answers_are_about(
+    matcher: Matcher, knowledge
+):
+    result = matcher.answer("how do I appeal a denied MRI claim")
+    assert result.status is Status.SUGGEST and result.other_subjects == ("mri",)
+    plain = render_plain(reply_for(result, knowledge))
+    assert plain.startswith("My answers on this are about trigger point injections, not MRI.")
+    # The usual lead otherwise.
+    assert "Did you mean" in render_plain(reply_for(matcher.answer("billing"), knowledge))
+
+
 def test_none_offers_topics_and_names_unknown_codes(matcher: Matcher, knowledge):
     reply = reply_for(matcher.answer("CPT 27447"), knowledge)
     assert "no information about 27447" in render_plain(reply)
