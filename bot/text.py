@@ -71,6 +71,12 @@ COMMON_WORDS = frozenset(
     appreciate appreciated thank thanks question questions perspective regards clarify
     clarification confused confuse curious experience understanding information because
     sees seeing
+    acceptable accompany actual actually advised agreed anticipate arguing basis calculate
+    calculating chain choose communicate companies complete definitely despite double equal
+    etc eliminate figure hey hide hundred ilk instance interesting interests
+    material mess mid obtained obviously pass passed portion received
+    regular representative send signify situation sometimes speak spent statement unable
+    unknown value verbiage
     """.split()
 )
 
