@@ -55,6 +55,7 @@ class KnowledgeIndex:
         self.compile_entries()
         self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
         self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
+        self.staff_entries, self.staff_words = self.compile_staff()
         self.other_subjects = [
             (name, PhraseSet(phrases), self.entries_mentioning(name))
             for name, phrases in knowledge.other_subjects
@@ -163,6 +164,25 @@ class KnowledgeIndex:
             for topic in self.knowledge.topics
         }
         self.topic_words = [topic_words.get(entry.topic, frozenset()) for entry in self.entries]
+
+    def compile_staff(self) -> tuple[frozenset[int], frozenset[str]]:
+        """The entries of topics for staff, and the words that show a question is theirs:
+        the keywords of those topics and entries that no other entry uses."""
+        topics = [topic for topic in self.knowledge.topics if topic.for_staff]
+        staff = {
+            i for i, entry in enumerate(self.entries) if entry.topic in {t.id for t in topics}
+        }
+        words: set[str] = set()
+        for topic in topics:
+            words.update(self.stems(content_words(self.expand(" ".join(topic.keywords)).split())))
+        for index in staff:
+            words.update(word for phrase in self.keywords[index] for word in phrase.split())
+        for index in range(len(self.entries)):
+            if index not in staff:
+                words -= self.entry_words(index)
+        # The small words of keyword phrases ("3 or more muscles") say nothing.
+        words = {word for word in content_words(words) if len(word) > 1 or word.isdigit()}
+        return frozenset(staff), frozenset(words)
 
     def entries_mentioning(self, subject: str) -> frozenset[int]:
         """The entries whose questions, alternates or keywords name all words of ``subject``."""

@@ -97,6 +97,8 @@ class _Scored:
     # when the question names none).
     other_subjects: tuple[str, ...] = ()
     subject_entries: frozenset[str] | None = None
+    # Whether the question uses billing words (or codes): entries for staff need them.
+    asks_staff: bool = True
 
 
 class Matcher:
@@ -182,7 +184,12 @@ class Matcher:
             unknown_share,
             query.other_subjects,
             subject_entries,
+            self._asks_staff(query),
         )
+
+    def _asks_staff(self, query: Query) -> bool:
+        staff_words = self._index.staff_words
+        return bool(query.codes) or any(word in staff_words for word in query.content)
 
     def _ids(self, indexes: frozenset[int]) -> frozenset[str]:
         return frozenset(self._index.entries[index].id for index in indexes)
@@ -363,6 +370,8 @@ class Matcher:
             else:
                 base *= POINT_MISMATCH
                 reasons.append("does not answer the point asked: " + ", ".join(query.points))
+        if index in self._index.staff_entries and not self._asks_staff(query):
+            reasons.append("an answer for billing staff; no billing words asked")
         if query.other_subjects and index not in query.subject_entries:
             reasons.append("about another subject: " + ", ".join(query.other_subjects))
         codes = [display_code(code) for code, owner in owners.items() if owner == index]
@@ -392,9 +401,12 @@ class Matcher:
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
         confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
         on_point = scored.point_entries is None or best.entry.id in scored.point_entries
+        # An entry for staff answers a question in their words, or one asking its point.
+        for_staff = self._index.entry_index[best.entry.id] in self._index.staff_entries
+        audience = not for_staff or scored.asks_staff or scored.point_entries is not None
         known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
         informative = scored.information >= MIN_INFORMATION
-        if confident and on_point and on_subject and known_subject and informative:
+        if confident and on_point and on_subject and audience and known_subject and informative:
             return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
         close = [c for c in candidates if c.raw_score >= limits.suggest]
         return Result(

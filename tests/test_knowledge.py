@@ -399,3 +399,14 @@ def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge)
     (directory / "points.yaml").write_text(subjects.replace("surgery: surgery", "ct: [ct]"))
     loaded = load_knowledge(directory).other_subjects
     assert loaded == (("mri", ("mri", "magnetic resonance")), ("ct", ("ct",)))
+
+
+def test_for_staff_must_be_true_or_false(write_knowledge):
+    topics = MINIMAL_TOPICS.replace("title:", "for_staff: sometimes\n    title:", 1)
+    directory = write_knowledge(topics=topics, billing=MINIMAL_ENTRY)
+    with pytest.raises(
+        KnowledgeError, match=r"topics\.yaml:\d+: .*'for_staff' must be true or false"
+    ):
+        load_knowledge(directory)
+    directory = write_knowledge(topics=topics.replace("sometimes", "true"), billing=MINIMAL_ENTRY)
+    assert load_knowledge(directory).topics[0].for_staff is True

@@ -101,9 +101,10 @@ def _topic(item: ItemChecker) -> Topic | None:
     topic_id = item.entry_id()
     title = item.text("title", topic_id)
     keywords = item.text_list("keywords", topic_id)
+    for_staff = item.flag("for_staff", topic_id)
     if not (topic_id and title):
         return None
-    return Topic(topic_id, title, keywords)
+    return Topic(topic_id, title, keywords, for_staff)
 
 
 def _entry(item: ItemChecker) -> Entry | None:

@@ -21,11 +21,16 @@ class Source:
 
 @dataclass(frozen=True)
 class Topic:
-    """A group of entries, offered when the bot cannot answer."""
+    """A group of entries, offered when the bot cannot answer.
+
+    ``for_staff``: the entries answer billing staff (coding, coverage, drugs); a question
+    is answered with one of them only when it uses their words (see bot.index).
+    """
 
     id: str
     title: str
     keywords: tuple[str, ...] = ()
+    for_staff: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ ENTRY_FIELDS = {
     "sources": True,
     "related": False,
 }
-TOPIC_FIELDS = {"id": True, "title": True, "keywords": False}
+TOPIC_FIELDS = {"id": True, "title": True, "keywords": False, "for_staff": False}
 SOURCE_FIELDS = {"name": True, "url": False}
 SMALLTALK_FIELDS = {"id": True, "patterns": True, "reply": True}
 SAFETY_FIELDS = {
@@ -155,6 +155,14 @@ class ItemChecker:
                 continue
             texts.append(element.strip())
         return tuple(texts)
+
+    def flag(self, key: str, label: str | None) -> bool:
+        """A true/false field; false when absent."""
+        value = self.get(key, False)
+        if isinstance(value, bool):
+            return value
+        self.problem(self.lines.field(key), f"'{key}' must be true or false", label)
+        return False
 
     def date(self, key: str, label: str | None) -> dt.date | None:
         value = self.get(key)
