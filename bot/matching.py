@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 
@@ -111,6 +112,13 @@ class Matcher:
         self._reader = QueryReader(self._index)
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
         self._cases = CaseCoder(knowledge)
+        # The entry and the number of distinct words of each knowledge text.
+        self._text_entry = [
+            index
+            for index, (first, end) in enumerate(self._index.text_ranges)
+            for _ in range(first, end)
+        ]
+        self._text_sizes = [len(words) for words in self._index.text_sets]
 
     # --- matching ---------------------------------------------------------------------
 
@@ -184,12 +192,8 @@ class Matcher:
             unknown_share,
             query.other_subjects,
             subject_entries,
-            self._asks_staff(query),
+            query.asks_staff,
         )
-
-    def _asks_staff(self, query: Query) -> bool:
-        staff_words = self._index.staff_words
-        return bool(query.codes) or any(word in staff_words for word in query.content)
 
     def _ids(self, indexes: frozenset[int]) -> frozenset[str]:
         return frozenset(self._index.entries[index].id for index in indexes)
@@ -212,20 +216,17 @@ class Matcher:
             return sure + tied
         # Per text, how many of the question's words it has: counted over the postings of
         # those words, not by intersecting every tied entry's texts.
-        shared: dict[int, int] = defaultdict(int)
-        for stem in set(query.content):
-            for text in self._index.text_postings.get(stem, ()):
-                shared[text] += 1
-        text_sets = self._index.text_sets
-
-        def closeness(index: int) -> float:
-            first, end = self._index.text_ranges[index]
-            return max(
-                (shared[t] / len(text_sets[t]) for t in range(first, end) if t in shared),
-                default=0.0,
-            )
-
-        tied.sort(key=lambda pair: (-closeness(pair[0]), pair[0]))
+        postings = self._index.text_postings
+        shared = Counter(
+            chain.from_iterable(postings.get(stem, ()) for stem in set(query.content))
+        )
+        closeness: dict[int, float] = {}
+        text_entry, text_sizes = self._text_entry, self._text_sizes
+        for text, count in shared.items():
+            entry, value = text_entry[text], count / text_sizes[text]
+            if value > closeness.get(entry, 0.0):
+                closeness[entry] = value
+        tied.sort(key=lambda pair: (-closeness.get(pair[0], 0.0), pair[0]))
         return sure + tied[: limit - len(sure)]
 
     def _smalltalk(self, query: Query) -> SmalltalkIntent | None:
@@ -355,7 +356,8 @@ class Matcher:
             matched = self._index.display[similar[1]]
             reasons.append(f"similarity {similar[0]:.0f}")
         bonus = EXACT_BONUS if similar is not None and similar[0] >= 100 else 0.0
-        keyword_hits = [p for p in self._index.keywords[index] if f" {p} " in query.padded]
+        padded = query.padded
+        keyword_hits = [p for p in self._index.keywords[index] if f" {p} " in padded]
         if keyword_hits:
             bonus += min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * len(keyword_hits))
             reasons.append("keywords: " + ", ".join(keyword_hits))
@@ -370,7 +372,7 @@ class Matcher:
             else:
                 base *= POINT_MISMATCH
                 reasons.append("does not answer the point asked: " + ", ".join(query.points))
-        if index in self._index.staff_entries and not self._asks_staff(query):
+        if index in self._index.staff_entries and not query.asks_staff:
             reasons.append("an answer for billing staff; no billing words asked")
         if query.other_subjects and index not in query.subject_entries:
             reasons.append("about another subject: " + ", ".join(query.other_subjects))

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex, content_words
 from bot.text import COMMON_WORDS, TypoCorrector, focus_sentences, is_code, tokenise
@@ -63,12 +64,14 @@ class Query:
     # that name them all; empty when the question also names the bot's own subject.
     other_subjects: tuple[str, ...] = ()
     subject_entries: frozenset[int] = frozenset()
+    # Whether it uses a billing word or a code (entries of for_staff topics need one).
+    asks_staff: bool = True
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(self.code_shares)
 
-    @property
+    @cached_property
     def padded(self) -> str:
         return f" {self.text} "
 
@@ -143,6 +146,7 @@ class QueryReader:
             frozenset(index for _, entries in points for index in entries),
             tuple(name for name, _ in others),
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
+            bool(code_shares) or any(stem in self.index.staff_words for stem in weights),
         )
 
     def _other_subjects(
