@@ -130,7 +130,7 @@ class QueryReader:
         points = [
             (pid, entries) for pid, cues, entries in self.index.points if cues.search(focus_text)
         ]
-        others = self._other_subjects(focus_text, focus)
+        others = self._other_subjects(focus_text, focus, code_shares)
         return Query(
             " ".join(self.index.stems(words)),
             corrected,
@@ -150,11 +150,14 @@ class QueryReader:
         )
 
     def _other_subjects(
-        self, focus_text: str, focus: dict[str, None]
+        self, focus_text: str, focus: dict[str, None], codes: dict[str, float]
     ) -> list[tuple[str, frozenset[int]]]:
         """The other subjects the asking sentences name, with the entries naming each;
-        none when they also name trigger points, injections, dry needling or Botox."""
+        none when the question also names trigger points or a code the knowledge lists
+        ("units of J3301 for a steroid injection")."""
         if self.index.own_subject_stems <= focus.keys():
+            return []
+        if any(code in self.index.codes for code in codes):
             return []
         return [
             (name, entries)

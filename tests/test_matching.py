@@ -257,6 +257,9 @@ def test_an_entry_that_names_the_other_subject_still_answers(matcher: Matcher):
     assert result.status is Status.ANSWER and result.entry.id == "treatments"
     needling = matcher.answer("what code should a physical therapist use for dry needling")
     assert needling.status is Status.ANSWER and needling.entry.id == "dry-needling"
+    # A code the knowledge lists keeps a staff question in the domain.
+    units = matcher.answer("How many units of J3301 for a steroid injection?")
+    assert units.status is Status.ANSWER and units.entry.id == "drug-units"
     # Naming trigger point injections makes them the subject again.
     cost = matcher.answer("does a trigger point injection cost more than physical therapy")
     assert not any("another subject" in reason for reason in cost.candidates[0].reasons)
