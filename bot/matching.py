@@ -383,13 +383,6 @@ class Matcher:
             reasons.append("unknown words: " + ", ".join(query.unknown))
         return Candidate(entry, base + bonus, matched, tuple(reasons))
 
-    def _for_asker(self, candidate: Candidate, scored: _Scored) -> bool:
-        """An entry for staff (a for_staff topic) is for a question in their words, or for
-        one asking a point it answers."""
-        if self._index.entry_index[candidate.entry.id] not in self._index.staff_entries:
-            return True
-        return scored.asks_staff or scored.point_entries is not None
-
     def _decide(self, text: str, scored: _Scored) -> Result:
         limits = self.thresholds
         candidates = scored.candidates
@@ -410,22 +403,14 @@ class Matcher:
         runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
         confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
         on_point = scored.point_entries is None or best.entry.id in scored.point_entries
+        # An entry for staff answers a question in their words, or one asking its point.
+        for_staff = self._index.entry_index[best.entry.id] in self._index.staff_entries
+        audience = not for_staff or scored.asks_staff or scored.point_entries is not None
         known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
         informative = scored.information >= MIN_INFORMATION
-        for_asker = self._for_asker(best, scored)
-        if confident and on_point and on_subject and for_asker and known_subject and informative:
+        if confident and on_point and on_subject and audience and known_subject and informative:
             return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
-        close = [
-            c for c in candidates if c.raw_score >= limits.suggest and self._for_asker(c, scored)
-        ]
-        if not close:  # a patient is not offered billing answers
-            return Result(
-                Status.NONE,
-                text,
-                (best,),
-                unknown_codes=scored.unknown_codes,
-                other_subjects=beside,
-            )
+        close = [c for c in candidates if c.raw_score >= limits.suggest]
         return Result(
             Status.SUGGEST,
             text,

