@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.case_answers import CASE_ENTRY
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Status
 from bot.replies import render_html, render_plain, reply_for
-from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT
+from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT, read_yaml
 from tests.test_cli import run
 
 DATA = ROOT / "tests" / "data"
-CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]
+CASES: list[dict[str, Any]] = read_yaml(DATA / "cases.yaml")["cases"]
 DESCRIBED = [c for c in CASES if c.get("case", True)]
 NOT_CASES = [c for c in CASES if not c.get("case", True)]
 
@@ -32,7 +31,7 @@ def test_the_case_set_is_large_real_and_not_held_out():
     sources = [str(c["source"]) for c in CASES]
     assert len([s for s in sources if s.startswith("http")]) >= 3  # real wording
     assert len([s for s in sources if s.startswith("variation of http")]) >= 3  # adapted
-    held_out = yaml.safe_load((DATA / "real_holdout.yaml").read_text("utf-8"))
+    held_out = read_yaml(DATA / "real_holdout.yaml")
     held = {" ".join(item["q"].split()) for item in held_out}
     assert not [c["q"] for c in CASES if " ".join(c["q"].split()) in held]
 
