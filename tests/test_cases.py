@@ -122,6 +122,7 @@ def test_muscles_given_as_a_number_are_counted_as_given(matcher: Matcher):
     assert "A muscle group is not one muscle" in asked.paragraphs[0]
 
 
+@pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_ask_json_has_the_case_fields():
     question = "tpi bilateral traps and left QL, code?"
     done = run("ask", "--json", question)
@@ -135,6 +136,7 @@ def test_ask_json_has_the_case_fields():
     assert any("aapc.com" in (s["url"] or "") for s in result["sources"])
 
 
+@pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_console_answers_a_case():
     done = run("console", stdin="Dry needling of the right piriformis only, how do we code it?\n")
     assert done.returncode == 0, done.stderr
