@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.loader import parse_yaml
 from bot.matching import Matcher, Result, Status
 
 NEGATIVE_CATEGORIES = frozenset({"offtopic", "near-domain", "unanswerable"})
@@ -286,7 +287,8 @@ class Report:
 def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
     """Read a dev set or real-question file; raise DevSetError naming the file on any problem."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # The knowledge loader's parse: yaml.safe_load's result, with libyaml where available.
+        data, _ = parse_yaml(Path(path).read_text(encoding="utf-8"))
         if isinstance(data, list):
             return [_real_case(item) for item in data], []
         cases = [_case(item) for item in data["questions"]]

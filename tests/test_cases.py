@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.case_answers import CASE_ENTRY
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Status
 from bot.replies import render_html, render_plain, reply_for
-from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT
+from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT, read_yaml
 from tests.test_cli import run
 
 DATA = ROOT / "tests" / "data"
-CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]
+CASES: list[dict[str, Any]] = read_yaml(DATA / "cases.yaml")["cases"]
 DESCRIBED = [c for c in CASES if c.get("case", True)]
 NOT_CASES = [c for c in CASES if not c.get("case", True)]
 
@@ -32,7 +31,7 @@ def test_the_case_set_is_large_real_and_not_held_out():
     sources = [str(c["source"]) for c in CASES]
     assert len([s for s in sources if s.startswith("http")]) >= 3  # real wording
     assert len([s for s in sources if s.startswith("variation of http")]) >= 3  # adapted
-    held_out = yaml.safe_load((DATA / "real_holdout.yaml").read_text("utf-8"))
+    held_out = read_yaml(DATA / "real_holdout.yaml")
     held = {" ".join(item["q"].split()) for item in held_out}
     assert not [c["q"] for c in CASES if " ".join(c["q"].split()) in held]
 
@@ -123,6 +122,7 @@ def test_muscles_given_as_a_number_are_counted_as_given(matcher: Matcher):
     assert "A muscle group is not one muscle" in asked.paragraphs[0]
 
 
+@pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_ask_json_has_the_case_fields():
     question = "tpi bilateral traps and left QL, code?"
     done = run("ask", "--json", question)
@@ -136,6 +136,7 @@ def test_ask_json_has_the_case_fields():
     assert any("aapc.com" in (s["url"] or "") for s in result["sources"])
 
 
+@pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_console_answers_a_case():
     done = run("console", stdin="Dry needling of the right piriformis only, how do we code it?\n")
     assert done.returncode == 0, done.stderr

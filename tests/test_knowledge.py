@@ -12,7 +12,7 @@ import yaml
 
 from bot.checks import MIN_ALTERNATES
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, loader
-from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT
+from tests.conftest import MINIMAL_ENTRY, MINIMAL_TOPICS, ROOT, read_yaml
 
 REQUIRED = {
     "coding": [
@@ -378,14 +378,11 @@ def test_no_held_out_real_question_is_copied_into_the_knowledge():
     def norm(text: str) -> str:
         return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
 
-    held = {
-        norm(item["q"])
-        for item in yaml.safe_load((ROOT / "tests/data/real_holdout.yaml").read_text())
-    }
+    held = {norm(item["q"]) for item in read_yaml(ROOT / "tests/data/real_holdout.yaml")}
     copied = [
         text
         for path in (ROOT / "knowledge").glob("*.yaml")
-        for text in texts(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for text in texts(read_yaml(path))
         if norm(text) in held
     ]
     assert not copied

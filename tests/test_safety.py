@@ -106,6 +106,7 @@ def test_safety_reply_offers_the_related_entry(matcher: Matcher, knowledge: Know
     assert reply_for(result, knowledge, compact=True).options == ()
 
 
+@pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_ask_json_reports_status_safety():
     done = run("ask", "--json", "my throat is swelling after the injection")
     data = json.loads(done.stdout)
@@ -114,6 +115,7 @@ def test_ask_json_reports_status_safety():
     assert data["id"] is None and data["sources"] == []
 
 
+@pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_console_shows_the_safety_reply_with_its_button():
     done = run("console", stdin="I can't breathe after my trigger point shot\n1\n")
     assert "Call 911 (or your local emergency number) now" in done.stdout

@@ -14,8 +14,8 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import load_settings
+from bot.handlers import inline
 from bot.handlers.context import BotApplication
-from bot.knowledge import load_knowledge
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
 from tests.conftest import ROOT
@@ -59,6 +59,16 @@ async def running(application: BotApplication) -> AsyncIterator[BotApplication]:
                 await application.stop()
 
 
+@pytest.fixture(autouse=True)
+def prompt_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pending inline-query log notices the application stopping within 10 ms, not 0.2 s.
+
+    Every test that sends an inline query otherwise waits out one STOP_CHECK_SECONDS poll
+    in its teardown (application.stop() awaits the pending record).
+    """
+    monkeypatch.setattr(inline, "STOP_CHECK_SECONDS", 0.01)
+
+
 @pytest.fixture
 async def harness(matcher: Matcher) -> AsyncIterator[Harness]:
     request = RecordingRequest()
@@ -74,8 +84,13 @@ ADMIN_ID = 4242
 
 
 @pytest.fixture
-async def logged_harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    """A harness with a question log and its own copy of the knowledge, for admin tests."""
+async def logged_harness(tmp_path: Path, matcher: Matcher) -> AsyncIterator[Harness]:
+    """A harness with a question log and its own copy of the knowledge, for admin tests.
+
+    Tests may edit the copy and /reload it. The application starts with the session's
+    matcher: the copy holds the same files, so loading it would give an equal knowledge
+    base (compiling a matcher per test was most of the handler tests' time).
+    """
     knowledge_dir = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     settings = load_settings(
@@ -91,7 +106,7 @@ async def logged_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     request = RecordingRequest()
     application = build_application(
         settings,
-        Matcher(load_knowledge(knowledge_dir)),
+        matcher,
         request=request,
         get_updates_request=RecordingRequest(),
         question_log=log,

@@ -17,7 +17,6 @@ from bot.callbackdata import parse_teach
 from bot.config import ConfigError, load_settings
 from bot.digest import parse_schedule
 from bot.handlers.digest import JOB_NAME
-from bot.knowledge import load_knowledge
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
 from tests.conftest import ROOT
@@ -40,7 +39,8 @@ def settings_for(tmp_path: Path, **env: str):
 
 
 @pytest.fixture
-async def digest_harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def digest_harness(tmp_path: Path, matcher: Matcher) -> AsyncIterator[Harness]:
+    """Started with the session's matcher: the copied knowledge holds the same files."""
     shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
     settings = settings_for(tmp_path, TZ="America/New_York")
     log = QuestionLog(settings.data_dir)
@@ -48,7 +48,7 @@ async def digest_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     request = RecordingRequest()
     application = build_application(
         settings,
-        Matcher(load_knowledge(settings.knowledge_dir)),
+        matcher,
         request=request,
         get_updates_request=RecordingRequest(),
         question_log=log,
@@ -130,11 +130,11 @@ def test_digest_settings(tmp_path: Path):
             settings_for(tmp_path, **env)
 
 
-async def test_no_job_when_the_digest_is_off(tmp_path: Path):
+async def test_no_job_when_the_digest_is_off(tmp_path: Path, matcher: Matcher):
     settings = settings_for(tmp_path, DIGEST_SCHEDULE="")
     application = build_application(
         settings,
-        Matcher(load_knowledge(ROOT / "knowledge")),
+        matcher,
         request=RecordingRequest(),
         get_updates_request=RecordingRequest(),
     )
