@@ -25,12 +25,12 @@ from __future__ import annotations
 import dataclasses
 import heapq
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from itertools import chain
 
 from rapidfuzz import fuzz, process
 
 from bot.cases import CaseCoder
+from bot.decision import Scored, decide
 from bot.icd10_answers import CodeAnswers
 from bot.index import KnowledgeIndex, content_words
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
@@ -54,12 +54,6 @@ COVERAGE_WEIGHT = 0.4
 # mention it ("Can I bill 20552 twice?" under billing units) explains this share.
 CODE_WEIGHT = 1.5
 CODE_MENTION_SHARE = 0.7
-# An answer needs the asking sentences to be mostly known words: in "side effects of the
-# flu shot" the unknown "flu" is what is asked about, whatever the rest matches.
-MAX_UNKNOWN_SHARE = 0.2
-# Below this much information (summed word and code weight) a question is too vague to
-# answer outright ("pain", "billing"): the best candidates are suggested instead.
-MIN_INFORMATION = 0.5
 # The point asked (cost, duration, pain during...; knowledge/points.yaml): entries that
 # answer it get a bonus, others keep this share of their score and are never answered
 # outright, only suggested.
@@ -83,25 +77,6 @@ TOPIC_BONUS = 2
 MAX_TOPIC_BONUS = 4
 
 
-@dataclass(frozen=True)
-class _Scored:
-    """Ranked candidates for a question, how much it says, and its unknown codes."""
-
-    candidates: list[Candidate]
-    information: float
-    unknown_codes: tuple[str, ...]
-    # Ids of the entries that answer the point asked; None when no point was recognised.
-    point_entries: frozenset[str] | None = None
-    # Share of the asking sentences' words that the knowledge base has never seen.
-    unknown_share: float = 0.0
-    # The other subjects asked about, and the ids of the entries that name them (None
-    # when the question names none).
-    other_subjects: tuple[str, ...] = ()
-    subject_entries: frozenset[str] | None = None
-    # Whether the question uses billing words (or codes): entries for staff need them.
-    asks_staff: bool = True
-
-
 class Matcher:
     """Compiled once per knowledge base; ``answer`` is then cheap and never raises."""
 
@@ -112,6 +87,7 @@ class Matcher:
         self._reader = QueryReader(self._index)
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
         self._cases = CaseCoder(knowledge)
+        self._staff_ids = self._ids(self._index.staff_entries)
         # The entry and the number of distinct words of each knowledge text.
         self._text_entry = [
             index
@@ -170,9 +146,9 @@ class Matcher:
         if scored is None:  # only unknown codes
             unknown = tuple(display_code(c) for c in query.codes)
             return Result(Status.NONE, text, unknown_codes=unknown)
-        return self._decide(text, scored)
+        return decide(text, scored, self.thresholds, self._staff_ids)
 
-    def _score(self, query: Query, limit: int) -> _Scored | None:
+    def _score(self, query: Query, limit: int) -> Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
         owners = {code: self._code_index(code) for code in query.codes}
         if owners and all(owner is None for owner in owners.values()):
@@ -184,7 +160,7 @@ class Matcher:
         subject_entries = self._ids(query.subject_entries) if query.other_subjects else None
         # Unknown words are only counted in the asking sentences (see _parse).
         unknown_share = len(query.unknown) / max(1, len(query.focus))
-        return _Scored(
+        return Scored(
             self._rank(query, best, owners),
             information,
             unknown_codes,
@@ -382,42 +358,6 @@ class Matcher:
         if query.unknown:
             reasons.append("unknown words: " + ", ".join(query.unknown))
         return Candidate(entry, base + bonus, matched, tuple(reasons))
-
-    def _decide(self, text: str, scored: _Scored) -> Result:
-        limits = self.thresholds
-        candidates = scored.candidates
-        on_subject = scored.subject_entries is None or (
-            bool(candidates) and candidates[0].entry.id in scored.subject_entries
-        )
-        # The reply says which subject the bot does not cover ("not physical therapy").
-        beside = () if on_subject else scored.other_subjects
-        if not candidates or candidates[0].raw_score < limits.suggest:
-            return Result(
-                Status.NONE,
-                text,
-                tuple(candidates[:1]),
-                unknown_codes=scored.unknown_codes,
-                other_subjects=beside,
-            )
-        best = candidates[0]
-        runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
-        confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
-        on_point = scored.point_entries is None or best.entry.id in scored.point_entries
-        # An entry for staff answers a question in their words, or one asking its point.
-        for_staff = self._index.entry_index[best.entry.id] in self._index.staff_entries
-        audience = not for_staff or scored.asks_staff or scored.point_entries is not None
-        known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
-        informative = scored.information >= MIN_INFORMATION
-        if confident and on_point and on_subject and audience and known_subject and informative:
-            return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
-        close = [c for c in candidates if c.raw_score >= limits.suggest]
-        return Result(
-            Status.SUGGEST,
-            text,
-            tuple(close[: limits.max_suggestions]),
-            unknown_codes=scored.unknown_codes,
-            other_subjects=beside,
-        )
 
 
 def _sorted_tokens(text: str) -> str:

@@ -1,0 +1,76 @@
+"""Decide how to reply from the ranked candidates: answer, suggest or none.
+
+:class:`bot.matching.Matcher` scores a question into a :class:`Scored`; :func:`decide`
+turns it into a :class:`bot.results.Result`. An answer needs a score and a lead (the
+thresholds), the point asked, the subject asked about, an asker the entry is for, known
+words and enough information; otherwise the close candidates are suggested, or none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.results import Candidate, Result, Status, Thresholds
+
+# An answer needs the asking sentences to be mostly known words: in "side effects of the
+# flu shot" the unknown "flu" is what is asked about, whatever the rest matches.
+MAX_UNKNOWN_SHARE = 0.2
+# Below this much information (summed word and code weight) a question is too vague to
+# answer outright ("pain", "billing"): the best candidates are suggested instead.
+MIN_INFORMATION = 0.5
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Ranked candidates for a question, how much it says, and its unknown codes."""
+
+    candidates: list[Candidate]
+    information: float
+    unknown_codes: tuple[str, ...]
+    # Ids of the entries that answer the point asked; None when no point was recognised.
+    point_entries: frozenset[str] | None = None
+    # Share of the asking sentences' words that the knowledge base has never seen.
+    unknown_share: float = 0.0
+    # The other subjects asked about, and the ids of the entries that name them (None
+    # when the question names none).
+    other_subjects: tuple[str, ...] = ()
+    subject_entries: frozenset[str] | None = None
+    # Whether the question uses billing words (or codes): entries for staff need them.
+    asks_staff: bool = True
+
+
+def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[str]) -> Result:
+    """The reply for ``text``; ``staff_ids`` are the entries of topics for staff."""
+    candidates = scored.candidates
+    on_subject = scored.subject_entries is None or (
+        bool(candidates) and candidates[0].entry.id in scored.subject_entries
+    )
+    # The reply says which subject the bot does not cover ("not physical therapy").
+    beside = () if on_subject else scored.other_subjects
+    if not candidates or candidates[0].raw_score < limits.suggest:
+        return Result(
+            Status.NONE,
+            text,
+            tuple(candidates[:1]),
+            unknown_codes=scored.unknown_codes,
+            other_subjects=beside,
+        )
+    best = candidates[0]
+    runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
+    confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
+    on_point = scored.point_entries is None or best.entry.id in scored.point_entries
+    # An entry for staff answers a question in their words, or one asking its point.
+    for_staff = best.entry.id in staff_ids
+    audience = not for_staff or scored.asks_staff or scored.point_entries is not None
+    known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
+    informative = scored.information >= MIN_INFORMATION
+    if confident and on_point and on_subject and audience and known_subject and informative:
+        return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
+    close = [c for c in candidates if c.raw_score >= limits.suggest]
+    return Result(
+        Status.SUGGEST,
+        text,
+        tuple(close[: limits.max_suggestions]),
+        unknown_codes=scored.unknown_codes,
+        other_subjects=beside,
+    )
