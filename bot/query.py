@@ -124,13 +124,15 @@ class QueryReader:
                 absent[stem] = min(weight, absent.get(stem, weight))
         words = tuple(all_words)
         focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
-        if self._about_the_subject(words, focus_text, weights, bool(code_shares)):
+        # "It" refers to another subject named in the message ("My doctor ordered an EMG.
+        # What is it?"), else to the bot's own.
+        others = self._other_subjects(focus_text, corrected, focus, code_shares)
+        if not others and self._about_the_subject(words, focus_text, weights, bool(code_shares)):
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
         points = [
             (pid, entries) for pid, cues, entries in self.index.points if cues.search(focus_text)
         ]
-        others = self._other_subjects(focus_text, focus, code_shares)
         return Query(
             " ".join(self.index.stems(words)),
             corrected,
@@ -150,20 +152,28 @@ class QueryReader:
         )
 
     def _other_subjects(
-        self, focus_text: str, focus: dict[str, None], codes: dict[str, float]
+        self, focus_text: str, text: str, focus: dict[str, None], codes: dict[str, float]
     ) -> list[tuple[str, frozenset[int]]]:
-        """The other subjects the asking sentences name, with the entries naming each;
-        none when the question also names trigger points or a code the knowledge lists
-        ("units of J3301 for a steroid injection")."""
+        """The other subjects the asking sentences name (or, when they say "it", the whole
+        ``text``), with the entries naming each; none when the question also names trigger
+        points or a code the knowledge lists ("units of J3301 for a steroid injection")."""
         if self.index.own_subject_stems <= focus.keys():
             return []
         if any(code in self.index.codes for code in codes):
             return []
+        found = self._subjects_named(focus_text)
+        return found or (self._subjects_named(text) if self._has_pronoun(focus_text) else [])
+
+    def _subjects_named(self, text: str) -> list[tuple[str, frozenset[int]]]:
         return [
             (name, entries)
             for name, phrases, entries in self.index.other_subjects
-            if phrases.search(focus_text)
+            if phrases.search(text)
         ]
+
+    @staticmethod
+    def _has_pronoun(focus_text: str) -> bool:
+        return any(f" {word} " in f" {focus_text} " for word in SUBJECT_PRONOUNS)
 
     def _about_the_subject(
         self, words: tuple[str, ...], focus_text: str, weights: dict[str, float], codes: bool
@@ -175,8 +185,8 @@ class QueryReader:
             return False
         if not any(stem in self.index.postings for stem in weights):
             return True
-        pronoun = any(f" {word} " in f" {focus_text} " for word in SUBJECT_PRONOUNS)
-        return pronoun and not any(stem in weights for stem in self.index.subject_stems)
+        own = any(stem in weights for stem in self.index.subject_stems)
+        return self._has_pronoun(focus_text) and not own
 
     def _is_unknown(self, word: str, stem: str) -> bool:
         known = stem in self.index.known_stems

@@ -240,6 +240,10 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
         ("how much does physical therapy cost without insurance", "physical therapy"),
         ("how do I appeal a denied MRI claim", "mri"),
         ("does dry needling hurt", "dry needling"),
+        # "it" is the cost asked, not a trigger point injection
+        ("how much does it cost to get an MRI", "mri"),
+        # "it" refers to the EMG named before the question
+        ("My doctor ordered an EMG. What is it and what can I expect?", "emg"),
     ],
 )
 def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
