@@ -4,23 +4,30 @@ Built once per knowledge base (at start-up and on ``/reload``) by :class:`Knowle
 :class:`bot.matching.Matcher` then answers questions against it. Every knowledge text is
 normalised, its synonyms expanded and its words stemmed here, so a question costs only its
 own processing.
+
+Compiling is most of a large knowledge base's start-up, so the compiled texts can be kept
+as plain data (:meth:`KnowledgeIndex.plain`: strings, lists and numbers, for the JSON
+knowledge cache) and restored from it (``KnowledgeIndex(knowledge, compiled=...)``).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from bot.knowledge import KnowledgeBase, SmalltalkIntent
 from bot.phrases import PhraseSet, phrase_words
 from bot.safety import SafetyCheck
-from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise, tokenise
+from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
 
 # Typo correction aims only at words at least this long.
 MIN_TYPO_LENGTH = 4
 # What counts as naming a subject (see Matcher): the bot's subject, or another procedure.
 SUBJECT_WORDS = "trigger point injection needling botox procedure"
+# The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
+INDEX_FORMAT = 1
 
 
 def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
@@ -31,30 +38,57 @@ def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[st
 class KnowledgeIndex:
     """Everything the matcher looks up, compiled from one knowledge base."""
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    def __init__(
+        self, knowledge: KnowledgeBase, compiled: Mapping[str, Any] | None = None
+    ) -> None:
+        """Compile ``knowledge``, or take its compiled texts from ``compiled`` (what
+        :meth:`plain` gave for the same knowledge; a malformed one raises ValueError)."""
         self.knowledge = knowledge
         self.synonyms = SynonymExpander(knowledge.synonyms)
-        self.stem = Stemmer()
+        self.stem = Stemmer(compiled["stems"] if compiled is not None else None)
         self.entries = knowledge.entries
         self.safety = SafetyCheck(knowledge.safety)
-        index_of = {entry.id: index for index, entry in enumerate(self.entries)}
+        # Entry id -> position; the matcher looks candidates up per question.
+        self.index_of = {entry.id: index for index, entry in enumerate(self.entries)}
+        index_of = self.index_of
         self.points = [
             (point.id, PhraseSet(point.cues), frozenset(index_of[i] for i in point.entries))
             for point in knowledge.points
         ]
-        # Each knowledge text is expanded once while compiling, not once per use.
+        # Each knowledge text is normalised and expanded once while compiling, not once per
+        # use; each distinct word is looked at once (stem, stop word, code), not once per
+        # text: at 100,000 entries that is 20,000 words against 5 million occurrences.
+        self.normalised: dict[str, str] = {}
         self.expansions: dict[str, str] = {}
+        self.token_kinds: dict[str, tuple[str, bool, bool]] = {}
         self.compile_smalltalk()
-        self.compile_vocabulary()
-        self.compile_entries()
-        del self.expansions
+        if compiled is None:
+            self.compile_vocabulary()
+            self.compile_entries()
+        else:
+            self.restore(compiled)
+        self.compile_topics()
+        del self.normalised, self.expansions, self.token_kinds
         self.subject_stems = frozenset(self.stems(self.synonyms.expand(SUBJECT_WORDS).split()))
+
+    def normalise(self, text: str) -> str:
+        normal = self.normalised.get(text)
+        if normal is None:
+            normal = self.normalised[text] = normalise(text)
+        return normal
 
     def expand(self, text: str) -> str:
         expanded = self.expansions.get(text)
         if expanded is None:
-            expanded = self.expansions[text] = self.synonyms.expand(normalise(text))
+            expanded = self.expansions[text] = self.synonyms.expand(self.normalise(text))
         return expanded
+
+    def kind(self, token: str) -> tuple[str, bool, bool]:
+        """A token's stem, whether it is a stop word and whether it is a code."""
+        kind = self.token_kinds.get(token)
+        if kind is None:
+            kind = self.token_kinds[token] = (self.stem(token), token in STOPWORDS, is_code(token))
+        return kind
 
     def compile_smalltalk(self) -> None:
         self.smalltalk_patterns: list[str] = []
@@ -78,7 +112,7 @@ class KnowledgeIndex:
         # words found only in answers ("depression") are worth correcting typos to, but a
         # question about them is not covered.
         known = self.words(asked) | self.synonyms.words
-        self.known_stems = frozenset(self.stem(word) for word in known)
+        self.known_stems = frozenset(self.kind(word)[0] for word in known)
         self.vocabulary = known | self.words(answers)
         cue_words = phrase_words(cue for point in self.knowledge.points for cue in point.cues)
         known |= self.vocabulary | self.smalltalk_words | self.safety.words | cue_words
@@ -90,8 +124,12 @@ class KnowledgeIndex:
 
     def words(self, texts: Iterable[str]) -> frozenset[str]:
         """Every token of ``texts``, as written and after synonym expansion."""
-        raw = {token for text in texts for token in tokenise(text)}
-        return frozenset(raw | {token for text in texts for token in self.expand(text).split()})
+        found: set[str] = set()
+        for text in texts:
+            # normalise() joins the tokens of tokenise() with spaces: split() gives them back.
+            found.update(self.normalise(text).split())
+            found.update(self.expand(text).split())
+        return frozenset(found)
 
     def compile_entries(self) -> None:
         self.texts: list[str] = []
@@ -102,22 +140,32 @@ class KnowledgeIndex:
         self.keywords: list[tuple[str, ...]] = []
         self.codes: dict[str, int] = {}
         self.code_mentions: dict[str, set[int]] = defaultdict(set)
-        postings: dict[str, set[int]] = defaultdict(set)
+        # Entries are visited in order, so each posting list grows sorted and an entry is
+        # appended once: its last element tells whether it is already there.
+        postings: dict[str, list[int]] = defaultdict(list)
+        kinds, kind = self.token_kinds, self.kind
         for index, entry in enumerate(self.entries):
             first = len(self.texts)
+            indexed: set[str] = set()
             for text in (entry.question, *entry.alternates):
                 words = self.expand(text).split()
                 # Codes stay in the knowledge texts (they tell texts apart) but are taken
                 # out of the question, where they are matched exactly instead.
-                self.texts.append(" ".join(self.stems(content_words(words, keep_codes=True))))
+                with_codes: list[str] = []
+                content: list[str] = []
+                for word in words:
+                    stem, stop, code = kinds.get(word) or kind(word)
+                    if code:
+                        self.code_mentions[word].add(index)
+                    if not stop:
+                        with_codes.append(stem)
+                        if not code:
+                            content.append(stem)
+                self.texts.append(" ".join(with_codes))
                 self.display.append(text)
                 self.wordings.append(" ".join(words))
-                self.text_sets.append(frozenset(self.stems(content_words(words))))
-                for token in self.stems(content_words(words)):
-                    postings[token].add(index)
-                for token in words:
-                    if is_code(token):
-                        self.code_mentions[token].add(index)
+                self.text_sets.append(frozenset(content))
+                indexed.update(content)
             self.text_ranges.append((first, len(self.texts)))
             phrases: list[str] = []
             for keyword in entry.keywords:
@@ -126,15 +174,21 @@ class KnowledgeIndex:
                     self.codes.setdefault(expanded, index)
                 elif expanded:
                     phrases.append(" ".join(self.stems(expanded.split())))
-                    for token in self.stems(content_words(expanded.split())):
-                        postings[token].add(index)
+                    indexed.update(self.stems(content_words(expanded.split())))
             self.keywords.append(tuple(phrases))
+            for token in indexed:
+                postings[token].append(index)
+        self.weigh(postings)
+
+    def weigh(self, postings: Mapping[str, list[int]]) -> None:
+        """Each indexed word's entries and weight (rarer words weigh more)."""
         count = max(1, len(self.entries))
         self.postings = {
-            token: (tuple(sorted(ids)), math.log(1 + count / len(ids)))
-            for token, ids in postings.items()
+            token: (tuple(ids), math.log(1 + count / len(ids))) for token, ids in postings.items()
         }
         self.rarest_weight = math.log(1 + count)
+
+    def compile_topics(self) -> None:
         topic_words = {
             topic.id: frozenset(self.stems(self.expand(" ".join(topic.keywords)).split()))
             for topic in self.knowledge.topics
@@ -143,3 +197,65 @@ class KnowledgeIndex:
 
     def stems(self, words: Iterable[str]) -> list[str]:
         return [self.stem(word) for word in words]
+
+    def plain(self) -> dict[str, Any]:
+        """The compiled texts as plain data, for ``compiled`` (JSON-ready).
+
+        The long lists of texts are single strings, one text a line (no text holds a line
+        break: tokens are joined by spaces), which JSON reads many times faster than lists.
+        """
+        return {
+            "format": INDEX_FORMAT,
+            "stems": self.stem.known(),
+            "known_stems": sorted(self.known_stems),
+            "vocabulary": sorted(self.vocabulary),
+            "correctable": self.correctable,
+            "texts": "\n".join(self.texts),
+            "wordings": "\n".join(self.wordings),
+            "text_sets": "\n".join(" ".join(sorted(words)) for words in self.text_sets),
+            "ends": [end for _, end in self.text_ranges],
+            "keywords": self.keywords,
+            "codes": self.codes,
+            "code_mentions": {code: sorted(ids) for code, ids in self.code_mentions.items()},
+            "postings": {token: ids for token, (ids, _) in self.postings.items()},
+        }
+
+    def restore(self, compiled: Mapping[str, Any]) -> None:
+        """The compiled texts from :meth:`plain`'s data, checked for shape."""
+        if compiled.get("format") != INDEX_FORMAT:
+            raise ValueError("compiled index of another format")
+        self.known_stems = frozenset(_strings(compiled["known_stems"]))
+        self.vocabulary = frozenset(_strings(compiled["vocabulary"]))
+        self.correctable = _strings(compiled["correctable"])
+        ends = [int(end) for end in compiled["ends"]]
+        count = ends[-1] if ends else 0
+        self.texts = _lines(compiled["texts"], count)
+        self.wordings = _lines(compiled["wordings"], count)
+        self.text_sets = [frozenset(line.split()) for line in _lines(compiled["text_sets"], count)]
+        self.text_ranges = list(zip([0, *ends[:-1]], ends, strict=True))
+        self.display = [
+            text for entry in self.entries for text in (entry.question, *entry.alternates)
+        ]
+        if len(ends) != len(self.entries) or len(self.display) != count:
+            raise ValueError("compiled index of other entries")
+        self.keywords = [tuple(_strings(phrases)) for phrases in compiled["keywords"]]
+        self.codes = {str(code): int(index) for code, index in compiled["codes"].items()}
+        self.code_mentions = defaultdict(set)
+        for code, ids in compiled["code_mentions"].items():
+            self.code_mentions[str(code)] = {int(index) for index in ids}
+        self.weigh({str(token): list(ids) for token, ids in compiled["postings"].items()})
+
+
+def _strings(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("compiled index: expected a list of strings")
+    return value
+
+
+def _lines(value: object, count: int) -> list[str]:
+    if not isinstance(value, str):
+        raise ValueError("compiled index: expected text")
+    lines = value.split("\n") if count else []
+    if len(lines) != count:
+        raise ValueError("compiled index: wrong number of texts")
+    return lines

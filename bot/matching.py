@@ -285,7 +285,7 @@ class Matcher:
         if WORDING_WEIGHT <= 0 or len(ranked) < 2:
             return ranked
         asked = " ".join(query.words)
-        index_of = {entry.id: index for index, entry in enumerate(self._index.entries)}
+        index_of = self._index.index_of
         wordings = []
         for candidate in ranked[:WORDING_CANDIDATES]:
             first, end = self._index.text_ranges[index_of[candidate.entry.id]]

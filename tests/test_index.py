@@ -1,0 +1,67 @@
+"""The compiled index: restored from its plain data it is the same; synonym expansion's
+shortcut changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.index import KnowledgeIndex
+from bot.knowledge import KnowledgeBase
+from bot.text import SynonymExpander
+
+COMPILED = (
+    "texts display wordings text_sets text_ranges keywords codes code_mentions postings"
+    " rarest_weight topic_words known_stems vocabulary correctable smalltalk_patterns"
+    " smalltalk_words subject_stems index_of"
+).split()
+
+
+def test_an_index_restored_from_plain_data_equals_the_compiled_one(knowledge: KnowledgeBase):
+    compiled = KnowledgeIndex(knowledge)
+    through_json = json.loads(json.dumps(compiled.plain()))
+    restored = KnowledgeIndex(knowledge, compiled=through_json)
+    for name in COMPILED:
+        assert getattr(restored, name) == getattr(compiled, name), name
+    assert restored.stem.known() == compiled.stem.known()
+
+
+def test_plain_data_of_another_shape_is_refused(knowledge: KnowledgeBase):
+    plain = KnowledgeIndex(knowledge).plain()
+    for broken in (
+        {"ends": plain["ends"][:-1]},  # one entry fewer than the knowledge has
+        {"texts": plain["texts"] + "\nmore"},
+        {"vocabulary": "not a list"},
+        {"format": -1},
+    ):
+        with pytest.raises(ValueError):
+            KnowledgeIndex(knowledge, compiled=plain | broken)
+
+
+SYNONYMS = (
+    ("trigger point injection", ("tpi", "trigger point shot")),
+    ("m79.1", ("myalgia", "muscle pain")),
+    ("20552", ("one or two muscles",)),
+)
+WORDS = st.sampled_from(
+    "tpi trigger point shot m79.1 m79.18 myalgia muscle pain one or two muscles 20552 x . -"
+    " a.tpi tpi. TPI".split()
+)
+
+
+class _Unguarded(SynonymExpander):
+    """Expansion as it was: the pattern always runs."""
+
+    def expand(self, normalised: str) -> str:
+        assert self._pattern is not None
+        return self._pattern.sub(lambda match: self._mapping[match.group(0)], normalised)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=8), st.sampled_from([" ", "  ", "-", "."]))
+def test_skipping_texts_without_a_variant_changes_no_expansion(words: list[str], sep: str):
+    text = sep.join(words)
+    assert SynonymExpander(SYNONYMS).expand(text) == _Unguarded(SYNONYMS).expand(text)
