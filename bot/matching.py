@@ -97,10 +97,16 @@ class _Scored:
 class Matcher:
     """Compiled once per knowledge base; ``answer`` is then cheap and never raises."""
 
-    def __init__(self, knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        index: KnowledgeIndex | None = None,
+    ) -> None:
+        """``index``: ``knowledge`` already compiled (e.g. restored from the cache)."""
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
-        self._index = KnowledgeIndex(knowledge)
+        self._index = index if index is not None else KnowledgeIndex(knowledge)
         self._reader = QueryReader(self._index)
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
         self._cases = CaseCoder(knowledge)
