@@ -58,7 +58,6 @@ class KnowledgeIndex:
         # Each knowledge text is normalised and expanded once while compiling, not once per
         # use; each distinct word is looked at once (stem, stop word, code), not once per
         # text: at 100,000 entries that is 20,000 words against 5 million occurrences.
-        self.normalised: dict[str, str] = {}
         self.expansions: dict[str, str] = {}
         self.token_kinds: dict[str, tuple[str, bool, bool]] = {}
         self.compile_smalltalk()
@@ -68,19 +67,13 @@ class KnowledgeIndex:
         else:
             self.restore(compiled)
         self.compile_topics()
-        del self.normalised, self.expansions, self.token_kinds
+        del self.expansions, self.token_kinds
         self.subject_stems = frozenset(self.stems(self.synonyms.expand(SUBJECT_WORDS).split()))
-
-    def normalise(self, text: str) -> str:
-        normal = self.normalised.get(text)
-        if normal is None:
-            normal = self.normalised[text] = normalise(text)
-        return normal
 
     def expand(self, text: str) -> str:
         expanded = self.expansions.get(text)
         if expanded is None:
-            expanded = self.expansions[text] = self.synonyms.expand(self.normalise(text))
+            expanded = self.expansions[text] = self.synonyms.expand(normalise(text))
         return expanded
 
     def kind(self, token: str) -> tuple[str, bool, bool]:
@@ -113,7 +106,7 @@ class KnowledgeIndex:
         # question about them is not covered.
         known = self.words(asked) | self.synonyms.words
         self.known_stems = frozenset(self.kind(word)[0] for word in known)
-        self.vocabulary = known | self.words(answers)
+        self.vocabulary = known | self.words(answers, remember=False)
         cue_words = phrase_words(cue for point in self.knowledge.points for cue in point.cues)
         known |= self.vocabulary | self.smalltalk_words | self.safety.words | cue_words
         known |= STOPWORDS
@@ -122,20 +115,27 @@ class KnowledgeIndex:
             word for word in known if len(word) >= MIN_TYPO_LENGTH and word.isalpha()
         )
 
-    def words(self, texts: Iterable[str]) -> frozenset[str]:
-        """Every token of ``texts``, as written and after synonym expansion."""
+    def words(self, texts: Iterable[str], *, remember: bool = True) -> frozenset[str]:
+        """Every token of ``texts``, as written and after synonym expansion; ``remember``
+        keeps the expansions for compile_entries (answers are not compiled again)."""
         found: set[str] = set()
         for text in texts:
             # normalise() joins the tokens of tokenise() with spaces: split() gives them back.
-            found.update(self.normalise(text).split())
-            found.update(self.expand(text).split())
+            normal = normalise(text)
+            expanded = self.synonyms.expand(normal)
+            if remember:
+                self.expansions[text] = expanded
+            found.update(normal.split())
+            found.update(expanded.split())
         return frozenset(found)
 
     def compile_entries(self) -> None:
         self.texts: list[str] = []
         self.display: list[str] = []
         self.wordings: list[str] = []
-        self.text_sets: list[frozenset[str]] = []
+        # The distinct content stems of each text: tuples, as a frozenset each took 600
+        # bytes (500 MB at 100,000 entries) for what is only counted against a question.
+        self.text_sets: list[tuple[str, ...]] = []
         self.text_ranges: list[tuple[int, int]] = []
         self.keywords: list[tuple[str, ...]] = []
         self.codes: dict[str, int] = {}
@@ -148,7 +148,8 @@ class KnowledgeIndex:
             first = len(self.texts)
             indexed: set[str] = set()
             for text in (entry.question, *entry.alternates):
-                words = self.expand(text).split()
+                expanded = self.expand(text)
+                words = expanded.split()
                 # Codes stay in the knowledge texts (they tell texts apart) but are taken
                 # out of the question, where they are matched exactly instead.
                 with_codes: list[str] = []
@@ -163,8 +164,10 @@ class KnowledgeIndex:
                             content.append(stem)
                 self.texts.append(" ".join(with_codes))
                 self.display.append(text)
-                self.wordings.append(" ".join(words))
-                self.text_sets.append(frozenset(content))
+                wording = " ".join(words)
+                # Normalised text is single-spaced: the expansion itself, not a copy, is kept.
+                self.wordings.append(expanded if wording == expanded else wording)
+                self.text_sets.append(tuple(dict.fromkeys(content)))
                 indexed.update(content)
             self.text_ranges.append((first, len(self.texts)))
             phrases: list[str] = []
@@ -212,7 +215,7 @@ class KnowledgeIndex:
             "correctable": self.correctable,
             "texts": "\n".join(self.texts),
             "wordings": "\n".join(self.wordings),
-            "text_sets": "\n".join(" ".join(sorted(words)) for words in self.text_sets),
+            "text_sets": "\n".join(" ".join(words) for words in self.text_sets),
             "ends": [end for _, end in self.text_ranges],
             "keywords": self.keywords,
             "codes": self.codes,
@@ -231,7 +234,7 @@ class KnowledgeIndex:
         count = ends[-1] if ends else 0
         self.texts = _lines(compiled["texts"], count)
         self.wordings = _lines(compiled["wordings"], count)
-        self.text_sets = [frozenset(line.split()) for line in _lines(compiled["text_sets"], count)]
+        self.text_sets = [tuple(line.split()) for line in _lines(compiled["text_sets"], count)]
         self.text_ranges = list(zip([0, *ends[:-1]], ends, strict=True))
         self.display = [
             text for entry in self.entries for text in (entry.question, *entry.alternates)
@@ -243,7 +246,11 @@ class KnowledgeIndex:
         self.code_mentions = defaultdict(set)
         for code, ids in compiled["code_mentions"].items():
             self.code_mentions[str(code)] = {int(index) for index in ids}
-        self.weigh({str(token): list(ids) for token, ids in compiled["postings"].items()})
+        # One int object per entry shared by all posting lists, as when compiled (JSON
+        # gives a new one per occurrence: 130 MB more at 100,000 entries).
+        numbers = list(range(len(self.entries))).__getitem__
+        postings = compiled["postings"]
+        self.weigh({str(token): list(map(numbers, ids)) for token, ids in postings.items()})
 
 
 def _strings(value: object) -> list[str]:

@@ -207,7 +207,9 @@ class Matcher:
         def closeness(index: int) -> float:
             first, end = self._index.text_ranges[index]
             texts = self._index.text_sets[first:end]
-            return max((len(asked & text) / len(text) for text in texts if text), default=0.0)
+            return max(
+                (len(asked.intersection(text)) / len(text) for text in texts if text), default=0.0
+            )
 
         tied.sort(key=lambda pair: (-closeness(pair[0]), pair[0]))
         return sure + tied[: limit - len(sure)]
