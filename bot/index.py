@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from bot.knowledge import KnowledgeBase, SmalltalkIntent
@@ -202,26 +202,29 @@ class KnowledgeIndex:
         return [self.stem(word) for word in words]
 
     def plain(self) -> dict[str, Any]:
-        """The compiled texts as plain data, for ``compiled`` (JSON-ready).
+        """The compiled texts as plain data, for ``compiled`` (JSON-ready)."""
+        return dict(self.plain_parts())
+
+    def plain_parts(self) -> Iterator[tuple[str, Any]]:
+        """:meth:`plain`, one field at a time, each made only when asked for: a writer
+        then holds one field's text at a time (at 100,000 entries each long one is ~60 MB).
 
         The long lists of texts are single strings, one text a line (no text holds a line
         break: tokens are joined by spaces), which JSON reads many times faster than lists.
         """
-        return {
-            "format": INDEX_FORMAT,
-            "stems": self.stem.known(),
-            "known_stems": sorted(self.known_stems),
-            "vocabulary": sorted(self.vocabulary),
-            "correctable": self.correctable,
-            "texts": "\n".join(self.texts),
-            "wordings": "\n".join(self.wordings),
-            "text_sets": "\n".join(" ".join(words) for words in self.text_sets),
-            "ends": [end for _, end in self.text_ranges],
-            "keywords": self.keywords,
-            "codes": self.codes,
-            "code_mentions": {code: sorted(ids) for code, ids in self.code_mentions.items()},
-            "postings": {token: ids for token, (ids, _) in self.postings.items()},
-        }
+        yield "format", INDEX_FORMAT
+        yield "stems", self.stem.known()
+        yield "known_stems", sorted(self.known_stems)
+        yield "vocabulary", sorted(self.vocabulary)
+        yield "correctable", self.correctable
+        yield "texts", "\n".join(self.texts)
+        yield "wordings", "\n".join(self.wordings)
+        yield "text_sets", "\n".join(" ".join(words) for words in self.text_sets)
+        yield "ends", [end for _, end in self.text_ranges]
+        yield "keywords", self.keywords
+        yield "codes", self.codes
+        yield "code_mentions", {code: sorted(ids) for code, ids in self.code_mentions.items()}
+        yield "postings", {token: ids for token, (ids, _) in self.postings.items()}
 
     def restore(self, compiled: Mapping[str, Any]) -> None:
         """The compiled texts from :meth:`plain`'s data, checked for shape."""
