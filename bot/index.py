@@ -27,7 +27,7 @@ MIN_TYPO_LENGTH = 4
 # What counts as naming a subject (see Matcher): the bot's subject, or another procedure.
 SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
@@ -224,7 +224,9 @@ class KnowledgeIndex:
         yield "keywords", self.keywords
         yield "codes", self.codes
         yield "code_mentions", {code: sorted(ids) for code, ids in self.code_mentions.items()}
-        yield "postings", {token: ids for token, (ids, _) in self.postings.items()}
+        # Entry numbers as text: JSON would make an int object of each of millions.
+        postings = self.postings.items()
+        yield "postings", {token: " ".join(map(str, ids)) for token, (ids, _) in postings}
 
     def restore(self, compiled: Mapping[str, Any]) -> None:
         """The compiled texts from :meth:`plain`'s data, checked for shape."""
@@ -249,11 +251,14 @@ class KnowledgeIndex:
         self.code_mentions = defaultdict(set)
         for code, ids in compiled["code_mentions"].items():
             self.code_mentions[str(code)] = {int(index) for index in ids}
-        # One int object per entry shared by all posting lists, as when compiled (JSON
-        # gives a new one per occurrence: 130 MB more at 100,000 entries).
+        # One int object per entry shared by all posting lists, as when compiled.
         numbers = list(range(len(self.entries))).__getitem__
-        postings = compiled["postings"]
-        self.weigh({str(token): list(map(numbers, ids)) for token, ids in postings.items()})
+        self.weigh(
+            {
+                str(token): list(map(numbers, map(int, ids.split())))
+                for token, ids in compiled["postings"].items()
+            }
+        )
 
 
 def _strings(value: object) -> list[str]:
