@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from bot.knowledge import KnowledgeBase, SmalltalkIntent
+from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.phrases import PhraseSet, phrase_words
 from bot.safety import SafetyCheck
 from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
@@ -39,11 +39,21 @@ class KnowledgeIndex:
     """Everything the matcher looks up, compiled from one knowledge base."""
 
     def __init__(
-        self, knowledge: KnowledgeBase, compiled: Mapping[str, Any] | None = None
+        self,
+        knowledge: KnowledgeBase,
+        compiled: Mapping[str, Any] | None = None,
+        previous: KnowledgeIndex | None = None,
     ) -> None:
         """Compile ``knowledge``, or take its compiled texts from ``compiled`` (what
-        :meth:`plain` gave for the same knowledge; a malformed one raises ValueError)."""
+        :meth:`plain` gave for the same knowledge; a malformed one raises ValueError).
+
+        ``previous``: the index this one replaces (a reload); the texts of entries it
+        shares (the same objects, see ``knowledge_cache``) are taken from it, not compiled
+        again, under the same synonyms.
+        """
         self.knowledge = knowledge
+        same_synonyms = previous is not None and previous.knowledge.synonyms == knowledge.synonyms
+        self.previous = previous if same_synonyms else None
         self.synonyms = SynonymExpander(knowledge.synonyms)
         self.stem = Stemmer(compiled["stems"] if compiled is not None else None)
         self.entries = knowledge.entries
@@ -67,7 +77,7 @@ class KnowledgeIndex:
         else:
             self.restore(compiled)
         self.compile_topics()
-        del self.expansions, self.token_kinds
+        del self.expansions, self.token_kinds, self.previous  # the old index may go
         self.subject_stems = frozenset(self.stems(self.synonyms.expand(SUBJECT_WORDS).split()))
 
     def expand(self, text: str) -> str:
@@ -143,32 +153,11 @@ class KnowledgeIndex:
         # Entries are visited in order, so each posting list grows sorted and an entry is
         # appended once: its last element tells whether it is already there.
         postings: dict[str, list[int]] = defaultdict(list)
-        kinds, kind = self.token_kinds, self.kind
         for index, entry in enumerate(self.entries):
             first = len(self.texts)
             indexed: set[str] = set()
-            for text in (entry.question, *entry.alternates):
-                expanded = self.expand(text)
-                words = expanded.split()
-                # Codes stay in the knowledge texts (they tell texts apart) but are taken
-                # out of the question, where they are matched exactly instead.
-                with_codes: list[str] = []
-                content: list[str] = []
-                for word in words:
-                    stem, stop, code = kinds.get(word) or kind(word)
-                    if code:
-                        self.code_mentions[word].add(index)
-                    if not stop:
-                        with_codes.append(stem)
-                        if not code:
-                            content.append(stem)
-                self.texts.append(" ".join(with_codes))
-                self.display.append(text)
-                wording = " ".join(words)
-                # Normalised text is single-spaced: the expansion itself, not a copy, is kept.
-                self.wordings.append(expanded if wording == expanded else wording)
-                self.text_sets.append(tuple(dict.fromkeys(content)))
-                indexed.update(content)
+            if not self.reuse(entry, index, indexed):
+                self.compile_texts(entry, index, indexed)
             self.text_ranges.append((first, len(self.texts)))
             phrases: list[str] = []
             for keyword in entry.keywords:
@@ -182,6 +171,57 @@ class KnowledgeIndex:
             for token in indexed:
                 postings[token].append(index)
         self.weigh(postings)
+
+    def reuse(self, entry: Entry, index: int, indexed: set[str]) -> bool:
+        """The compiled texts of ``entry`` from the previous index, if it has the entry."""
+        if self.previous is None:
+            return False
+        position = self.previous.index_of.get(entry.id)
+        if position is None or self.previous.entries[position] is not entry:
+            return False
+        first, end = self.previous.text_ranges[position]
+        self.display += (entry.question, *entry.alternates)
+        for text, wording, content in zip(
+            self.previous.texts[first:end],
+            self.previous.wordings[first:end],
+            self.previous.text_sets[first:end],
+            strict=True,
+        ):
+            self.texts.append(text)
+            self.wordings.append(wording)
+            self.text_sets.append(content)
+            indexed.update(content)
+            # A code is its own stem and never a stop word: the text keeps it as written.
+            for token in text.split():
+                if is_code(token):
+                    self.code_mentions[token].add(index)
+        return True
+
+    def compile_texts(self, entry: Entry, index: int, indexed: set[str]) -> None:
+        """An entry's question and alternates: stems, wording, content words, codes."""
+        kinds, kind = self.token_kinds, self.kind
+        for text in (entry.question, *entry.alternates):
+            expanded = self.expand(text)
+            words = expanded.split()
+            # Codes stay in the knowledge texts (they tell texts apart) but are taken out
+            # of the question, where they are matched exactly instead.
+            with_codes: list[str] = []
+            content: list[str] = []
+            for word in words:
+                stem, stop, code = kinds.get(word) or kind(word)
+                if code:
+                    self.code_mentions[word].add(index)
+                if not stop:
+                    with_codes.append(stem)
+                    if not code:
+                        content.append(stem)
+            self.texts.append(" ".join(with_codes))
+            self.display.append(text)
+            wording = " ".join(words)
+            # Normalised text is single-spaced: the expansion itself, not a copy, is kept.
+            self.wordings.append(expanded if wording == expanded else wording)
+            self.text_sets.append(tuple(dict.fromkeys(content)))
+            indexed.update(content)
 
     def weigh(self, postings: Mapping[str, list[int]]) -> None:
         """Each indexed word's entries and weight (rarer words weigh more)."""

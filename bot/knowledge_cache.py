@@ -73,10 +73,22 @@ def index_key(knowledge_key: str) -> str:
     return digest.hexdigest()
 
 
-def load_matcher(directory: Path, data_dir: Path, thresholds: Thresholds | None = None) -> Matcher:
+def load_matcher(
+    directory: Path,
+    data_dir: Path,
+    thresholds: Thresholds | None = None,
+    previous: Matcher | None = None,
+) -> Matcher:
     """A :class:`Matcher` for ``directory``; knowledge and compiled index from the cache in
-    ``data_dir`` while the files are unchanged. Raises KnowledgeError as ``load_knowledge``."""
+    ``data_dir`` while the files are unchanged. Raises KnowledgeError as ``load_knowledge``.
+
+    ``previous``: the matcher a reload replaces. Entries it has unchanged are shared with
+    it (its objects, not equal copies) and their texts are not compiled again: at 100,000
+    entries the old and the new knowledge are both in memory while the new one loads.
+    """
     knowledge, knowledge_key = _knowledge(Path(directory), Path(data_dir))
+    if previous is not None:
+        knowledge = _sharing(knowledge, previous.knowledge)
     if knowledge_key is None:  # the files changed while they were read: cache nothing
         return Matcher(knowledge, thresholds)
     key = index_key(knowledge_key)
@@ -85,9 +97,18 @@ def load_matcher(directory: Path, data_dir: Path, thresholds: Thresholds | None 
     index = _read_index(path, key, knowledge)
     if index is None:
         with collection_paused():
-            index = KnowledgeIndex(knowledge)
+            index = KnowledgeIndex(knowledge, previous=previous.index if previous else None)
         _write(cache_dir, path, "index-", key, "index", index.plain_parts())
     return Matcher(knowledge, thresholds, index)
+
+
+def _sharing(knowledge: KnowledgeBase, old: KnowledgeBase) -> KnowledgeBase:
+    """``knowledge`` with each entry that ``old`` has, equal, replaced by ``old``'s object."""
+    entries = tuple(
+        kept if (kept := old.entry(entry.id)) is not None and kept == entry else entry
+        for entry in knowledge.entries
+    )
+    return dataclasses.replace(knowledge, entries=entries)
 
 
 def _read_index(path: Path, key: str, knowledge: KnowledgeBase) -> KnowledgeIndex | None:

@@ -111,6 +111,11 @@ class Matcher:
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
         self._cases = CaseCoder(knowledge)
 
+    @property
+    def index(self) -> KnowledgeIndex:
+        """The compiled knowledge (a reload reuses what did not change)."""
+        return self._index
+
     # --- matching ---------------------------------------------------------------------
 
     def code_owner(self, code: str) -> Entry | None:

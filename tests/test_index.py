@@ -65,3 +65,37 @@ class _Unguarded(SynonymExpander):
 def test_skipping_texts_without_a_variant_changes_no_expansion(words: list[str], sep: str):
     text = sep.join(words)
     assert SynonymExpander(SYNONYMS).expand(text) == _Unguarded(SYNONYMS).expand(text)
+
+
+def test_a_reload_reuses_unchanged_entries_and_compiles_the_same(knowledge: KnowledgeBase):
+    import dataclasses
+
+    from bot.knowledge_cache import _sharing
+
+    pointed = {entry_id for point in knowledge.points for entry_id in point.entries}
+    free = [entry for entry in knowledge.entries if entry.id not in pointed]
+    removed, edited, copied = free[0], free[1], free[2]
+    entries = [e for e in knowledge.entries if e is not removed]
+    entries = [
+        dataclasses.replace(e, alternates=(*e.alternates, "a new way to ask 20553?"))
+        if e is edited
+        else e
+        for e in entries
+    ]
+    entries.append(dataclasses.replace(copied, id="a-new-entry"))
+    entries.reverse()
+    # as loaded again from the files: equal entries, other objects
+    reloaded = dataclasses.replace(
+        knowledge, entries=tuple(dataclasses.replace(e) for e in entries)
+    )
+    previous = KnowledgeIndex(knowledge)
+    shared = _sharing(reloaded, knowledge)
+    assert sum(e is knowledge.entry(e.id) for e in shared.entries) == len(entries) - 2
+    reused = KnowledgeIndex(shared, previous=previous)
+    fresh = KnowledgeIndex(reloaded)
+    for name in COMPILED:
+        assert getattr(reused, name) == getattr(fresh, name), name
+    assert reused.plain() == fresh.plain()
+    # other synonyms: nothing is reused (the texts would expand differently)
+    other = dataclasses.replace(shared, synonyms=(("tpi", ("trigger point injection",)),))
+    assert KnowledgeIndex(other, previous=previous).texts == KnowledgeIndex(other).texts

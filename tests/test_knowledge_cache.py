@@ -134,3 +134,20 @@ def test_a_damaged_index_cache_is_compiled_again(knowledge_dir: Path, tmp_path: 
     index.write_text("[1, 2")
     load_matcher(knowledge_dir, data)
     assert json.loads(index.read_text())["key"]  # rewritten whole
+
+
+def test_a_reload_shares_the_unchanged_entries_and_answers_as_a_fresh_load(
+    knowledge_dir: Path, tmp_path: Path
+):
+    data = tmp_path / "data"
+    old = load_matcher(knowledge_dir, data)
+    first = old.knowledge.entries[0]
+    path = next(p for p in knowledge_dir.glob("*.yaml") if f"id: {first.id}\n" in p.read_text())
+    path.write_text(path.read_text().replace(first.question, "An edited question?"))
+    new = load_matcher(knowledge_dir, data, previous=old)
+    assert new.knowledge == load_knowledge(knowledge_dir)
+    assert new.knowledge.entries[0] is not first
+    assert all(e is old.knowledge.entry(e.id) for e in new.knowledge.entries[1:])
+    fresh = Matcher(load_knowledge(knowledge_dir))
+    for question in ("An edited question?", "which code for 3 muscles?", "tpi cost"):
+        assert new.answer(question) == fresh.answer(question)

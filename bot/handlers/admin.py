@@ -58,7 +58,7 @@ async def reload(update: Update, context: BotContext) -> None:
             # Worker threads: questions from other chats are answered meanwhile, by the old
             # matcher, until the new one replaces it in one assignment.
             matcher = await asyncio.to_thread(
-                load_matcher, directory, settings.data_dir, old.thresholds
+                load_matcher, directory, settings.data_dir, old.thresholds, old
             )
         except KnowledgeError as error:
             count = len(old.knowledge.entries)
