@@ -10,7 +10,8 @@ default: the code before issue 10) in the same run. Per run it prints:
 
 - start-up: seconds from launch to the first ``getUpdates`` (loading, validating,
   compiling, start-up calls) with an empty DATA_DIR, and ``again``: a restart on the same
-  files (this checkout then starts from its knowledge cache);
+  files (this checkout then starts from its knowledge cache: the validated knowledge and
+  its compiled index);
 - reload: seconds from an admin's ``/reload`` after a one-line edit of one file (so no
   cache serves it) to its reply, and the slowest answer to another chat asked every half
   second meanwhile;

@@ -28,7 +28,7 @@ from bot.console import Console
 from bot.evaluation import DevSetError, evaluate, load_dev_set
 from bot.icd10_check import check_codes
 from bot.knowledge import KnowledgeBase, KnowledgeError, Source, load_knowledge
-from bot.knowledge_cache import load_cached
+from bot.knowledge_cache import load_matcher
 from bot.logreader import LogReader
 from bot.matching import Matcher, Result
 from bot.replies import (
@@ -111,13 +111,13 @@ def _main(args: argparse.Namespace) -> int:
     try:
         # The bot starts from the cache when the files are unchanged; the tools read YAML.
         if command == "run":
-            knowledge = load_cached(directory, settings.data_dir)
+            matcher = load_matcher(directory, settings.data_dir, settings.thresholds)
         else:
-            knowledge = load_knowledge(directory)
+            matcher = Matcher(load_knowledge(directory), settings.thresholds)
     except KnowledgeError as error:
         print(f"The knowledge base in {directory} is invalid:\n{error}", file=sys.stderr)
         return EXIT_FAILED
-    matcher = Matcher(knowledge, settings.thresholds)
+    knowledge = matcher.knowledge
     if command == "run":
         return run_telegram(dataclasses.replace(settings, knowledge_dir=Path(directory)), matcher)
     if command == "console":

@@ -4,18 +4,24 @@ Built once per knowledge base (at start-up and on ``/reload``) by :class:`Knowle
 :class:`bot.matching.Matcher` then answers questions against it. Every knowledge text is
 normalised, its synonyms expanded and its words stemmed here, so a question costs only its
 own processing.
+
+Compiling is most of a large knowledge base's start-up, so the compiled texts can be kept
+as plain data (:meth:`KnowledgeIndex.plain`: strings, lists and numbers, for the JSON
+knowledge cache) and restored from it (``KnowledgeIndex(knowledge, compiled=...)``).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from bot.knowledge import KnowledgeBase, SmalltalkIntent
+from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.phrases import PhraseSet, phrase_words
 from bot.safety import SafetyCheck
-from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise, tokenise
+from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
 
 # Typo correction aims only at words at least this long.
 MIN_TYPO_LENGTH = 4
@@ -23,6 +29,8 @@ MIN_TYPO_LENGTH = 4
 SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The bot's own subject: a question that names it is about it, whatever else it names.
 OWN_SUBJECT = "trigger point"
+# The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
+INDEX_FORMAT = 2
 
 
 def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
@@ -33,26 +41,46 @@ def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[st
 class KnowledgeIndex:
     """Everything the matcher looks up, compiled from one knowledge base."""
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        compiled: Mapping[str, Any] | None = None,
+        previous: KnowledgeIndex | None = None,
+    ) -> None:
+        """Compile ``knowledge``, or take its compiled texts from ``compiled`` (what
+        :meth:`plain` gave for the same knowledge; a malformed one raises ValueError).
+
+        ``previous``: the index this one replaces (a reload); the texts of entries it
+        shares (the same objects, see ``knowledge_cache``) are taken from it, not compiled
+        again, under the same synonyms.
+        """
         self.knowledge = knowledge
+        same_synonyms = previous is not None and previous.knowledge.synonyms == knowledge.synonyms
+        self.previous = previous if same_synonyms else None
         self.synonyms = SynonymExpander(knowledge.synonyms)
-        self.stem = Stemmer()
+        self.stem = Stemmer(compiled["stems"] if compiled is not None else None)
         self.entries = knowledge.entries
-        self.entry_index = {entry.id: index for index, entry in enumerate(self.entries)}
         self.safety = SafetyCheck(knowledge.safety)
+        # Entry id -> position; the matcher looks candidates up per question.
+        self.index_of = {entry.id: index for index, entry in enumerate(self.entries)}
+        index_of = self.index_of
         self.points = [
-            (
-                point.id,
-                PhraseSet(point.cues),
-                frozenset(self.entry_index[i] for i in point.entries),
-            )
+            (point.id, PhraseSet(point.cues), frozenset(index_of[i] for i in point.entries))
             for point in knowledge.points
         ]
-        # Each knowledge text is expanded once while compiling, not once per use.
+        # Each knowledge text is normalised and expanded once while compiling, not once per
+        # use; each distinct word is looked at once (stem, stop word, code), not once per
+        # text: at 100,000 entries that is 20,000 words against 5 million occurrences.
         self.expansions: dict[str, str] = {}
+        self.token_kinds: dict[str, tuple[str, bool, bool]] = {}
         self.compile_smalltalk()
-        self.compile_vocabulary()
-        self.compile_entries()
+        if compiled is None:
+            self.compile_vocabulary()
+            self.compile_entries()
+        else:
+            self.restore(compiled)
+        self.compile_topics()
+        self.compile_text_postings()
         self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
         self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
         self.staff_entries, self.staff_words = self.compile_staff()
@@ -60,13 +88,20 @@ class KnowledgeIndex:
             (name, PhraseSet(phrases), self.entries_mentioning(name))
             for name, phrases in knowledge.other_subjects
         ]
-        del self.expansions
+        del self.expansions, self.token_kinds, self.previous  # the old index may go
 
     def expand(self, text: str) -> str:
         expanded = self.expansions.get(text)
         if expanded is None:
             expanded = self.expansions[text] = self.synonyms.expand(normalise(text))
         return expanded
+
+    def kind(self, token: str) -> tuple[str, bool, bool]:
+        """A token's stem, whether it is a stop word and whether it is a code."""
+        kind = self.token_kinds.get(token)
+        if kind is None:
+            kind = self.token_kinds[token] = (self.stem(token), token in STOPWORDS, is_code(token))
+        return kind
 
     def compile_smalltalk(self) -> None:
         self.smalltalk_patterns: list[str] = []
@@ -90,8 +125,8 @@ class KnowledgeIndex:
         # words found only in answers ("depression") are worth correcting typos to, but a
         # question about them is not covered.
         known = self.words(asked) | self.synonyms.words
-        self.known_stems = frozenset(self.stem(word) for word in known)
-        self.vocabulary = known | self.words(answers)
+        self.known_stems = frozenset(self.kind(word)[0] for word in known)
+        self.vocabulary = known | self.words(answers, remember=False)
         cue_words = phrase_words(cue for point in self.knowledge.points for cue in point.cues)
         known |= self.vocabulary | self.smalltalk_words | self.safety.words | cue_words
         known |= STOPWORDS
@@ -100,48 +135,39 @@ class KnowledgeIndex:
             word for word in known if len(word) >= MIN_TYPO_LENGTH and word.isalpha()
         )
 
-    def words(self, texts: Iterable[str]) -> frozenset[str]:
-        """Every token of ``texts``, as written and after synonym expansion."""
-        raw = {token for text in texts for token in tokenise(text)}
-        return frozenset(raw | {token for text in texts for token in self.expand(text).split()})
+    def words(self, texts: Iterable[str], *, remember: bool = True) -> frozenset[str]:
+        """Every token of ``texts``, as written and after synonym expansion; ``remember``
+        keeps the expansions for compile_entries (answers are not compiled again)."""
+        found: set[str] = set()
+        for text in texts:
+            # normalise() joins the tokens of tokenise() with spaces: split() gives them back.
+            normal = normalise(text)
+            expanded = self.synonyms.expand(normal)
+            if remember:
+                self.expansions[text] = expanded
+            found.update(normal.split())
+            found.update(expanded.split())
+        return frozenset(found)
 
     def compile_entries(self) -> None:
         self.texts: list[str] = []
         self.display: list[str] = []
         self.wordings: list[str] = []
-        # Token-sorted copies: rapidfuzz's token_sort_ratio is the plain ratio of the
-        # token-sorted strings, so sorting the knowledge side once saves it per question.
-        self.sorted_texts: list[str] = []
-        self.sorted_wordings: list[str] = []
-        # Per stem, the texts that contain it (ties in Matcher._best_covered).
-        self.text_postings: dict[str, list[int]] = defaultdict(list)
-        self.text_sets: list[frozenset[str]] = []
+        # The distinct content stems of each text: tuples, as a frozenset each took 600
+        # bytes (500 MB at 100,000 entries) for what is only counted against a question.
+        self.text_sets: list[tuple[str, ...]] = []
         self.text_ranges: list[tuple[int, int]] = []
         self.keywords: list[tuple[str, ...]] = []
         self.codes: dict[str, int] = {}
         self.code_mentions: dict[str, set[int]] = defaultdict(set)
-        postings: dict[str, set[int]] = defaultdict(set)
+        # Entries are visited in order, so each posting list grows sorted and an entry is
+        # appended once: its last element tells whether it is already there.
+        postings: dict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
             first = len(self.texts)
-            for text in (entry.question, *entry.alternates):
-                words = self.expand(text).split()
-                # Codes stay in the knowledge texts (they tell texts apart) but are taken
-                # out of the question, where they are matched exactly instead.
-                stems = self.stems(content_words(words, keep_codes=True))
-                self.texts.append(" ".join(stems))
-                self.sorted_texts.append(" ".join(sorted(stems)))
-                self.display.append(text)
-                self.wordings.append(" ".join(words))
-                self.sorted_wordings.append(" ".join(sorted(words)))
-                text_set = frozenset(self.stems(content_words(words)))
-                for stem in text_set:
-                    self.text_postings[stem].append(len(self.text_sets))
-                self.text_sets.append(text_set)
-                for token in self.stems(content_words(words)):
-                    postings[token].add(index)
-                for token in words:
-                    if is_code(token):
-                        self.code_mentions[token].add(index)
+            indexed: set[str] = set()
+            if not self.reuse(entry, index, indexed):
+                self.compile_texts(entry, index, indexed)
             self.text_ranges.append((first, len(self.texts)))
             phrases: list[str] = []
             for keyword in entry.keywords:
@@ -150,20 +176,84 @@ class KnowledgeIndex:
                     self.codes.setdefault(expanded, index)
                 elif expanded:
                     phrases.append(" ".join(self.stems(expanded.split())))
-                    for token in self.stems(content_words(expanded.split())):
-                        postings[token].add(index)
+                    indexed.update(self.stems(content_words(expanded.split())))
             self.keywords.append(tuple(phrases))
+            for token in indexed:
+                postings[token].append(index)
+        self.weigh(postings)
+
+    def reuse(self, entry: Entry, index: int, indexed: set[str]) -> bool:
+        """The compiled texts of ``entry`` from the previous index, if it has the entry."""
+        if self.previous is None:
+            return False
+        position = self.previous.index_of.get(entry.id)
+        if position is None or self.previous.entries[position] is not entry:
+            return False
+        first, end = self.previous.text_ranges[position]
+        self.display += (entry.question, *entry.alternates)
+        for text, wording, content in zip(
+            self.previous.texts[first:end],
+            self.previous.wordings[first:end],
+            self.previous.text_sets[first:end],
+            strict=True,
+        ):
+            self.texts.append(text)
+            self.wordings.append(wording)
+            self.text_sets.append(content)
+            indexed.update(content)
+            # A code is its own stem and never a stop word: the text keeps it as written.
+            for token in text.split():
+                if is_code(token):
+                    self.code_mentions[token].add(index)
+        return True
+
+    def compile_texts(self, entry: Entry, index: int, indexed: set[str]) -> None:
+        """An entry's question and alternates: stems, wording, content words, codes."""
+        kinds, kind = self.token_kinds, self.kind
+        for text in (entry.question, *entry.alternates):
+            expanded = self.expand(text)
+            words = expanded.split()
+            # Codes stay in the knowledge texts (they tell texts apart) but are taken out
+            # of the question, where they are matched exactly instead.
+            with_codes: list[str] = []
+            content: list[str] = []
+            for word in words:
+                stem, stop, code = kinds.get(word) or kind(word)
+                if code:
+                    self.code_mentions[word].add(index)
+                if not stop:
+                    with_codes.append(stem)
+                    if not code:
+                        content.append(stem)
+            self.texts.append(" ".join(with_codes))
+            self.display.append(text)
+            wording = " ".join(words)
+            # Normalised text is single-spaced: the expansion itself, not a copy, is kept.
+            self.wordings.append(expanded if wording == expanded else wording)
+            self.text_sets.append(tuple(dict.fromkeys(content)))
+            indexed.update(content)
+
+    def weigh(self, postings: Mapping[str, list[int]]) -> None:
+        """Each indexed word's entries and weight (rarer words weigh more)."""
         count = max(1, len(self.entries))
         self.postings = {
-            token: (tuple(sorted(ids)), math.log(1 + count / len(ids)))
-            for token, ids in postings.items()
+            token: (tuple(ids), math.log(1 + count / len(ids))) for token, ids in postings.items()
         }
         self.rarest_weight = math.log(1 + count)
+
+    def compile_topics(self) -> None:
         topic_words = {
             topic.id: frozenset(self.stems(self.expand(" ".join(topic.keywords)).split()))
             for topic in self.knowledge.topics
         }
         self.topic_words = [topic_words.get(entry.topic, frozenset()) for entry in self.entries]
+
+    def compile_text_postings(self) -> None:
+        """Per stem, the numbers of the texts that contain it (ties in the matcher)."""
+        self.text_postings: dict[str, list[int]] = defaultdict(list)
+        for number, words in enumerate(self.text_sets):
+            for stem in words:
+                self.text_postings[stem].append(number)
 
     def compile_staff(self) -> tuple[frozenset[int], frozenset[str]]:
         """The entries of topics for staff, and the words that show a question is theirs:
@@ -199,3 +289,81 @@ class KnowledgeIndex:
 
     def stems(self, words: Iterable[str]) -> list[str]:
         return [self.stem(word) for word in words]
+
+    def plain(self) -> dict[str, Any]:
+        """The compiled texts as plain data, for ``compiled`` (JSON-ready)."""
+        return dict(self.plain_parts())
+
+    def plain_parts(self) -> Iterator[tuple[str, Any]]:
+        """:meth:`plain`, one field at a time, each made only when asked for: a writer
+        then holds one field's text at a time (at 100,000 entries each long one is ~60 MB).
+
+        The long lists of texts are single strings, one text a line (no text holds a line
+        break: tokens are joined by spaces), which JSON reads many times faster than lists.
+        """
+        yield "format", INDEX_FORMAT
+        yield "stems", self.stem.known()
+        yield "known_stems", sorted(self.known_stems)
+        yield "vocabulary", sorted(self.vocabulary)
+        yield "correctable", self.correctable
+        yield "texts", "\n".join(self.texts)
+        yield "wordings", "\n".join(self.wordings)
+        yield "text_sets", "\n".join(" ".join(words) for words in self.text_sets)
+        yield "ends", [end for _, end in self.text_ranges]
+        yield "keywords", self.keywords
+        yield "codes", self.codes
+        yield "code_mentions", {code: sorted(ids) for code, ids in self.code_mentions.items()}
+        # Entry numbers as text: JSON would make an int object of each of millions.
+        postings = self.postings.items()
+        yield "postings", {token: " ".join(map(str, ids)) for token, (ids, _) in postings}
+
+    def restore(self, compiled: Mapping[str, Any]) -> None:
+        """The compiled texts from :meth:`plain`'s data, checked for shape."""
+        if compiled.get("format") != INDEX_FORMAT:
+            raise ValueError("compiled index of another format")
+        self.known_stems = frozenset(_strings(compiled["known_stems"]))
+        self.vocabulary = frozenset(_strings(compiled["vocabulary"]))
+        self.correctable = _strings(compiled["correctable"])
+        ends = [int(end) for end in compiled["ends"]]
+        count = ends[-1] if ends else 0
+        self.texts = _lines(compiled["texts"], count)
+        self.wordings = _lines(compiled["wordings"], count)
+        # One string object per distinct stem, as compiling gives: split() makes one per
+        # occurrence, some 5 million (250 MB) at 100,000 entries.
+        self.text_sets = [
+            tuple(map(sys.intern, line.split())) for line in _lines(compiled["text_sets"], count)
+        ]
+        self.text_ranges = list(zip([0, *ends[:-1]], ends, strict=True))
+        self.display = [
+            text for entry in self.entries for text in (entry.question, *entry.alternates)
+        ]
+        if len(ends) != len(self.entries) or len(self.display) != count:
+            raise ValueError("compiled index of other entries")
+        self.keywords = [tuple(_strings(phrases)) for phrases in compiled["keywords"]]
+        self.codes = {str(code): int(index) for code, index in compiled["codes"].items()}
+        self.code_mentions = defaultdict(set)
+        for code, ids in compiled["code_mentions"].items():
+            self.code_mentions[str(code)] = {int(index) for index in ids}
+        # One int object per entry shared by all posting lists, as when compiled.
+        numbers = list(range(len(self.entries))).__getitem__
+        self.weigh(
+            {
+                str(token): list(map(numbers, map(int, ids.split())))
+                for token, ids in compiled["postings"].items()
+            }
+        )
+
+
+def _strings(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("compiled index: expected a list of strings")
+    return value
+
+
+def _lines(value: object, count: int) -> list[str]:
+    if not isinstance(value, str):
+        raise ValueError("compiled index: expected text")
+    lines = value.split("\n") if count else []
+    if len(lines) != count:
+        raise ValueError("compiled index: wrong number of texts")
+    return lines

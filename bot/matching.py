@@ -80,10 +80,16 @@ MAX_TOPIC_BONUS = 4
 class Matcher:
     """Compiled once per knowledge base; ``answer`` is then cheap and never raises."""
 
-    def __init__(self, knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        index: KnowledgeIndex | None = None,
+    ) -> None:
+        """``index``: ``knowledge`` already compiled (e.g. restored from the cache)."""
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
-        self._index = KnowledgeIndex(knowledge)
+        self._index = index if index is not None else KnowledgeIndex(knowledge)
         self._reader = QueryReader(self._index)
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
         self._cases = CaseCoder(knowledge)
@@ -95,6 +101,11 @@ class Matcher:
             for _ in range(first, end)
         ]
         self._text_sizes = [len(words) for words in self._index.text_sets]
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        """The compiled knowledge (a reload reuses what did not change)."""
+        return self._index
 
     # --- matching ---------------------------------------------------------------------
 
@@ -263,8 +274,7 @@ class Matcher:
                 (index, p) for index, _ in coverage for p in range(*self._index.text_ranges[index])
             ]
             texts = [self._index.texts[p] for _, p in positions]
-            sorted_texts = [self._index.sorted_texts[p] for _, p in positions]
-            for offset, score in enumerate(_similarities(content, texts, sorted_texts)):
+            for offset, score in enumerate(_similarities(content, texts)):
                 index, position = positions[offset]
                 if index not in similarity or score > similarity[index][0]:
                     similarity[index] = (score, position)
@@ -284,17 +294,16 @@ class Matcher:
         """
         if WORDING_WEIGHT <= 0 or len(ranked) < 2:
             return ranked
-        asked = _sorted_tokens(" ".join(query.words))
+        asked = " ".join(query.words)
         ranges = [
-            self._index.text_ranges[self._index.entry_index[candidate.entry.id]]
+            self._index.text_ranges[self._index.index_of[candidate.entry.id]]
             for candidate in ranked[:WORDING_CANDIDATES]
         ]
-        choices = [
-            self._index.sorted_wordings[p] for first, end in ranges for p in range(first, end)
-        ]
-        # One native pass: token_sort_ratio is the ratio of the token-sorted strings.
+        choices = [self._index.wordings[p] for first, end in ranges for p in range(first, end)]
+        # One native pass over the leaders' wordings, not a Python call per wording.
         scores = [0.0] * len(choices)
-        for _, score, offset in process.extract(asked, choices, scorer=fuzz.ratio, limit=None):
+        extracted = process.extract(asked, choices, scorer=fuzz.token_sort_ratio, limit=None)
+        for _, score, offset in extracted:
             scores[offset] = score
         wordings, start = [], 0
         for first, end in ranges:
@@ -360,16 +369,11 @@ class Matcher:
         return Candidate(entry, base + bonus, matched, tuple(reasons))
 
 
-def _sorted_tokens(text: str) -> str:
-    return " ".join(sorted(text.split()))
-
-
-def _similarities(query: str, choices: list[str], sorted_choices: list[str]) -> list[float]:
+def _similarities(query: str, choices: list[str]) -> list[float]:
     """Per choice, half token-set (the question's words are in the text), half token-sort
-    (same length); two native rapidfuzz passes rather than a Python scorer per pair.
-    ``sorted_choices`` are the choices token-sorted (token-sort is their plain ratio)."""
+    (same length); two native rapidfuzz passes rather than a Python scorer per pair."""
     contained = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=None)
-    alike = process.extract(_sorted_tokens(query), sorted_choices, scorer=fuzz.ratio, limit=None)
+    alike = process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=None)
     scores = [0.0] * len(choices)
     for (_, score, offset), (_, other, other_offset) in zip(contained, alike, strict=True):
         scores[offset] += score / 2

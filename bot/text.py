@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -147,6 +147,10 @@ def display_code(token: str) -> str:
     return token.upper()
 
 
+# The runs a synonym variant can start at (see SynonymExpander.expand).
+_RUNS = re.compile(r"[^a-z0-9.]+")
+
+
 class SynonymExpander:
     """Rewrites every variant to its canonical wording, longest variant first."""
 
@@ -164,6 +168,10 @@ class SynonymExpander:
         self._pattern = (
             re.compile(rf"(?<![a-z0-9.])(?:{alternation})(?![a-z0-9.])") if alternation else None
         )
+        # A match starts a run of [a-z0-9.] and its first word is that whole run, so a text
+        # with no run equal to some variant's first word has nothing to expand: the
+        # pattern, an alternation of every variant, need not run (most knowledge texts).
+        self._first_words = frozenset(variant.split()[0] for variant in self._mapping)
 
     @property
     def words(self) -> frozenset[str]:
@@ -174,7 +182,7 @@ class SynonymExpander:
 
     def expand(self, normalised: str) -> str:
         """``normalised`` with each variant replaced by its canonical form."""
-        if self._pattern is None:
+        if self._pattern is None or self._first_words.isdisjoint(_RUNS.split(normalised)):
             return normalised
         return self._pattern.sub(lambda match: self._mapping[match.group(0)], normalised)
 
@@ -186,9 +194,10 @@ class Stemmer:
     keeps state while it works, so each matcher has its own instance.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, known: Mapping[str, str] | None = None) -> None:
+        """``known``: stems found before (:meth:`known`), e.g. by a cached compile."""
         self._stemmer = snowballstemmer.stemmer("english")
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, str] = dict(known or {})
 
     def __call__(self, word: str) -> str:
         stem = self._cache.get(word)
@@ -198,6 +207,10 @@ class Stemmer:
             if len(self._cache) < 100_000:
                 self._cache[word] = stem
         return stem
+
+    def known(self) -> dict[str, str]:
+        """The stems found so far, by word."""
+        return dict(self._cache)
 
 
 class TypoCorrector:

@@ -407,3 +407,41 @@ def test_for_staff_must_be_true_or_false(write_knowledge):
         load_knowledge(directory)
     directory = write_knowledge(topics=topics.replace("sometimes", "true"), billing=MINIMAL_ENTRY)
     assert load_knowledge(directory).topics[0].for_staff is True
+
+
+def test_problems_across_files_name_the_right_file_and_line(write_knowledge):
+    """Links and duplicates are checked once every file is read, when the node trees of the
+    earlier files are gone: the lines kept for them must still be right."""
+    other = (
+        "entries:\n"
+        "  # a comment moves the lines\n"
+        "  - id: other\n"
+        "    topic: billing\n"
+        "    reviewed: 2026-11-01\n"
+        "    question: Q?\n"
+        "    answer: A.\n"
+        "    sources: [{name: AMA}]\n"
+        "    related: [ghost]\n"
+        "  - id: cpt-code\n"
+        "    reviewed: 2026-11-01\n"
+        "    topic: nope\n"
+        "    question: Q?\n"
+        "    answer: A.\n"
+        "    sources: [{name: AMA}]\n"
+    )
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, more=other))
+    assert "more.yaml:9: entry 'other': related id 'ghost' does not exist" in message
+    assert "more.yaml:10: entry 'cpt-code': duplicate id (first in" in message
+    assert "billing.yaml:2)" in message
+    assert "more.yaml:12: entry 'cpt-code': unknown topic 'nope'" in message
+
+
+def test_only_a_few_lines_per_item_outlive_the_node_tree():
+    from bot.knowledge.positions import ItemLines, KeptLines
+
+    root = yaml.compose("id: a\ntopic: t\nrelated: [b]\ntopic: u\nanswer: x\n")
+    kept = ItemLines(root, 0).kept(("topic", "related", "names"))
+    # the last of two equal keys, as in the data; absent fields fall back to the item
+    assert kept == KeptLines(1, (("topic", 4), ("related", 3)))
+    assert (kept.field("topic"), kept.field("names"), kept.field("answer")) == (4, 1, 1)
+    assert ItemLines(None, 7).kept(("topic",)) == KeptLines(7)

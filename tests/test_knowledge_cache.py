@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import knowledge_cache
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.knowledge_cache import CACHE_DIRECTORY, load_cached
+from bot.knowledge_cache import CACHE_DIRECTORY, load_cached, load_matcher
+from bot.matching import Matcher
 from tests.conftest import ROOT
 
 
@@ -68,3 +70,84 @@ def test_invalid_knowledge_is_refused_and_never_cached(knowledge_dir: Path, tmp_
     with pytest.raises(KnowledgeError):
         load_cached(knowledge_dir, data)
     assert cache_files(data) == []
+
+
+def index_files(data: Path) -> list[Path]:
+    return sorted((data / CACHE_DIRECTORY).glob("index-*.json"))
+
+
+def test_the_matcher_from_the_cache_answers_as_a_fresh_one(knowledge_dir: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    fresh = Matcher(load_knowledge(knowledge_dir))
+    questions = [
+        "which code for 3 muscles?",
+        "does medicare cover trigger point injections",
+        "how long does a tpi take",
+        "can I bill 20552 twice",
+        "is M79.18 covered",
+        "hello",
+    ]
+    compiled = load_matcher(knowledge_dir, data)  # compiles and writes the index
+    [index] = index_files(data)
+    assert index.stat().st_mode & 0o777 == 0o600
+    cached = load_matcher(knowledge_dir, data)  # from the cache
+    for question in questions:
+        expected = fresh.answer(question)
+        assert compiled.answer(question) == expected
+        assert cached.answer(question) == expected
+    # proof that the index came from the cache: what the file says is what is matched
+    stored = json.loads(index.read_text(encoding="utf-8"))
+    stored["index"]["texts"] = stored["index"]["texts"].replace("20553", "99999")
+    index.write_text(json.dumps(stored), encoding="utf-8")
+    assert any("99999" in text for text in load_matcher(knowledge_dir, data)._index.texts)
+
+
+def test_an_edit_or_other_compiling_code_compiles_the_index_again(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch
+):
+    data = tmp_path / "data"
+    load_matcher(knowledge_dir, data)
+    [before] = index_files(data)
+    path = sorted(knowledge_dir.glob("*.yaml"))[0]
+    path.write_text(path.read_text() + "\n# edited\n")
+    load_matcher(knowledge_dir, data)
+    [after] = index_files(data)
+    assert after != before
+    monkeypatch.setattr(knowledge_cache, "_INDEX_SOURCES", ("index.py", "text.py"))
+    load_matcher(knowledge_dir, data)
+    [other_code] = index_files(data)
+    assert other_code != after
+
+
+def test_a_damaged_index_cache_is_compiled_again(knowledge_dir: Path, tmp_path: Path, caplog):
+    data = tmp_path / "data"
+    load_matcher(knowledge_dir, data)
+    [index] = index_files(data)
+    stored = json.loads(index.read_text(encoding="utf-8"))
+    stored["index"]["ends"] = stored["index"]["ends"][:-1]
+    index.write_text(json.dumps(stored), encoding="utf-8")
+    matcher = load_matcher(knowledge_dir, data)
+    assert "unreadable" in caplog.text
+    assert matcher.answer("which code for 3 muscles?") == Matcher(
+        load_knowledge(knowledge_dir)
+    ).answer("which code for 3 muscles?")
+    index.write_text("[1, 2")
+    load_matcher(knowledge_dir, data)
+    assert json.loads(index.read_text())["key"]  # rewritten whole
+
+
+def test_a_reload_shares_the_unchanged_entries_and_answers_as_a_fresh_load(
+    knowledge_dir: Path, tmp_path: Path
+):
+    data = tmp_path / "data"
+    old = load_matcher(knowledge_dir, data)
+    first = old.knowledge.entries[0]
+    path = next(p for p in knowledge_dir.glob("*.yaml") if f"id: {first.id}\n" in p.read_text())
+    path.write_text(path.read_text().replace(first.question, "An edited question?"))
+    new = load_matcher(knowledge_dir, data, previous=old)
+    assert new.knowledge == load_knowledge(knowledge_dir)
+    assert new.knowledge.entries[0] is not first
+    assert all(e is old.knowledge.entry(e.id) for e in new.knowledge.entries[1:])
+    fresh = Matcher(load_knowledge(knowledge_dir))
+    for question in ("An edited question?", "which code for 3 muscles?", "tpi cost"):
+        assert new.answer(question) == fresh.answer(question)

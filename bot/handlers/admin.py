@@ -26,9 +26,8 @@ from bot.handlers.common import (
 )
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import KnowledgeError, compare
-from bot.knowledge_cache import load_cached
+from bot.knowledge_cache import load_matcher
 from bot.logreader import LogReader
-from bot.matching import Matcher
 from bot.replies import Reply, text
 from bot.reports import parse_since, stale_lines, stats_lines
 
@@ -58,14 +57,16 @@ async def reload(update: Update, context: BotContext) -> None:
         try:
             # Worker threads: questions from other chats are answered meanwhile, by the old
             # matcher, until the new one replaces it in one assignment.
-            knowledge = await asyncio.to_thread(load_cached, directory, settings.data_dir)
-            matcher = await asyncio.to_thread(Matcher, knowledge, old.thresholds)
+            matcher = await asyncio.to_thread(
+                load_matcher, directory, settings.data_dir, old.thresholds, old
+            )
         except KnowledgeError as error:
             count = len(old.knowledge.entries)
             kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
             await send_reply(message_of(update), Reply(text(kept, str(error))))
             return
         context.bot_data.matcher = matcher
+    knowledge = matcher.knowledge
     changes = compare(old.knowledge, knowledge)
     logger.info("knowledge reloaded from %s: %s", directory, changes)
     done = f"Reloaded {len(knowledge.entries)} entries from {directory}: {changes}."

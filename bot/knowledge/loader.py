@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from bot.gcpause import collection_paused
 from bot.knowledge.model import (
     DiagnosisList,
     Entry,
@@ -89,7 +90,7 @@ def list_section(build: Callable[[ItemChecker], T | None]) -> SectionReader:
             checker = ItemChecker(section.display, section.name, item, lines, section.problems)
             value = build(checker)
             if value is not None:
-                located.append(Located(value, checker))
+                located.append(Located(value, checker.where()))
         return located
 
     return read
@@ -233,7 +234,8 @@ def _phrase_lists(section: Section) -> list[Located[Any]]:
         section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
         return []
     lines = ItemLines(section.node, section.line)
-    where = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    checker = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    where = checker.where()
     located: list[Located[Any]] = []
     for name, phrases in section.value.items():
         if not isinstance(phrases, list) or not all(
@@ -252,13 +254,15 @@ def _synonyms(section: Section) -> list[Located[Any]]:
         return []
     located: list[Located[Any]] = []
     lines = ItemLines(section.node, section.line)
-    where = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    checker = ItemChecker(section.display, section.name, section.value, lines, section.problems)
+    where = checker.where()
     for canonical, variants in section.value.items():
         ok = isinstance(canonical, str) and canonical.strip() and isinstance(variants, list)
         if not ok or not all(isinstance(v, str) and v.strip() for v in variants):
             section.problem(f"synonym '{canonical}' must map to a list of words")
             continue
-        located.append(Located((canonical.strip(), tuple(v.strip() for v in variants)), where))
+        pair = (canonical.strip(), tuple(v.strip() for v in variants))
+        located.append(Located(pair, where))
     return located
 
 
@@ -293,8 +297,9 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
         raise KnowledgeError([Problem(str(directory), 0, "no .yaml files in this directory")])
     problems: list[Problem] = []
     collected: Collected = {name: [] for name in SECTION_READERS}
-    for path in paths:
-        _read_file(path, collected, problems)
+    with collection_paused():
+        for path in paths:
+            _read_file(path, collected, problems)
     check_links(collected["topics"], collected["entries"], problems)
     safety = _link_safety(collected, problems)
     _check_muscle_terms(collected, problems)

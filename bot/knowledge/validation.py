@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlparse
 
 from bot.knowledge.model import Entry, Source, Topic
-from bot.knowledge.positions import ItemLines
+from bot.knowledge.positions import ItemLines, KeptLines
 
 # Ids end up in callback data ("faq:<id>") and deep links, which allow 64 ASCII bytes.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
@@ -55,6 +55,10 @@ DIAGNOSIS_LIST_FIELDS = {
 }
 
 MUSCLE_TERM_FIELDS = {"id": True, "name": True, "names": False, "note": False}
+
+# The fields that the checks across files (links, duplicates) report problems on: their
+# lines are all that is kept of an item once its file's node tree is dropped.
+LINKED_FIELDS = ("topic", "related", "entries", "names")
 
 T = TypeVar("T")
 
@@ -139,10 +143,10 @@ class ItemChecker:
 
     def text_list(self, key: str, label: str | None) -> tuple[str, ...]:
         value = self.get(key, [])
-        line = self.lines.field(key)
         if value is None:
             return ()
         if not isinstance(value, list):
+            line = self.lines.field(key)
             self.problem(line, f"'{key}' must be a list, not {type_name(value)}", label)
             return ()
         texts: list[str] = []
@@ -151,7 +155,8 @@ class ItemChecker:
             if isinstance(element, int) and not isinstance(element, bool):
                 element = str(element)
             if not isinstance(element, str) or not element.strip():
-                self.problem(line, f"'{key}' items must be non-empty text, got {element!r}", label)
+                message = f"'{key}' items must be non-empty text, got {element!r}"
+                self.problem(self.lines.field(key), message, label)
                 continue
             texts.append(element.strip())
         return tuple(texts)
@@ -178,6 +183,10 @@ class ItemChecker:
         self.problem(line, f"'{key}' must be a date YYYY-MM-DD, got {value!r}", label)
         return None
 
+    def where(self) -> Where:
+        """What outlives this item's node tree: its file, its lines, the problem list."""
+        return Where(self.display, self.lines.kept(LINKED_FIELDS), self.problems)
+
     def entry_id(self) -> str | None:
         value = self.get("id")
         if isinstance(value, str) and ID_PATTERN.match(value):
@@ -190,25 +199,28 @@ class ItemChecker:
 
     def sources(self, label: str) -> tuple[Source, ...]:
         value = self.get("sources")
-        line = self.lines.field("sources")
+
+        def problem(message: str) -> None:  # the line is looked up only when needed
+            self.problem(self.lines.field("sources"), message, label)
+
         if not isinstance(value, list) or not value:
-            self.problem(line, "'sources' must be a non-empty list of {name, url}", label)
+            problem("'sources' must be a non-empty list of {name, url}")
             return ()
         sources: list[Source] = []
         for raw in value:
             if not isinstance(raw, dict):
-                self.problem(line, f"each source must be a mapping, got {raw!r}", label)
+                problem(f"each source must be a mapping, got {raw!r}")
                 continue
             for key in raw:
                 if key not in SOURCE_FIELDS:
-                    self.problem(line, f"unknown source field '{key}' (allowed: name, url)", label)
+                    problem(f"unknown source field '{key}' (allowed: name, url)")
             name = raw.get("name")
             if not isinstance(name, str) or not name.strip():
-                self.problem(line, "a source has no name", label)
+                problem("a source has no name")
                 continue
             url = raw.get("url")
             if url is not None and not is_http_url(url):
-                self.problem(line, f"source '{name}' has url {url!r}, not an http(s) URL", label)
+                problem(f"source '{name}' has url {url!r}, not an http(s) URL")
                 continue
             sources.append(Source(name.strip(), url.strip() if url else None))
         return tuple(sources)
@@ -228,12 +240,24 @@ def is_http_url(value: object) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.netloc) and " " not in value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The file and lines of a loaded item, for problems found once all files are read."""
+
+    display: str
+    lines: KeptLines
+    problems: list[Problem]
+
+    def problem(self, line: int, message: str, entry_id: str | None = None) -> None:
+        self.problems.append(Problem(self.display, line, message, entry_id))
+
+
+@dataclass(frozen=True, slots=True)
 class Located(Generic[T]):
-    """A value read from a section item, with the checker that knows its file and lines."""
+    """A value read from a section item, with where it came from."""
 
     value: T
-    where: ItemChecker
+    where: Where
 
 
 def check_links(

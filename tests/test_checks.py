@@ -1,0 +1,76 @@
+"""check's warnings: the bound that settles most wordings gives the same warnings as
+answering every one, and the scoring facts the bound rests on hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import bot.checks as checks
+from benchmarks.synthetic_knowledge import write_knowledge
+from bot.checks import MAX_BONUS, knowledge_warnings
+from bot.evaluation import load_dev_set
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.matching import MAX_CANDIDATES, WORDING_WEIGHT, Matcher
+from tests.conftest import ROOT
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def every_wording_answered(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    with monkeypatch.context() as patch:
+        patch.setattr(checks, "_surely_its_own", lambda *args: False)
+        return knowledge_warnings(matcher, TODAY)
+
+
+def test_the_bound_gives_the_warnings_of_answering_everything(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+):
+    assert knowledge_warnings(matcher, TODAY) == every_wording_answered(matcher, monkeypatch)
+
+
+@pytest.mark.slow
+def test_the_bound_gives_the_same_warnings_on_overlapping_synthetic_knowledge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    matcher = Matcher(load_knowledge(write_knowledge(tmp_path / "knowledge", 300)))
+    warnings = knowledge_warnings(matcher, TODAY)
+    assert any("better (score" in warning for warning in warnings)  # overlaps exist
+    assert warnings == every_wording_answered(matcher, monkeypatch)
+
+
+def test_the_bound_settles_alternates_and_leaves_ties_to_the_matcher(tmp_path: Path):
+    matcher = Matcher(load_knowledge(write_knowledge(tmp_path / "knowledge", 50)))
+    entry = matcher.knowledge.entries[0]
+    assert all(checks._surely_its_own(matcher, text, 0) for text in entry.alternates)
+    # another entry's wording is never settled as this entry's own
+    other = matcher.knowledge.entries[1].alternates[0]
+    assert not checks._surely_its_own(matcher, other, 0)
+
+
+def _questions() -> list[str]:
+    cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
+    return [case.question for case in cases]
+
+
+def test_no_candidate_scores_over_its_coverage_and_the_bonuses(knowledge: KnowledgeBase):
+    """What the bound assumes of Matcher: score <= 100 x coverage + MAX_BONUS, and the
+    wording tie-break lowers a score by at most WORDING_WEIGHT."""
+    matcher = Matcher(knowledge)
+    for question in _questions():
+        query = matcher._reader.read(question)
+        if not query.words:
+            continue
+        owners = {code: matcher._code_index(code) for code in query.codes}
+        coverage, _ = matcher._coverage(query, owners)
+        best = matcher._best_covered(query, coverage, MAX_CANDIDATES)
+        for index, share in best:
+            [alone] = matcher._rank(query, [(index, share)], owners)
+            assert alone.raw_score <= 100 * share + MAX_BONUS, question
+        ranked = {c.entry.id: c.raw_score for c in matcher._rank(query, best, owners)}
+        for index, share in best:
+            [alone] = matcher._rank(query, [(index, share)], owners)
+            final = ranked[knowledge.entries[index].id]
+            assert alone.raw_score - WORDING_WEIGHT <= final <= alone.raw_score, question
