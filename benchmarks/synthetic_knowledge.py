@@ -1,9 +1,10 @@
 """Synthetic knowledge directories of any size, for start-up and reload benchmarks and tests.
 
 ``write_knowledge(directory, size)`` copies the shipped synonyms and small talk, writes plain
-topics (id and title only, so that older code, a benchmark's baseline, reads them too) and
-adds ``size`` entries in files of 1,000: a question, 7 alternates, 3 keywords, a 30-word
-answer and a source each, from a 20,000-word made-up vocabulary (as in bench_matching.py).
+topics (the shipped ids and titles only, so that older code, a benchmark's baseline, reads
+them too) and adds ``size`` entries in files of 1,000: a question, 7 alternates, 3
+keywords, a 30-word answer and a source each, from a 20,000-word made-up vocabulary (as in
+bench_matching.py).
 Every entry passes the loader's validation.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import random
 import shutil
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "knowledge"
@@ -26,8 +29,9 @@ def write_knowledge(directory: Path, size: int, seed: int = 20553) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for name in SUPPORT_FILES:
         shutil.copy(SHIPPED / name, directory / name)
-    topics = [f"  - id: {topic}\n    title: {topic.capitalize()}" for topic in TOPICS]
-    (directory / "topics.yaml").write_text("topics:\n" + "\n".join(topics) + "\n")
+    shipped = yaml.safe_load((SHIPPED / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    plain = [{"id": topic["id"], "title": topic["title"]} for topic in shipped]
+    (directory / "topics.yaml").write_text(yaml.safe_dump({"topics": plain}), encoding="utf-8")
     letters = "abcdefghijklmnopqrstuvwxyz"
     words = ["".join(rng.choices(letters, k=rng.randint(4, 10))) for _ in range(20_000)]
 

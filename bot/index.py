@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -249,11 +250,16 @@ class KnowledgeIndex:
         self.topic_words = [topic_words.get(entry.topic, frozenset()) for entry in self.entries]
 
     def compile_text_postings(self) -> None:
-        """Per stem, the numbers of the texts that contain it (ties in the matcher)."""
-        self.text_postings: dict[str, list[int]] = defaultdict(list)
+        """Per stem, the numbers of the texts that contain it (ties in the matcher); as
+        machine ints, a third of the memory of lists (60 MB at 100,000 entries)."""
+        postings: dict[str, array[int]] = {}
         for number, words in enumerate(self.text_sets):
             for stem in words:
-                self.text_postings[stem].append(number)
+                found = postings.get(stem)
+                if found is None:
+                    found = postings[stem] = array("i")
+                found.append(number)
+        self.text_postings = postings
 
     def compile_staff(self) -> tuple[frozenset[int], frozenset[str]]:
         """The entries of topics for staff, and the words that show a question is theirs:
