@@ -61,7 +61,7 @@ class Query:
     points: tuple[str, ...] = ()
     point_entries: frozenset[int] = frozenset()
     # Other subjects the asking sentences name (knowledge/points.yaml), and the entries
-    # that name them all; empty when the question also names the bot's own subject.
+    # that name them all; empty when it also names the bot's subject or a listed code.
     other_subjects: tuple[str, ...] = ()
     subject_entries: frozenset[int] = frozenset()
     # Whether it uses a billing word or a code (entries of for_staff topics need one).
