@@ -91,6 +91,16 @@ async def logged_harness(tmp_path: Path, matcher: Matcher) -> AsyncIterator[Harn
     matcher: the copy holds the same files, so loading it would give an equal knowledge
     base (compiling a matcher per test was most of the handler tests' time).
     """
+    async with logged_application(tmp_path, matcher, {"ADMIN_USER_IDS": str(ADMIN_ID)}) as harness:
+        yield harness
+
+
+@asynccontextmanager
+async def logged_application(
+    tmp_path: Path, matcher: Matcher, env: dict[str, str]
+) -> AsyncIterator[Harness]:
+    """A running application with a question log in ``tmp_path / "data"`` and a copy of
+    the shipped knowledge in ``tmp_path / "knowledge"``; ``env`` adds settings."""
     knowledge_dir = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     settings = load_settings(
@@ -98,7 +108,7 @@ async def logged_harness(tmp_path: Path, matcher: Matcher) -> AsyncIterator[Harn
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "KNOWLEDGE_DIR": str(knowledge_dir),
             "DATA_DIR": str(tmp_path / "data"),
-            "ADMIN_USER_IDS": str(ADMIN_ID),
+            **env,
         }
     )
     log = QuestionLog(settings.data_dir)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,10 +17,8 @@ from bot.config import ConfigError, load_settings
 from bot.digest import parse_schedule
 from bot.handlers.digest import JOB_NAME
 from bot.matching import Matcher
-from bot.questionlog import QuestionLog
-from tests.conftest import ROOT
 from tests.fakes import RecordingRequest, error_body
-from tests.handlers.conftest import TOKEN, Harness, running
+from tests.handlers.conftest import TOKEN, Harness, logged_application
 
 ADMINS = (4242, 777)  # 777 never started the bot: Telegram refuses to message them
 
@@ -41,21 +38,9 @@ def settings_for(tmp_path: Path, **env: str):
 @pytest.fixture
 async def digest_harness(tmp_path: Path, matcher: Matcher) -> AsyncIterator[Harness]:
     """Started with the session's matcher: the copied knowledge holds the same files."""
-    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
-    settings = settings_for(tmp_path, TZ="America/New_York")
-    log = QuestionLog(settings.data_dir)
-    log.start()
-    request = RecordingRequest()
-    application = build_application(
-        settings,
-        matcher,
-        request=request,
-        get_updates_request=RecordingRequest(),
-        question_log=log,
-    )
-    async with running(application):
-        yield Harness(application, request)
-    log.close()
+    env = {"ADMIN_USER_IDS": ",".join(map(str, ADMINS)), "TZ": "America/New_York"}
+    async with logged_application(tmp_path, matcher, env) as harness:
+        yield harness
 
 
 async def test_the_digest_is_scheduled_for_monday_9_in_tz(digest_harness: Harness):
