@@ -26,8 +26,8 @@ from bot.checks import knowledge_warnings
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.console import Console
 from bot.evaluation import DevSetError, evaluate, load_dev_set
-from bot.icd10_check import check_codes
-from bot.knowledge import KnowledgeBase, KnowledgeError, Source, load_knowledge
+from bot.icd10_check import check_code_texts, quoting_texts
+from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
 from bot.knowledge_cache import load_matcher
 from bot.logreader import LogReader
 from bot.matching import Matcher, Result
@@ -228,13 +228,9 @@ def check(matcher: Matcher, directory: Path) -> int:
     warnings = knowledge_warnings(matcher, dt.datetime.now(dt.UTC).date())
     for warning in warnings:
         print(f"warning: {warning}")
-    try:
-        codes = icd10.code_set()
-    except icd10.CodeSetError as error:
-        print(f"Cannot check the ICD-10-CM codes: {error}", file=sys.stderr)
+    problems = _code_problems(directory)
+    if problems is None:
         return EXIT_USAGE
-    print(f"ICD-10-CM codes checked against the {codes.version_line}")
-    problems = check_codes(directory, codes)
     if problems:
         print(f"The ICD-10-CM codes in {directory} are invalid:", file=sys.stderr)
         for problem in problems:
@@ -250,6 +246,22 @@ def check(matcher: Matcher, directory: Path) -> int:
         f" {kinds.count('site')} non-muscle sites."
     )
     return EXIT_OK
+
+
+def _code_problems(directory: Path) -> list[Problem] | None:
+    """The ICD-10-CM problems of the knowledge in ``directory``; None if the code set that
+    its quoted codes need cannot be read."""
+    texts = quoting_texts(directory)
+    if not texts:
+        print("No ICD-10-CM codes are quoted, so none were checked.")
+        return []
+    try:
+        codes = icd10.code_set()
+    except icd10.CodeSetError as error:
+        print(f"Cannot check the ICD-10-CM codes: {error}", file=sys.stderr)
+        return None
+    print(f"ICD-10-CM codes checked against the {codes.version_line}")
+    return check_code_texts(texts, codes)
 
 
 def print_report(settings: Settings, knowledge: KnowledgeBase, days: int) -> int:

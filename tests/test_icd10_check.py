@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import icd10
 from bot.cli import main
 from bot.config import ConfigError, load_settings
 from bot.icd10 import CodeSetFiles
@@ -138,3 +139,25 @@ def test_a_newer_release_is_configured_by_its_two_files(tmp_path: Path):
         load_settings({"ICD10CM_TABULAR": str(tabular)})
     with pytest.raises(ConfigError, match="ICD10CM_CODES: file not found"):
         load_settings({**env, "ICD10CM_CODES": str(tmp_path / "gone.txt")})
+
+
+def test_knowledge_quoting_no_code_is_checked_without_the_code_set(
+    write_knowledge, capsys, monkeypatch, tmp_path: Path
+):
+    # A broken release: reading it fails, so only a check that never reads it passes.
+    tabular, codes = tmp_path / "broken-tabular.xml", tmp_path / "broken-codes.txt"
+    tabular.write_text("<ICD10CM.tabular><version>", encoding="utf-8")
+    codes.write_text("", encoding="utf-8")
+    monkeypatch.setenv("ICD10CM_TABULAR", str(tabular))
+    monkeypatch.setenv("ICD10CM_CODES", str(codes))
+    try:
+        entry = ENTRY.format(answer="Bill the myalgia code.", keywords="myalgia")
+        status = main(["check", str(write_knowledge(topics=MINIMAL_TOPICS, dx=entry))])
+        out, err = capsys.readouterr()
+        assert status == 0, err
+        assert "No ICD-10-CM codes are quoted, so none were checked." in out
+        status, _, err = check(write_knowledge, capsys, "Bill M79.18 (myalgia, other site).")
+        assert status == 2
+        assert "Cannot check the ICD-10-CM codes: cannot load the ICD-10-CM release" in err
+    finally:
+        icd10.configure(None)
