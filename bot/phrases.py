@@ -65,3 +65,9 @@ class PhraseSet:
             return None
         match = self._pattern.search(text)
         return match.group(0) if match else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the phrases occur in normalised text (start, end), left to right."""
+        if self._pattern is None:
+            return []
+        return [match.span() for match in self._pattern.finditer(text)]

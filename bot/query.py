@@ -130,9 +130,7 @@ class QueryReader:
         if not others and self._about_the_subject(words, focus_text, weights, bool(code_shares)):
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
-        points = [
-            (pid, entries) for pid, cues, entries in self.index.points if cues.search(focus_text)
-        ]
+        points = self._points(focus_text)
         return Query(
             " ".join(self.index.stems(words)),
             corrected,
@@ -150,6 +148,20 @@ class QueryReader:
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
             bool(code_shares) or any(stem in self.index.staff_words for stem in weights),
         )
+
+    def _points(self, focus_text: str) -> list[tuple[str, frozenset[int]]]:
+        """The points asked, with the entries answering each. A cue inside a longer cue of
+        another point is not asked: "who should not get it" is about who must not have
+        the injection (before), not who may give it (who)."""
+        found = [
+            (pid, entries, cues.spans(focus_text)) for pid, cues, entries in self.index.points
+        ]
+        spans = [span for _, _, spans in found for span in spans]
+        return [
+            (pid, entries)
+            for pid, entries, own in found
+            if any(not _inside_a_longer(span, spans) for span in own)
+        ]
 
     def _other_subjects(
         self, focus_text: str, text: str, focus: dict[str, None], codes: dict[str, float]
@@ -200,3 +212,8 @@ class QueryReader:
             return 0.0
         known = not self._is_unknown(word, stem) or share < 1.0
         return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self.index.rarest_weight
+
+
+def _inside_a_longer(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    start, end = span
+    return any(s <= start and end <= e and e - s > end - start for s, e in spans)

@@ -226,6 +226,22 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         assert result.status is Status.ANSWER and result.entry.id == entry_id, example
 
 
+@pytest.mark.parametrize(
+    ("question", "point"),
+    [
+        # "who should" (who may give it) lies inside "who should not" (before): not asked.
+        ("Who should not get a trigger point injection?", "before"),
+        ("Who should give me a trigger point injection?", "who"),
+    ],
+)
+def test_a_cue_inside_a_longer_cue_of_another_point_is_not_asked(
+    matcher: Matcher, question: str, point: str
+):
+    reasons = matcher.answer(question).candidates[0].reasons
+    asked = [r for r in reasons if "the point asked" in r]
+    assert asked == [f"answers the point asked: {point}"], reasons
+
+
 def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
     # "it" refers to the bot's subject: never the dry-needling entry, whose alternate
     # "Does Medicare cover dry needling?" shares every other word.
