@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex
 from bot.knowledge import KnowledgeBase
 from bot.query import TYPO_CUTOFF
-from bot.text import TypoCorrector
+from bot.text import TypoCorrector, english_words
 
 TARGETS = ["trigger", "injection", "imaging", "medicare", "rhomboid"]
 
@@ -24,7 +24,22 @@ def test_letters_dropped_added_changed_or_swapped_are_corrected():
     assert correct("injecttion") == "injection"  # added
     assert correct("rhombiod") == "rhomboid"  # swapped
     assert correct("medicere") == "medicare"  # changed
-    assert correct("imagining") == "imaging"  # two letters too many
+    assert correct("immagingg") == "imaging"  # two letters too many
+
+
+def test_english_words_are_not_corrected():
+    correct = TypoCorrector(
+        frozenset(), ["valid", "denial", "medical"], cutoff=TYPO_CUTOFF, min_length=4
+    )
+    # One letter from a target, but words of their own: the meaning must not flip.
+    assert correct("invalid") == "invalid"
+    assert correct("dental") == "dental"
+    assert correct("medicaid") == "medicaid"
+    assert correct("medicaal") == "medical"
+    spelling_blind = TypoCorrector(
+        frozenset(), ["valid"], cutoff=TYPO_CUTOFF, min_length=4, english=False
+    )
+    assert spelling_blind("invalid") == "valid"
 
 
 def test_known_short_numeric_and_far_words_stay():
@@ -53,6 +68,8 @@ def test_it_agrees_with_comparing_every_target(knowledge: KnowledgeBase):
     for typo in typos:
         best = process.extractOne(typo, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         ours = correct(typo)
-        agree += ours == (best[0] if best else typo)
+        # A typo that makes another English word ("trial" from "trail") stays as typed.
+        expected = typo if typo in english_words() or not best else best[0]
+        agree += ours == expected
         assert ours == typo or fuzz.ratio(typo, ours) >= TYPO_CUTOFF
     assert agree >= 0.99 * len(typos)
