@@ -33,6 +33,7 @@ STOPWORDS = frozenset(
     the their them then there these they thing things this those to too um us use used
     using very want was we well were what whats when where which while who whom whose why
     will with would yes yet you your youre
+    weve theyre theyve youve youd hed shed wed thats theres heres lets
     doctor doctors dr physician physicians provider providers clinician
     """.split()
 )
@@ -78,6 +79,8 @@ COMMON_WORDS = frozenset(
     material mess mid obtained obviously pass passed portion received
     regular representative send signify situation sometimes speak spent statement unable
     unknown value verbiage
+    advise advice thoughts input ideas suggestion suggestions guidance assistance beyond
+    previous totally
     """.split()
 )
 
@@ -99,7 +102,18 @@ def tokenise(text: str) -> list[str]:
             if not unicodedata.combining(char)
         )
     text = _NUMBER_UNIT.sub(r"\1 \2", _APOSTROPHES.sub("", stripped))
-    return _TOKEN_PATTERN.findall(text)
+    tokens = _TOKEN_PATTERN.findall(text)
+    if _NEGATIONS.keys().isdisjoint(tokens):
+        return tokens
+    return [part for token in tokens for part in _NEGATIONS.get(token, (token,))]
+
+
+# "Shouldn't" is "should not": the negation stays a word of its own, so "who shouldn't get
+# it" reads as "who should not get it" (a point cue) and not as an unknown word.
+_NEGATIONS = {
+    f"{verb}nt": (verb, "not")
+    for verb in "do does did is are was were has have had would should could must need".split()
+} | {"cant": ("can", "not"), "cannot": ("can", "not"), "wont": ("will", "not")}
 
 
 # Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").
@@ -121,9 +135,22 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     """
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
     asking = [_asks(sentence) for sentence in sentences]
-    if not any(asking):
+    # "Can you advise?" after the story asks about the story: it is all the focus.
+    if not any(asks and _says_something(s) for s, asks in zip(sentences, asking, strict=True)):
         return [(sentence, True) for sentence in sentences]
     return list(zip(sentences, asking, strict=True))
+
+
+def _says_something(sentence: str) -> bool:
+    """Whether a sentence names or asks anything of its own: "Any thoughts? Please advise."
+    and "Is this correct?" do not; "What is it and what can I expect?" asks a point."""
+    return any(
+        t in _QUESTION_WORDS or (t not in STOPWORDS and t not in COMMON_WORDS)
+        for t in tokenise(sentence)
+    )
+
+
+_QUESTION_WORDS = frozenset("what whats which how when why who where".split())
 
 
 def _asks(sentence: str) -> bool:

@@ -1,0 +1,36 @@
+"""Reading a message: its sentences, which of them ask, and its words."""
+
+from __future__ import annotations
+
+from bot.text import focus_sentences, tokenise
+
+STORY = (
+    "We recently hired a nurse practitioner and have never had an NP on staff before. "
+    "We are looking into how we can bill incident-to services for her work."
+)
+
+
+def test_the_asking_sentences_are_the_focus_and_the_story_is_not():
+    sentences = focus_sentences(STORY + " Can an NP bill incident-to for a new patient?")
+    assert [asks for _, asks in sentences] == [False, False, True]
+
+
+def test_a_message_that_asks_nothing_is_all_focus():
+    sentences = focus_sentences("tpi both sides. modifier 50")
+    assert [asks for _, asks in sentences] == [True, True]
+
+
+def test_a_request_that_names_nothing_makes_the_story_the_focus():
+    # "Can you advise?" asks about the story before it.
+    for request in ("Can you advise?", "Any thoughts? Thank you!", "Please advise."):
+        sentences = focus_sentences(f"{STORY} {request}")
+        assert all(asks for _, asks in sentences), request
+
+
+def test_negated_contractions_keep_their_not():
+    assert tokenise("Who shouldn't get it?") == ["who", "should", "not", "get", "it"]
+    assert tokenise("I can't, it won't; it isn’t") == [
+        *("i", "can", "not", "it", "will", "not", "it", "is", "not"),
+    ]
+    # Other words ending in -nt are left alone.
+    assert tokenise("patient consent") == ["patient", "consent"]
