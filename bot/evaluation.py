@@ -109,6 +109,12 @@ class Outcome:
         """Answered with an entry that does not answer it (or answered an unanswerable one)."""
         return self.result.status is Status.ANSWER and not self.correct
 
+    @property
+    def suggests_a_right_entry(self) -> bool:
+        return self.result.status is Status.SUGGEST and any(
+            candidate.entry.id in self.case.expect for candidate in self.result.candidates
+        )
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -118,6 +124,8 @@ class Tally:
     right: int
     wrong: int
     suggested: int
+    # Suggestions that list a right entry: one tap from the answer.
+    suggested_right: int
     declined: int
     unanswerable: int
     false_answers: int
@@ -132,6 +140,7 @@ class Tally:
             right=sum(o.correct for o in positive),
             wrong=sum(o.wrong for o in positive),
             suggested=sum(o.result.status is Status.SUGGEST for o in positive),
+            suggested_right=sum(o.suggests_a_right_entry for o in positive),
             declined=sum(o.result.status is Status.NONE for o in positive),
             unanswerable=len(negative),
             false_answers=sum(o.result.status is Status.ANSWER for o in negative),
@@ -152,14 +161,14 @@ class Tally:
     def row(self, label: str) -> str:
         return (
             f"{label:<16} {self.right:>4}/{self.answerable:<4} {self.right_rate:6.1%}"
-            f" {self.wrong:>5} {self.suggested:>7} {self.declined:>5}"
+            f" {self.wrong:>5} {self.suggested:>7} {self.suggested_right:>8} {self.declined:>5}"
             f"   {self.false_answers:>4}/{self.unanswerable:<4} {self.false_rate:6.1%}"
         )
 
 
 TALLY_HEADER = (
-    "group            right/answerable  wrong suggest  none   false/unanswerable\n"
-    "                                                        (answered anyway)"
+    "group            right/answerable  wrong suggest (right)  none   false/unanswerable\n"
+    "                                                                 (answered anyway)"
 )
 
 
@@ -262,6 +271,7 @@ class Report:
             "",
             f"answerable answered right:      {total.right_rate:.1%} (target >= 85%)",
             f"answerable answered wrong:      {total.wrong_rate:.1%} (target <= 3%)",
+            f"answerable with a right entry among the suggestions: {total.suggested_right}",
             f"unanswerable answered anyway:   {total.false_rate:.1%} (target <= 5%)",
             f"staff 30+ words answered right: {self.long_staff.right_rate:.1%} (target >= 75%)",
         ]

@@ -13,6 +13,7 @@ import pytest
 from bot.evaluation import evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
+from bot.results import Status
 from tests.conftest import MINIMAL_TOPICS, ROOT
 
 # Every test here runs run_bot.py as a subprocess (a second or more each): not in the
@@ -154,6 +155,19 @@ def test_eval_of_real_questions_splits_by_asker_and_length():
     for group in ("all", "patient", "staff", "under 12 words", "over 30", "staff, 30+ words"):
         assert any(line.startswith(group + " ") for line in lines), group
     assert "answerable answered wrong:" in done.stdout and "misses (" in done.stdout
+
+
+def test_eval_counts_suggestions_that_list_a_right_entry(matcher: Matcher, tmp_path: Path):
+    # Two entries answer "who should not get it" alike: suggested, not answered.
+    question = "Who should not get this treatment?"
+    assert matcher.answer(question).status is Status.SUGGEST
+    path = tmp_path / "real.yaml"
+    path.write_text(
+        f"- {{q: {question}, source: s, asker: patient, ids: [before-the-injection]}}\n"
+        f"- {{q: {question} Thanks, source: s, asker: patient, ids: [aftercare]}}\n"
+    )
+    tally = evaluate(matcher, *load_dev_set(path)).tally()
+    assert (tally.suggested, tally.suggested_right) == (2, 1)
 
 
 def test_invalid_setting_names_the_variable():
