@@ -19,6 +19,17 @@ from rapidfuzz import fuzz, process
 CODE_PATTERN = re.compile(r"\d{5}|[a-z]\d{4,5}|[a-z]\d{2}\.\d{1,4}[a-z]?")
 _TOKEN_PATTERN = re.compile(r"[a-z]\d{2}\.\d{1,4}[a-z]?|[a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+# "Part B's policy", "the doctor's note": the possessive is dropped, not glued on ("bs");
+# "what's", "it's" and the like keep their usual spelling without the apostrophe.
+_POSSESSIVE = re.compile(r"\b([a-z0-9]+)['\u2019\u02bc`]s\b")
+_IS_CONTRACTED = frozenset("what that it there here who where how he she let".split())
+
+
+def _drop_possessive(match: re.Match[str]) -> str:
+    word = match.group(1)
+    return word + "s" if word in _IS_CONTRACTED else word
+
+
 _NUMBER_UNIT = re.compile(r"(\d)(mg|mcg|ml|cc|x)\b")
 
 # Words that carry no meaning for matching: function words, question words, filler.
@@ -80,7 +91,7 @@ COMMON_WORDS = frozenset(
     regular representative send signify situation sometimes speak spent statement unable
     unknown value verbiage
     advise advice thoughts input ideas suggestion suggestions guidance assistance beyond
-    previous totally
+    previous totally constantly payment payments
     """.split()
 )
 
@@ -101,7 +112,8 @@ def tokenise(text: str) -> list[str]:
             for char in unicodedata.normalize("NFKD", folded)
             if not unicodedata.combining(char)
         )
-    text = _NUMBER_UNIT.sub(r"\1 \2", _APOSTROPHES.sub("", stripped))
+    unquoted = _APOSTROPHES.sub("", _POSSESSIVE.sub(_drop_possessive, stripped))
+    text = _NUMBER_UNIT.sub(r"\1 \2", unquoted)
     tokens = _TOKEN_PATTERN.findall(text)
     if _NEGATIONS.keys().isdisjoint(tokens):
         return tokens

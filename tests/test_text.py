@@ -34,3 +34,10 @@ def test_negated_contractions_keep_their_not():
     ]
     # Other words ending in -nt are left alone.
     assert tokenise("patient consent") == ["patient", "consent"]
+
+
+def test_a_possessive_is_dropped_and_is_contractions_stay():
+    assert tokenise("Medicare Part B's policy, the doctor’s note") == [
+        *("medicare", "part", "b", "policy", "the", "doctor", "note"),
+    ]
+    assert tokenise("what's in it? it's fine") == ["whats", "in", "it", "its", "fine"]
