@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex, content_words
-from bot.text import COMMON_WORDS, TypoCorrector, focus_sentences, is_code, tokenise
+from bot.text import (
+    COMMON_WORDS,
+    SUBJECT_PRONOUNS,
+    TypoCorrector,
+    focus_sentences,
+    is_code,
+    tokenise,
+)
 
 TYPO_CUTOFF = 80
 # A word no entry's questions or keywords contain. Words the knowledge base never uses at
@@ -30,9 +37,6 @@ NARRATIVE_WEIGHT = 0.35
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
-# Words that refer to a subject named earlier in a conversation: with no subject of its own,
-# the question is about the bot's subject ("Is it covered by Medicare?").
-SUBJECT_PRONOUNS = ("it", "they", "them", "these", "those")
 # Longer messages are cut before matching so that time per question stays bounded.
 MAX_QUERY_CHARS = 1000
 

@@ -49,6 +49,10 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Words that refer to a subject named before ("My doctor ordered an EMG. What is it?", or
+# earlier in a conversation: "Is it covered by Medicare?").
+SUBJECT_PRONOUNS = ("it", "they", "them", "these", "those")
+
 # Everyday words that say little about what a question is about. They weigh little unless
 # the knowledge base itself uses them, and are never "corrected" into knowledge words; any
 # other word the knowledge base has never seen ("covid", "colonoscopy") counts against
@@ -91,7 +95,8 @@ COMMON_WORDS = frozenset(
     regular representative send signify situation sometimes speak spent statement unable
     unknown value verbiage
     advise advice thoughts input ideas suggestion suggestions guidance assistance beyond
-    previous totally constantly payment payments
+    previous totally constantly payment payments reduce technique techniques due resolve
+    resolved step steps
     """.split()
 )
 
@@ -154,15 +159,13 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
 
 
 def _says_something(sentence: str) -> bool:
-    """Whether a sentence names or asks anything of its own: "Any thoughts? Please advise."
-    and "Is this correct?" do not; "What is it and what can I expect?" asks a point."""
+    """Whether a sentence names anything of its own. "Any thoughts? Please advise.", "Is
+    this correct?" and "What is my next step?" do not; "What is it?" refers with "it" to a
+    subject named before, which the reader looks up itself (see bot.query)."""
     return any(
-        t in _QUESTION_WORDS or (t not in STOPWORDS and t not in COMMON_WORDS)
+        t in SUBJECT_PRONOUNS or (t not in STOPWORDS and t not in COMMON_WORDS)
         for t in tokenise(sentence)
     )
-
-
-_QUESTION_WORDS = frozenset("what whats which how when why who where".split())
 
 
 def _asks(sentence: str) -> bool:

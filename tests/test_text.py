@@ -22,9 +22,21 @@ def test_a_message_that_asks_nothing_is_all_focus():
 
 def test_a_request_that_names_nothing_makes_the_story_the_focus():
     # "Can you advise?" asks about the story before it.
-    for request in ("Can you advise?", "Any thoughts? Thank you!", "Please advise."):
+    for request in (
+        "Can you advise?",
+        "Any thoughts? Thank you!",
+        "Please advise.",
+        "What is my next step?",
+        "Is this correct?",
+    ):
         sentences = focus_sentences(f"{STORY} {request}")
         assert all(asks for _, asks in sentences), request
+
+
+def test_a_question_about_it_keeps_the_story_out_of_the_focus():
+    # "it" is the EMG; the reader looks it up in the story (bot.query).
+    sentences = focus_sentences("My doctor ordered an EMG. What is it and what can I expect?")
+    assert [asks for _, asks in sentences] == [False, True]
 
 
 def test_negated_contractions_keep_their_not():
