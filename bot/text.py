@@ -44,7 +44,7 @@ STOPWORDS = frozenset(
     the their them then there these they thing things this those to too um us use used
     using very want was we well were what whats when where which while who whom whose why
     will with would yes yet you your youre
-    weve theyre theyve youve youd hed shed wed thats theres heres lets
+    weve theyre theyve youve youd hed shed wed thats theres heres lets re
     doctor doctors dr physician physicians provider providers clinician
     """.split()
 )
