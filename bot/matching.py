@@ -37,6 +37,7 @@ from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.query import MAX_QUERY_CHARS, Query, QueryReader
 from bot.results import Candidate, Result, Status, Thresholds
 from bot.text import (
+    asks_anything,
     display_code,
     normalise,
 )
@@ -138,7 +139,10 @@ class Matcher:
         if not query.words:
             return Result(Status.NONE, text)
         # Typo correction may repair a symptom ("cant breth"); the raw words are checked too.
-        safety = self._index.safety.check(normalise(text[:MAX_QUERY_CHARS]), query.corrected)
+        report = not asks_anything(text[:MAX_QUERY_CHARS])
+        safety = self._index.safety.check(
+            normalise(text[:MAX_QUERY_CHARS]), query.corrected, report=report
+        )
         if safety is not None:
             return Result(Status.SAFETY, text, safety=safety)
         smalltalk = self._smalltalk(query)

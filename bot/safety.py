@@ -21,11 +21,14 @@ class _CompiledRule:
         self.alone = PhraseSet(rule.patterns)
         self.symptoms = PhraseSet(rule.symptoms)
         self.context = PhraseSet(rule.context)
+        self.reported = PhraseSet(rule.reported)
 
-    def applies(self, text: str) -> bool:
+    def applies(self, text: str, report: bool) -> bool:
         if self.alone.search(text):
             return True
-        return bool(self.symptoms.search(text) and self.context.search(text))
+        if not self.symptoms.search(text):
+            return False
+        return bool(self.context.search(text)) or (report and bool(self.reported.search(text)))
 
 
 class SafetyCheck:
@@ -44,12 +47,14 @@ class SafetyCheck:
                 *compiled.rule.patterns,
                 *compiled.rule.symptoms,
                 *compiled.rule.context,
+                *compiled.rule.reported,
             )
         )
 
-    def check(self, *texts: str) -> SafetyRule | None:
-        """The first rule (in file order) that applies to any of the normalised ``texts``."""
+    def check(self, *texts: str, report: bool = False) -> SafetyRule | None:
+        """The first rule (in file order) that applies to any of the normalised ``texts``;
+        ``report``: the message asks nothing (see :func:`bot.text.asks_anything`)."""
         for compiled in self._rules:
-            if any(compiled.applies(text) for text in texts):
+            if any(compiled.applies(text, report) for text in texts):
                 return compiled.rule
         return None

@@ -158,6 +158,12 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     return list(zip(sentences, asking, strict=True))
 
 
+def asks_anything(text: str) -> bool:
+    """Whether any sentence of ``text`` asks (see :func:`focus_sentences`); a message that
+    asks nothing ("difficulty breathing after tpi") reports."""
+    return any(_asks(s.strip()) for s in _SENTENCE_END.split(text) if s and s.strip())
+
+
 def _says_something(sentence: str) -> bool:
     """Whether a sentence names anything of its own. "Any thoughts? Please advise.", "Is
     this correct?" and "What is my next step?" do not; "What is it?" refers with "it" to a

@@ -43,6 +43,18 @@ MUST_TRIGGER = [
     ("some days i feel suicidal because of this pain", "suicidal-thoughts"),
     ("is this an emergency? my arm went numb", "emergency"),
     ("should I go to the ER, my neck is really bad after the shot", "emergency"),
+    # Reports: they ask nothing, so a symptom tied to the injection is enough.
+    ("difficulty breathing after tpi", "breathing"),
+    ("shortness of breath after trigger point injection", "breathing"),
+    ("chest pain after tpi", "breathing"),
+    ("wheezing after injection", "allergic-reaction"),
+    ("my mouth is swelling after the injection", "allergic-reaction"),
+    ("seizure after trigger point injection", "anesthetic-reaction"),
+    ("numb lips and ringing ears after trigger point injection", "anesthetic-reaction"),
+    ("she feels faint after the injection", "anesthetic-reaction"),
+    ("ringing in her ears after the injection", "anesthetic-reaction"),
+    ("there is drainage from the injection site", "infection-signs"),
+    ("fever of 101 after my shot", "infection-signs"),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.
@@ -71,6 +83,11 @@ MUST_NOT_TRIGGER = [
     "Does Medicare cover trigger point injections?",
     "My neck hurts, would a trigger point injection help?",
     "Can I drive after a trigger point injection?",
+    # The same symptoms and injection words as the reports above, asked as questions.
+    "Can you have difficulty breathing after a TPI?",
+    "Is wheezing after an injection a side effect?",
+    "can a seizure happen after trigger point injection",
+    "I am so confused about these 3 codes, what is the best way to code this case?",
 ]
 
 
@@ -157,6 +174,20 @@ def test_loader_resolves_named_contexts(write_knowledge):
     )
     [loaded] = load_knowledge(directory).safety
     assert loaded.context == ("after my", "since") and loaded.symptoms == ("chest pain",)
+
+
+def test_loader_resolves_named_reported_phrases(write_knowledge):
+    rule = SAFETY_RULE.format(context="[my]", related="cpt-code")
+    rule += "    reported: injected\n"
+    contexts = "safety_contexts:\n  injected: [after ... tpi]\n"
+    directory = write_knowledge(
+        topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=rule + contexts
+    )
+    [loaded] = load_knowledge(directory).safety
+    assert loaded.context == ("my",) and loaded.reported == ("after ... tpi",)
+    matcher = Matcher(load_knowledge(directory))
+    assert matcher.answer("chest pain after tpi").status is Status.SAFETY
+    assert matcher.answer("Can you get chest pain after tpi?").status is not Status.SAFETY
 
 
 def test_loader_wants_symptoms_and_context_together(write_knowledge):

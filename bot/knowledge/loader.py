@@ -141,10 +141,12 @@ def _smalltalk(item: ItemChecker) -> SmalltalkIntent | None:
 
 @dataclass(frozen=True)
 class _SafetyItem:
-    """A safety rule whose ``context`` may still be the name of a list in safety_contexts."""
+    """A safety rule whose ``context`` and ``reported`` may still name lists in
+    safety_contexts."""
 
     rule: SafetyRule
     context_name: str | None
+    reported_name: str | None = None
 
 
 def _safety(item: ItemChecker) -> _SafetyItem | None:
@@ -155,9 +157,8 @@ def _safety(item: ItemChecker) -> _SafetyItem | None:
     patterns, symptoms, related = (
         item.text_list(key, rule_id) for key in ("patterns", "symptoms", "related")
     )
-    raw_context = item.get("context")
-    context_name = raw_context if isinstance(raw_context, str) else None
-    context = () if context_name else item.text_list("context", rule_id)
+    context_name, context = _phrases_or_name(item, "context", rule_id)
+    reported_name, reported = _phrases_or_name(item, "reported", rule_id)
     has_context = bool(context or context_name)
     if bool(symptoms) != has_context or not (patterns or symptoms):
         message = "needs 'patterns', or 'symptoms' together with 'context'"
@@ -165,9 +166,18 @@ def _safety(item: ItemChecker) -> _SafetyItem | None:
         return None
     if not (rule_id and reply):
         return None
-    return _SafetyItem(
-        SafetyRule(rule_id, reply, patterns, symptoms, context, related), context_name
-    )
+    rule = SafetyRule(rule_id, reply, patterns, symptoms, context, related, reported)
+    return _SafetyItem(rule, context_name, reported_name)
+
+
+def _phrases_or_name(
+    item: ItemChecker, key: str, rule_id: str | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """A field that is either the name of a list in safety_contexts or a list itself."""
+    raw = item.get(key)
+    if isinstance(raw, str):
+        return raw, ()
+    return None, item.text_list(key, rule_id)
 
 
 def _point(item: ItemChecker) -> Point | None:
@@ -331,17 +341,21 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
     contexts = dict(located.value for located in collected["safety_contexts"])
     rules: list[SafetyRule] = []
     for located in collected["safety"]:
-        rule, name, where = located.value.rule, located.value.context_name, located.where
+        rule, where = located.value.rule, located.where
         for related in rule.related:
             if related not in entry_ids:
                 message = f"safety reply: related id '{related}' does not exist"
                 where.problem(where.lines.field("related"), message, rule.id)
-        if name is not None and name not in contexts:
+        names = {"context": located.value.context_name, "reported": located.value.reported_name}
+        unknown = [name for name in names.values() if name is not None and name not in contexts]
+        for name in unknown:
             known = ", ".join(sorted(contexts)) or "none defined"
             message = f"unknown context '{name}' (safety_contexts: {known})"
             where.problem(where.lines.item, message, rule.id)
+        if unknown:
             continue
-        rules.append(dataclasses.replace(rule, context=contexts[name]) if name else rule)
+        named = {key: contexts[name] for key, name in names.items() if name is not None}
+        rules.append(dataclasses.replace(rule, **named))
     for located in collected["points"]:
         point, where = located.value, located.where
         for entry_id in point.entries:

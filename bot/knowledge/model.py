@@ -62,8 +62,10 @@ class SafetyRule:
     """A message that may describe an emergency; checked before any answer.
 
     It applies when the message contains one of ``patterns``, or one of ``symptoms``
-    together with one of ``context`` ("chest pain" with "after my injection"), so that
-    general questions ("is chest pain a side effect?") still get their entry.
+    together with one of ``context`` ("chest pain" with "my"), so that general questions
+    ("is chest pain a side effect?") still get their entry. A message that asks nothing is
+    a report: one of ``symptoms`` with one of ``reported`` ("difficulty breathing after
+    tpi") is enough.
     """
 
     id: str
@@ -72,6 +74,7 @@ class SafetyRule:
     symptoms: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    reported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ SAFETY_FIELDS = {
     "patterns": False,
     "symptoms": False,
     "context": False,
+    "reported": False,
     "related": False,
 }
 POINT_FIELDS = {"id": True, "cues": True, "entries": True}
