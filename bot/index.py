@@ -89,6 +89,7 @@ class KnowledgeIndex:
             (name, PhraseSet(phrases), self.entries_mentioning(name))
             for name, phrases in knowledge.other_subjects
         ]
+        self.entry_subjects = self.compile_entry_subjects()
         del self.expansions, self.token_kinds, self.previous  # the old index may go
 
     def expand(self, text: str) -> str:
@@ -279,6 +280,31 @@ class KnowledgeIndex:
         # The small words of keyword phrases ("3 or more muscles") say nothing.
         words = {word for word in content_words(words) if len(word) > 1 or word.isdigit()}
         return frozenset(staff), frozenset(words)
+
+    def compile_entry_subjects(self) -> dict[int, tuple[str, PhraseSet]]:
+        """Entries about another subject: their question names it and not the bot's own
+        ("Which CPT code is used for dry needling?"), with the phrases of every other
+        subject they mention (acupuncture too). A question that names none of these
+        ("Is CPT 20552 covered by Medicare?") is not theirs, whatever words it shares."""
+        any_subject = PhraseSet(
+            p for _, phrases, _ in self.other_subjects for p in phrases.phrases
+        )
+        about: dict[int, tuple[str, PhraseSet]] = {}
+        for index, entry in enumerate(self.entries):
+            question = normalise(entry.question)
+            if not any_subject.search(question):
+                continue  # one search per entry: most name no other subject
+            stems = set(self.stems(content_words(self.expand(entry.question).split())))
+            named = [(n, p) for n, p, _ in self.other_subjects if p.search(question)]
+            if len(named) == 1 and not self.own_subject_stems <= stems:
+                mentioned = [
+                    p
+                    for _, phrases, entries in self.other_subjects
+                    if index in entries
+                    for p in phrases.phrases
+                ]
+                about[index] = (named[0][0], PhraseSet([*named[0][1].phrases, *mentioned]))
+        return about
 
     def entries_mentioning(self, subject: str) -> frozenset[int]:
         """The entries whose questions, alternates or keywords name all words of ``subject``."""

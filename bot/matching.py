@@ -60,6 +60,10 @@ CODE_MENTION_SHARE = 0.7
 # outright, only suggested.
 POINT_BONUS = 8
 POINT_MISMATCH = 0.8
+# An entry for billing staff, asked without a billing word or code ("What kind of doctor
+# does trigger point injections?"), keeps this share: the patients' entry on the same
+# subject comes first.
+STAFF_MISMATCH = 0.9
 # The point itself is information, carried by words such as "after" or "how long" that
 # the index ignores: it weighs this many times the rarest word, explained by its entries.
 POINT_WEIGHT = 2.0
@@ -362,10 +366,15 @@ class Matcher:
                 base *= POINT_MISMATCH
                 reasons.append("does not answer the point asked: " + ", ".join(query.points))
         if index in self._index.staff_entries and not query.asks_staff:
+            base *= 1.0 if keyword_hits else STAFF_MISMATCH
             reasons.append("an answer for billing staff; no billing words asked")
         if query.other_subjects and index not in query.subject_entries:
             reasons.append("about another subject: " + ", ".join(query.other_subjects))
         codes = [display_code(code) for code, owner in owners.items() if owner == index]
+        subject, named = self._index.entry_subjects.get(index, (None, None))
+        if named is not None and not codes and not named.search(query.corrected):
+            base *= POINT_MISMATCH
+            reasons.append(f"about {subject}, which the question does not name")
         if codes:
             reasons.append("code " + ", ".join(codes))
         if query.unknown:
