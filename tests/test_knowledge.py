@@ -405,6 +405,13 @@ def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge)
     assert loaded == (("mri", ("mri", "magnetic resonance")), ("ct", ("ct",)))
 
 
+def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
+    points = "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
+    [point] = load_knowledge(directory).points
+    assert point.id == "prognosis" and point.entries == ()
+
+
 def test_for_staff_must_be_true_or_false(write_knowledge):
     topics = MINIMAL_TOPICS.replace("title:", "for_staff: sometimes\n    title:", 1)
     directory = write_knowledge(topics=topics, billing=MINIMAL_ENTRY)

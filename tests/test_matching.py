@@ -248,6 +248,17 @@ def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: s
     assert asked == [f"answers the point asked: {point}"], reasons
 
 
+def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
+    # Whether myofascial pain can be cured: the relief and treatment entries share the
+    # words but not the point, so they are at most suggested.
+    result = matcher.answer("Can myofascial pain syndrome be cured?")
+    assert result.status is not Status.ANSWER
+    assert "does not answer the point asked: prognosis" in result.candidates[0].reasons
+    # "permanent" alone still asks how long relief lasts.
+    relief = matcher.answer("Is the relief permanent?")
+    assert relief.status is Status.ANSWER and relief.entry.id == "relief-duration"
+
+
 def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
     # "it" refers to the bot's subject: never the dry-needling entry, whose alternate
     # "Does Medicare cover dry needling?" shares every other word.

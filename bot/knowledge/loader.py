@@ -185,8 +185,9 @@ def _point(item: ItemChecker) -> Point | None:
         return None
     point_id = item.entry_id()
     cues = item.text_list("cues", point_id)
+    # No entries: the knowledge base does not answer this point; it is only suggested.
     entries = item.text_list("entries", point_id)
-    return Point(point_id, cues, entries) if point_id and cues and entries else None
+    return Point(point_id, cues, entries) if point_id and cues else None
 
 
 def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
