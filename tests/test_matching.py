@@ -248,6 +248,17 @@ def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: s
     assert asked == [f"answers the point asked: {point}"], reasons
 
 
+def test_what_goes_into_a_claim_is_not_what_goes_into_the_injection(matcher: Matcher):
+    for candidate in matcher.answer("What goes into the unit column on the claim?").candidates:
+        assert not any("point asked: contents" in reason for reason in candidate.reasons)
+    [asked] = [
+        reason
+        for reason in matcher.answer("What goes into a trigger point shot?").candidates[0].reasons
+        if "the point asked" in reason
+    ]
+    assert asked == "answers the point asked: contents"
+
+
 def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
     # Whether myofascial pain can be cured: the relief and treatment entries share the
     # words but not the point, so they are at most suggested.
