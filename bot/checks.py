@@ -11,12 +11,18 @@ candidate's score is at most 100 x its coverage + every bonus, and the entry's o
 drops at most ``WORDING_WEIGHT`` in the wording tie-break, so when the entry's own score
 exceeds what any other entry's coverage allows, it ranks first. The rest are answered in
 full, once per wording; the warnings are the same either way (tests/test_checks.py
-compares them).
+compares them). A large knowledge base is checked on every core: forked worker processes
+share the compiled matcher and take a slice of the entries each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase
 from bot.matching import (
@@ -25,10 +31,10 @@ from bot.matching import (
     MAX_TOPIC_BONUS,
     POINT_BONUS,
     WORDING_WEIGHT,
+    Candidate,
     Matcher,
-    Result,
 )
-from bot.query import MAX_QUERY_CHARS
+from bot.query import MAX_QUERY_CHARS, Query
 from bot.replies import entry_reply, render_html
 from bot.text import display_code, is_code, normalise
 
@@ -36,6 +42,13 @@ from bot.text import display_code, is_code, normalise
 MIN_ALTERNATES = 8
 # The most that bonuses add to a candidate's score (see Matcher._candidate).
 MAX_BONUS = EXACT_BONUS + MAX_KEYWORD_BONUS + MAX_TOPIC_BONUS + POINT_BONUS
+# Below this many wordings, starting worker processes costs more than it saves.
+PARALLEL_FROM = 5_000
+# Slices per worker: the entries' wordings differ in cost, so smaller slices even it out.
+SLICES_PER_WORKER = 4
+
+# The matcher the forked workers check against (set before the pool starts).
+_shared_matcher: Matcher | None = None
 
 
 def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
@@ -44,32 +57,13 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     reviewed for 12 months."""
     knowledge: KnowledgeBase = matcher.knowledge
     warnings: list[str] = []
-    # Answers are the same for the same words: keywords recur across entries.
-    answered: dict[str, Result] = {}
-    for index, entry in enumerate(knowledge.entries):
+    for entry, overlaps in zip(knowledge.entries, _overlaps(matcher), strict=True):
         if len(entry.alternates) < MIN_ALTERNATES:
             warnings.append(
                 f"entry '{entry.id}': only {len(entry.alternates)} alternates"
                 f" (aim for {MIN_ALTERNATES} or more)"
             )
-        for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
-            for phrase in texts:
-                result = answered.get(phrase)
-                if result is None:
-                    if _surely_its_own(matcher, phrase, index):
-                        continue
-                    result = answered[phrase] = matcher.answer(phrase)
-                best = result.best
-                if result.case is not None and entry.id != result.case.entry.id:
-                    warnings.append(
-                        f"entry '{entry.id}': {kind} {phrase!r} describes a case: the case"
-                        " coder counts it, so it never reaches this entry"
-                    )
-                elif best is not None and best.entry.id != entry.id:
-                    warnings.append(
-                        f"entry '{entry.id}': {kind} {phrase!r} matches '{best.entry.id}'"
-                        f" better (score {best.score})"
-                    )
+        warnings += overlaps
     owners: dict[str, list[str]] = {}
     for entry in knowledge.entries:
         for keyword in entry.keywords:
@@ -93,6 +87,99 @@ def knowledge_warnings(matcher: Matcher, today: dt.date) -> list[str]:
     return warnings
 
 
+@dataclass(frozen=True)
+class _Answered:
+    """What answering a wording gave, as far as the warnings need it."""
+
+    case_entry: str | None
+    best_entry: str | None
+    best_score: int
+
+
+def _overlaps(matcher: Matcher) -> list[list[str]]:
+    """Per entry, its alternates and keywords that another entry answers (or that
+    describe a case). Each distinct wording is looked at once (keywords recur across
+    entries), on every core when the knowledge base is large."""
+    entries = matcher.knowledge.entries
+    owners: dict[str, list[int]] = {}
+    for index, entry in enumerate(entries):
+        for phrase in (*entry.alternates, *entry.keywords):
+            owners.setdefault(phrase, []).append(index)
+    answered = _answer_all(matcher, list(owners.items()))
+    found: list[list[str]] = []
+    for entry in entries:
+        overlaps: list[str] = []
+        for kind, texts in (("alternate", entry.alternates), ("keyword", entry.keywords)):
+            for phrase in texts:
+                result = answered.get(phrase)
+                if result is None:
+                    continue
+                if result.case_entry is not None and entry.id != result.case_entry:
+                    overlaps.append(
+                        f"entry '{entry.id}': {kind} {phrase!r} describes a case: the case"
+                        " coder counts it, so it never reaches this entry"
+                    )
+                elif result.best_entry is not None and result.best_entry != entry.id:
+                    overlaps.append(
+                        f"entry '{entry.id}': {kind} {phrase!r} matches '{result.best_entry}'"
+                        f" better (score {result.best_score})"
+                    )
+        found.append(overlaps)
+    return found
+
+
+def _answer_all(matcher: Matcher, wordings: list[tuple[str, list[int]]]) -> dict[str, _Answered]:
+    """The answers to the wordings that may warn (see _answer_some), in worker processes
+    when there are many."""
+    workers = os.cpu_count() or 1
+    if len(wordings) < PARALLEL_FROM or workers < 2 or not _can_fork():
+        return _answer_some(matcher, wordings)
+    step = -(-len(wordings) // (workers * SLICES_PER_WORKER))
+    slices = [wordings[start : start + step] for start in range(0, len(wordings), step)]
+    global _shared_matcher
+    _shared_matcher = matcher  # the forked workers inherit it; nothing is pickled
+    # Objects the collector never visits are not written to, so the workers keep sharing
+    # the parent's memory pages instead of copying them (the gc module's advice for fork).
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return {
+                phrase: result
+                for part in pool.map(_answer_in_worker, slices)
+                for phrase, result in part.items()
+            }
+    finally:
+        gc.unfreeze()
+        _shared_matcher = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _answer_in_worker(wordings: list[tuple[str, list[int]]]) -> dict[str, _Answered]:
+    assert _shared_matcher is not None
+    return _answer_some(_shared_matcher, wordings)
+
+
+def _answer_some(matcher: Matcher, wordings: list[tuple[str, list[int]]]) -> dict[str, _Answered]:
+    """Each wording answered in full, unless it is one entry's and surely its own; a
+    wording of several entries is answered anyway (at most one of them comes first)."""
+    answered: dict[str, _Answered] = {}
+    for phrase, indexes in wordings:
+        if len(indexes) == 1 and _surely_its_own(matcher, phrase, indexes[0]):
+            continue
+        result = matcher.answer(phrase)
+        best = result.best
+        answered[phrase] = _Answered(
+            result.case.entry.id if result.case is not None else None,
+            best.entry.id if best is not None else None,
+            best.score if best is not None else 0,
+        )
+    return answered
+
+
 def _surely_its_own(matcher: Matcher, phrase: str, index: int) -> bool:
     """Whether ``matcher.answer(phrase)`` certainly warns of nothing for entry ``index``:
     no case is described and, if entries are ranked, entry ``index`` comes first.
@@ -109,11 +196,28 @@ def _surely_its_own(matcher: Matcher, phrase: str, index: int) -> bool:
     # Early answers (safety, small talk, a code-set answer) have no candidates: no warning.
     owners = {code: matcher._code_index(code) for code in query.codes}
     coverage, _ = matcher._coverage(query, owners)
-    own = coverage.get(index)
+    own = coverage.pop(index, None)
     if own is None:
         return False
-    others = max((share for other, share in coverage.items() if other != index), default=0.0)
+    others = max(coverage.values(), default=0.0)
     # The entry's exact score as the full ranking computes it (its similarity and bonuses
     # depend on its own texts only), less the most the wording tie-break can take.
-    [candidate] = matcher._rank(query, [(index, own)], owners)
+    candidate = _own_candidate(matcher, query, index, own, owners)
     return candidate.raw_score - WORDING_WEIGHT > 100 * others + MAX_BONUS
+
+
+def _own_candidate(
+    matcher: Matcher, query: Query, index: int, share: float, owners: dict[str, int | None]
+) -> Candidate:
+    """Entry ``index`` scored for ``query`` as Matcher._rank scores it. A wording read
+    back is usually one of the entry's own compiled texts: similarity 100 (both ratios of
+    identical words), without comparing it with the others."""
+    known_codes = [code for code, owner in owners.items() if owner is not None]
+    content = " ".join([*known_codes, *(query.focus or query.content)])
+    first, end = matcher.index.text_ranges[index]
+    texts = matcher.index.texts
+    same = next((p for p in range(first, end) if texts[p] == content), None)
+    if content and same is not None:
+        return matcher._candidate(query, index, share, (100.0, same), owners)
+    [candidate] = matcher._rank(query, [(index, share)], owners)
+    return candidate

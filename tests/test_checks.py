@@ -41,6 +41,33 @@ def test_the_bound_gives_the_same_warnings_on_overlapping_synthetic_knowledge(
     assert warnings == every_wording_answered(matcher, monkeypatch)
 
 
+def test_worker_processes_give_the_warnings_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    matcher = Matcher(load_knowledge(write_knowledge(tmp_path / "knowledge", 120)))
+    alone = knowledge_warnings(matcher, TODAY)  # 1,200 wordings: one process
+    monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    assert any("better (score" in warning for warning in alone)
+    assert knowledge_warnings(matcher, TODAY) == alone
+
+
+def test_an_entry_scored_from_its_own_text_scores_as_ranked(knowledge: KnowledgeBase):
+    """The shortcut for a wording read back as one of its entry's texts (similarity 100)
+    gives the score Matcher._rank gives."""
+    matcher = Matcher(knowledge)
+    for index, entry in enumerate(knowledge.entries):
+        for phrase in entry.alternates:
+            query = matcher._reader.read(phrase)
+            owners = {code: matcher._code_index(code) for code in query.codes}
+            share = matcher._coverage(query, owners)[0].get(index)
+            if share is None:
+                continue
+            [ranked] = matcher._rank(query, [(index, share)], owners)
+            own = checks._own_candidate(matcher, query, index, share, owners)
+            assert own.raw_score == ranked.raw_score, phrase
+
+
 def test_the_bound_settles_alternates_and_leaves_ties_to_the_matcher(tmp_path: Path):
     matcher = Matcher(load_knowledge(write_knowledge(tmp_path / "knowledge", 50)))
     entry = matcher.knowledge.entries[0]
