@@ -158,10 +158,10 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     # <= 3% wrong, <= 5% false) are far from met. A regression below these fails.
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
-    assert total.answerable + total.unanswerable >= 380
-    assert total.right_rate >= 0.44, report.format()  # measured 44.4%
-    assert total.wrong_rate <= 0.16, report.format()  # 15.5%
-    assert total.false_rate <= 0.22, report.format()  # 21.2%
+    assert total.answerable + total.unanswerable >= 400
+    assert total.right_rate >= 0.44, report.format()  # measured 44.9%
+    assert total.wrong_rate <= 0.16, report.format()  # 15.0%
+    assert total.false_rate <= 0.21, report.format()  # 20.8%
 
 
 def test_dev_set_does_not_copy_the_knowledge_base(knowledge):
