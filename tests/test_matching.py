@@ -259,15 +259,26 @@ def test_what_goes_into_a_claim_is_not_what_goes_into_the_injection(matcher: Mat
     assert asked == "answers the point asked: contents"
 
 
+def answered_with(matcher: Matcher, question: str) -> str | None:
+    """The id of the entry a question is answered with; None when it is not answered."""
+    result = matcher.answer(question)
+    return result.entry.id if result.status is Status.ANSWER and result.entry else None
+
+
+def not_answered_because(matcher: Matcher, question: str) -> tuple[str, ...]:
+    """The reasons of the first candidate of a question that must not be answered."""
+    result = matcher.answer(question)
+    assert result.status is not Status.ANSWER, question
+    return result.candidates[0].reasons
+
+
 def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
     # Whether myofascial pain can be cured: the relief and treatment entries share the
     # words but not the point, so they are at most suggested.
-    result = matcher.answer("Can myofascial pain syndrome be cured?")
-    assert result.status is not Status.ANSWER
-    assert "does not answer the point asked: prognosis" in result.candidates[0].reasons
+    cured = not_answered_because(matcher, "Can myofascial pain syndrome be cured?")
+    assert "does not answer the point asked: prognosis" in cured
     # "permanent" alone still asks how long relief lasts.
-    relief = matcher.answer("Is the relief permanent?")
-    assert relief.status is Status.ANSWER and relief.entry.id == "relief-duration"
+    assert answered_with(matcher, "Is the relief permanent?") == "relief-duration"
 
 
 def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
@@ -317,10 +328,10 @@ def test_a_billing_entry_ranks_below_the_patients_entry_without_billing_words(
     matcher: Matcher,
 ):
     # who-can-bill shares every word; which-doctor is the patients' entry on it.
-    lay = matcher.answer("What kind of doctor gives trigger point injections?")
-    assert lay.status is Status.ANSWER and lay.entry.id == "which-doctor"
-    staff = matcher.answer("Can a nurse practitioner bill trigger point injections?")
-    assert staff.status is Status.ANSWER and staff.entry.id == "who-can-bill"
+    lay = "What kind of doctor gives trigger point injections?"
+    assert answered_with(matcher, lay) == "which-doctor"
+    staff = "Can a nurse practitioner bill trigger point injections?"
+    assert answered_with(matcher, staff) == "who-can-bill"
     # A billing entry's own keyword, asked alone, still reaches it.
     assert matcher.answer("JW modifier").entry.id == "drug-wastage"
 
@@ -329,15 +340,13 @@ def test_an_entry_about_another_subject_answers_only_questions_naming_it(matcher
     # dry-needling's alternates share "Medicare", "cover", "bill" and "20552" with TPI
     # billing questions that never mention needling.
     for question in ("Is 20552 covered by Medicare?", "Who can bill trigger point injections?"):
-        result = matcher.answer(question)
-        assert result.status is Status.ANSWER and result.entry.id != "dry-needling", question
+        assert answered_with(matcher, question) not in (None, "dry-needling"), question
     # It still answers its subject, and the other subjects it names (acupuncture).
     for question in (
         "does medicare cover dry needling",
         "Who may furnish acupuncture for low back pain?",
     ):
-        result = matcher.answer(question)
-        assert result.status is Status.ANSWER and result.entry.id == "dry-needling", question
+        assert answered_with(matcher, question) == "dry-needling", question
     needling = matcher.answer("Is 20552 covered by Medicare?").candidates
     about = [c for c in needling if c.entry.id == "dry-needling"]
     assert not about or "about dry needling, which the question does not name" in about[0].reasons
@@ -346,8 +355,7 @@ def test_an_entry_about_another_subject_answers_only_questions_naming_it(matcher
 def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Matcher):
     # A patient's question that shares words with a billing entry ("improve", "pain")
     # is not answered with it; the same entry still answers staff.
-    lay = matcher.answer("Is there anything I can do to improve my pain?")
-    assert lay.status is not Status.ANSWER
-    assert "an answer for billing staff; no billing words asked" in lay.candidates[0].reasons
-    staff = matcher.answer("what needs to be documented for trigger point injections")
-    assert staff.status is Status.ANSWER and staff.entry.id == "documentation"
+    lay = not_answered_because(matcher, "Is there anything I can do to improve my pain?")
+    assert "an answer for billing staff; no billing words asked" in lay
+    staff = "what needs to be documented for trigger point injections"
+    assert answered_with(matcher, staff) == "documentation"
