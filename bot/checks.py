@@ -11,8 +11,9 @@ candidate's score is at most 100 x its coverage + every bonus, and the entry's o
 drops at most ``WORDING_WEIGHT`` in the wording tie-break, so when the entry's own score
 exceeds what any other entry's coverage allows, it ranks first. The rest are answered in
 full, once per wording; the warnings are the same either way (tests/test_checks.py
-compares them). A large knowledge base is checked on every core: forked worker processes
-share the compiled matcher and take a slice of the entries each.
+compares them). Each distinct wording is looked at once; a large knowledge base is checked
+on every core: forked worker processes share the compiled matcher and take a slice of the
+wordings each.
 """
 
 from __future__ import annotations
@@ -212,8 +213,7 @@ def _own_candidate(
     """Entry ``index`` scored for ``query`` as Matcher._rank scores it. A wording read
     back is usually one of the entry's own compiled texts: similarity 100 (both ratios of
     identical words), without comparing it with the others."""
-    known_codes = [code for code, owner in owners.items() if owner is not None]
-    content = " ".join([*known_codes, *(query.focus or query.content)])
+    content = matcher._compared_text(query, owners)
     first, end = matcher.index.text_ranges[index]
     texts = matcher.index.texts
     same = next((p for p in range(first, end) if texts[p] == content), None)

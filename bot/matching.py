@@ -273,9 +273,7 @@ class Matcher:
     def _rank(
         self, query: Query, coverage: list[tuple[int, float]], owners: dict[str, int | None]
     ) -> list[Candidate]:
-        # Known codes take part in the similarity too: the knowledge texts carry them.
-        known_codes = [code for code, owner in owners.items() if owner is not None]
-        content = " ".join([*known_codes, *(query.focus or query.content)])
+        content = self._compared_text(query, owners)
         similarity: dict[int, tuple[float, int]] = {}
         if content:
             positions = [
@@ -293,6 +291,13 @@ class Matcher:
         # Equal scores keep coverage order, which is deterministic.
         ranked = sorted(enumerate(scored), key=lambda pair: (-pair[1].raw_score, pair[0]))
         return self._by_wording(query, [candidate for _, candidate in ranked])
+
+    @staticmethod
+    def _compared_text(query: Query, owners: dict[str, int | None]) -> str:
+        """What _rank compares with the knowledge texts: the focus, and the known codes
+        (the knowledge texts carry them)."""
+        known_codes = [code for code, owner in owners.items() if owner is not None]
+        return " ".join([*known_codes, *(query.focus or query.content)])
 
     def _by_wording(self, query: Query, ranked: list[Candidate]) -> list[Candidate]:
         """Break near-ties among the leaders by the whole wording, small words included.
