@@ -150,7 +150,7 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     A sentence asks when it ends with a question mark or starts with a question or request
     word. When no sentence does ("tpi both sides modifier 50"), all of them are the focus.
     """
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    sentences = _sentences(text)
     asking = [_asks(sentence) for sentence in sentences]
     # "Can you advise?" after the story asks about the story: it is all the focus.
     if not any(asks and _says_something(s) for s, asks in zip(sentences, asking, strict=True)):
@@ -161,7 +161,11 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
 def asks_anything(text: str) -> bool:
     """Whether any sentence of ``text`` asks (see :func:`focus_sentences`); a message that
     asks nothing ("difficulty breathing after tpi") reports."""
-    return any(_asks(s.strip()) for s in _SENTENCE_END.split(text) if s and s.strip())
+    return any(_asks(sentence) for sentence in _sentences(text))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
 def _says_something(sentence: str) -> bool:
