@@ -66,6 +66,10 @@ class PhraseSet:
         match = self._pattern.search(text)
         return match.group(0) if match else None
 
+    def remove(self, text: str) -> str:
+        """``text`` with every occurrence of the phrases blanked out."""
+        return self._pattern.sub(" ", text) if self._pattern is not None else text
+
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the phrases occur in normalised text (start, end), left to right."""
         if self._pattern is None:

@@ -22,8 +22,10 @@ class _CompiledRule:
         self.symptoms = PhraseSet(rule.symptoms)
         self.context = PhraseSet(rule.context)
         self.reported = PhraseSet(rule.reported)
+        self.unless = PhraseSet(rule.unless)
 
     def applies(self, text: str, report: bool) -> bool:
+        text = self.unless.remove(text)
         if self.alone.search(text):
             return True
         if not self.symptoms.search(text):

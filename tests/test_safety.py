@@ -55,6 +55,8 @@ MUST_TRIGGER = [
     ("ringing in her ears after the injection", "anesthetic-reaction"),
     ("there is drainage from the injection site", "infection-signs"),
     ("fever of 101 after my shot", "infection-signs"),
+    # "lump sum" means money; a lump named beside it still counts.
+    ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.
@@ -88,6 +90,7 @@ MUST_NOT_TRIGGER = [
     "Is wheezing after an injection a side effect?",
     "can a seizure happen after trigger point injection",
     "I am so confused about these 3 codes, what is the best way to code this case?",
+    "The payer sent a lump sum for all the trigger point injections, how do we post it?",
 ]
 
 

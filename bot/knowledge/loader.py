@@ -166,7 +166,8 @@ def _safety(item: ItemChecker) -> _SafetyItem | None:
         return None
     if not (rule_id and reply):
         return None
-    rule = SafetyRule(rule_id, reply, patterns, symptoms, context, related, reported)
+    unless = item.text_list("unless", rule_id)
+    rule = SafetyRule(rule_id, reply, patterns, symptoms, context, related, reported, unless)
     return _SafetyItem(rule, context_name, reported_name)
 
 

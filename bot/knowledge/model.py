@@ -75,6 +75,8 @@ class SafetyRule:
     context: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     reported: tuple[str, ...] = ()
+    # Phrases that mean something else ("lump sum"): the rule ignores them.
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ SAFETY_FIELDS = {
     "symptoms": False,
     "context": False,
     "reported": False,
+    "unless": False,
     "related": False,
 }
 POINT_FIELDS = {"id": True, "cues": True, "entries": True}
