@@ -12,17 +12,19 @@ drops at most ``WORDING_WEIGHT`` in the wording tie-break, so when the entry's o
 exceeds what any other entry's coverage allows, it ranks first. The rest are answered in
 full, once per wording; the warnings are the same either way (tests/test_checks.py
 compares them). Each distinct wording is looked at once; a large knowledge base is checked
-on every core: forked worker processes share the compiled matcher and take a slice of the
-wordings each.
+on every core when that is safe (Linux, one thread): forked worker processes inherit the
+compiled matcher and take a slice of the wordings each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import multiprocessing
 import os
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase
@@ -131,17 +133,14 @@ def _overlaps(matcher: Matcher) -> list[list[str]]:
 
 def _answer_all(matcher: Matcher, wordings: list[tuple[str, list[int]]]) -> dict[str, _Answered]:
     """The answers to the wordings that may warn (see _answer_some), in worker processes
-    when there are many."""
-    workers = os.cpu_count() or 1
-    if len(wordings) < PARALLEL_FROM or workers < 2 or not _can_fork():
+    when there are many and forking is safe."""
+    workers = _usable_cores()
+    if len(wordings) < max(1, PARALLEL_FROM) or workers < 2 or not _can_fork():
         return _answer_some(matcher, wordings)
     step = -(-len(wordings) // (workers * SLICES_PER_WORKER))
     slices = [wordings[start : start + step] for start in range(0, len(wordings), step)]
     global _shared_matcher
     _shared_matcher = matcher  # the forked workers inherit it; nothing is pickled
-    # Objects the collector never visits are not written to, so the workers keep sharing
-    # the parent's memory pages instead of copying them (the gc module's advice for fork).
-    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -150,13 +149,25 @@ def _answer_all(matcher: Matcher, wordings: list[tuple[str, list[int]]]) -> dict
                 for part in pool.map(_answer_in_worker, slices)
                 for phrase, result in part.items()
             }
+    except BrokenProcessPool:  # a worker died (out of memory): one process does it all
+        return _answer_some(matcher, wordings)
     finally:
-        gc.unfreeze()
         _shared_matcher = None
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (its affinity), not all the machine has."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Fork only where it is safe: on Linux (macOS's system libraries are not fork-safe),
+    and from a process with one thread. A thread holding a lock when the process forks
+    leaves the lock held for ever in the child: the bot's /teach button checks the
+    knowledge in a worker thread while the event loop answers others."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _answer_in_worker(wordings: list[tuple[str, list[int]]]) -> dict[str, _Answered]:

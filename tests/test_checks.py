@@ -4,6 +4,9 @@ answering every one, and the scoring facts the bound rests on hold."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -41,15 +44,41 @@ def test_the_bound_gives_the_same_warnings_on_overlapping_synthetic_knowledge(
     assert warnings == every_wording_answered(matcher, monkeypatch)
 
 
+PARENT = os.getpid()
+
+
+def _answer_in_a_child(wordings: list[tuple[str, list[int]]]) -> dict[str, object]:
+    """What checks._answer_in_worker does, failing unless it runs in a worker process."""
+    assert os.getpid() != PARENT, "answered in the parent process"
+    assert checks._shared_matcher is not None
+    return dict(checks._answer_some(checks._shared_matcher, wordings))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="check forks workers only on Linux")
 def test_worker_processes_give_the_warnings_of_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     matcher = Matcher(load_knowledge(write_knowledge(tmp_path / "knowledge", 120)))
     alone = knowledge_warnings(matcher, TODAY)  # 1,200 wordings: one process
-    monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
     assert any("better (score" in warning for warning in alone)
+    monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(checks, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(checks, "_answer_in_worker", _answer_in_a_child)
+    assert checks._can_fork()
     assert knowledge_warnings(matcher, TODAY) == alone
+
+
+def test_no_fork_beside_another_thread():
+    # A lock held by another thread at the fork would stay held in the child for ever.
+    started, done = threading.Event(), threading.Event()
+    other = threading.Thread(target=lambda: (started.set(), done.wait()))
+    other.start()
+    started.wait()
+    try:
+        assert not checks._can_fork()
+    finally:
+        done.set()
+        other.join()
 
 
 def test_an_entry_scored_from_its_own_text_scores_as_ranked(knowledge: KnowledgeBase):
