@@ -37,7 +37,7 @@ from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.query import MAX_QUERY_CHARS, Query, QueryReader
 from bot.results import Candidate, Result, Status, Thresholds
 from bot.text import (
-    asks_anything,
+    asks_a_question,
     display_code,
     normalise,
 )
@@ -143,9 +143,8 @@ class Matcher:
         if not query.words:
             return Result(Status.NONE, text)
         # Typo correction may repair a symptom ("cant breth"); the raw words are checked too.
-        report = not asks_anything(text[:MAX_QUERY_CHARS])
         safety = self._index.safety.check(
-            normalise(text[:MAX_QUERY_CHARS]), query.corrected, report=report
+            normalise(text[:MAX_QUERY_CHARS]), query.corrected, report=self._reports(text, query)
         )
         if safety is not None:
             return Result(Status.SAFETY, text, safety=safety)
@@ -166,6 +165,14 @@ class Matcher:
             unknown = tuple(display_code(c) for c in query.codes)
             return Result(Status.NONE, text, unknown_codes=unknown)
         return decide(text, scored, self.thresholds, self._staff_ids)
+
+    @staticmethod
+    def _reports(text: str, query: Query) -> bool:
+        """Whether a message tells what is happening rather than asks: no question, no
+        billing word or code ("ICD-10 code for chest pain after a TPI" is a coder's
+        search), and no point asked ("risk of pneumothorax after a TPI")."""
+        asks = asks_a_question(text[:MAX_QUERY_CHARS])
+        return not (asks or query.asks_staff or query.points)
 
     def _score(self, query: Query, limit: int) -> Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""

@@ -55,7 +55,7 @@ class SafetyCheck:
 
     def check(self, *texts: str, report: bool = False) -> SafetyRule | None:
         """The first rule (in file order) that applies to any of the normalised ``texts``;
-        ``report``: the message asks nothing (see :func:`bot.text.asks_anything`)."""
+        ``report``: the message reports rather than asks (see Matcher._reports)."""
         for compiled in self._rules:
             if any(compiled.applies(text, report) for text in texts):
                 return compiled.rule

@@ -136,12 +136,17 @@ _NEGATIONS = {
 # Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").
 _SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=\.)\s+|\n+")
 # A sentence that starts with one of these asks something, even without a question mark.
-_ASKING_WORDS = frozenset(
+_QUESTION_WORDS = frozenset(
     """
     what whats which how can cant could do does did is are should would will who when where
-    why may any anyone please need looking wondering wonder help advise confirm tell
+    why may
     """.split()
 )
+# Requests ask too ("please advise"), but "Help! chest pain after my shot" reports.
+_REQUEST_WORDS = frozenset(
+    "any anyone please need looking wondering wonder help advise confirm tell".split()
+)
+_ASKING_WORDS = _QUESTION_WORDS | _REQUEST_WORDS
 
 
 def focus_sentences(text: str) -> list[tuple[str, bool]]:
@@ -158,10 +163,20 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     return list(zip(sentences, asking, strict=True))
 
 
-def asks_anything(text: str) -> bool:
-    """Whether any sentence of ``text`` asks (see :func:`focus_sentences`); a message that
-    asks nothing ("difficulty breathing after tpi") reports."""
-    return any(_asks(sentence) for sentence in _sentences(text))
+def asks_a_question(text: str) -> bool:
+    """Whether a sentence of ``text`` asks a question that names something: it ends with a
+    question mark or starts with a question word. A message that asks none reports
+    ("difficulty breathing after tpi", "Help! wheezing after the shot. Any advice?")."""
+    return any(
+        _says_something(sentence)
+        and (sentence.endswith("?") or _first_word(sentence) in _QUESTION_WORDS)
+        for sentence in _sentences(text)
+    )
+
+
+def _first_word(sentence: str) -> str:
+    tokens = tokenise(sentence)
+    return tokens[0] if tokens else ""
 
 
 def _sentences(text: str) -> list[str]:

@@ -55,6 +55,8 @@ MUST_TRIGGER = [
     ("ringing in her ears after the injection", "anesthetic-reaction"),
     ("there is drainage from the injection site", "infection-signs"),
     ("fever of 101 after my shot", "infection-signs"),
+    ("Help! difficulty breathing after tpi", "breathing"),
+    ("Shortness of breath after TPI. Any advice?", "breathing"),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
@@ -91,6 +93,12 @@ MUST_NOT_TRIGGER = [
     "can a seizure happen after trigger point injection",
     "I am so confused about these 3 codes, what is the best way to code this case?",
     "The payer sent a lump sum for all the trigger point injections, how do we post it?",
+    # No question mark, but a coder's search or a general point, not a report.
+    "ICD-10 code for chest pain after trigger point injection",
+    "billing a pneumothorax after trigger point injection",
+    "risk of pneumothorax after trigger point injection",
+    "chest pain after tpi side effect",
+    "Is lymphatic drainage massage ok after trigger point injections?",
 ]
 
 

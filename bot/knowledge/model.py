@@ -63,9 +63,9 @@ class SafetyRule:
 
     It applies when the message contains one of ``patterns``, or one of ``symptoms``
     together with one of ``context`` ("chest pain" with "my"), so that general questions
-    ("is chest pain a side effect?") still get their entry. A message that asks nothing is
-    a report: one of ``symptoms`` with one of ``reported`` ("difficulty breathing after
-    tpi") is enough.
+    ("is chest pain a side effect?") still get their entry. A report (no question, billing
+    word or point asked; see Matcher._reports) needs only one of ``symptoms`` with one of
+    ``reported`` ("difficulty breathing after tpi").
     """
 
     id: str
