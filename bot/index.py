@@ -282,8 +282,9 @@ class KnowledgeIndex:
         return frozenset(staff), frozenset(words)
 
     def compile_entry_subjects(self) -> dict[int, tuple[str, PhraseSet]]:
-        """Entries about another subject: their question names it and not the bot's own
-        ("Which CPT code is used for dry needling?"), with the phrases of every other
+        """Entries about another subject: their question names it (one subject only) and
+        not the bot's own ("Which CPT code is used for dry needling?"), with the phrases of
+        every other
         subject they mention (acupuncture too). A question that names none of these
         ("Is CPT 20552 covered by Medicare?") is not theirs, whatever words it shares."""
         any_subject = PhraseSet(

@@ -410,6 +410,10 @@ def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
     directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
     [point] = load_knowledge(directory).points
     assert point.id == "prognosis" and point.entries == ()
+    # Left blank rather than [], it is a mistake, named with its line.
+    (directory / "points.yaml").write_text(points.replace("entries: []", "entries:"))
+    with pytest.raises(KnowledgeError, match=r"points\.yaml:4: .*'entries' is empty"):
+        load_knowledge(directory)
 
 
 def test_for_staff_must_be_true_or_false(write_knowledge):

@@ -187,6 +187,11 @@ def _point(item: ItemChecker) -> Point | None:
     point_id = item.entry_id()
     cues = item.text_list("cues", point_id)
     # No entries: the knowledge base does not answer this point; it is only suggested.
+    # That must be said with "[]": a forgotten value would silence every entry.
+    if item.get("entries") is None:
+        message = "'entries' is empty: list the entries, or write [] if none answers it"
+        item.problem(item.lines.field("entries"), message, point_id)
+        return None
     entries = item.text_list("entries", point_id)
     return Point(point_id, cues, entries) if point_id and cues else None
 
