@@ -194,10 +194,7 @@ def _says_something(sentence: str) -> bool:
 
 
 def _asks(sentence: str) -> bool:
-    if sentence.rstrip().endswith("?"):
-        return True
-    tokens = tokenise(sentence)
-    return bool(tokens) and tokens[0] in _ASKING_WORDS
+    return sentence.rstrip().endswith("?") or _first_word(sentence) in _ASKING_WORDS
 
 
 def is_code(token: str) -> bool:
