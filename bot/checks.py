@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from bot.index import sorted_words
 from bot.knowledge import KnowledgeBase
 from bot.matching import (
     EXACT_BONUS,
@@ -222,12 +223,12 @@ def _own_candidate(
     matcher: Matcher, query: Query, index: int, share: float, owners: dict[str, int | None]
 ) -> Candidate:
     """Entry ``index`` scored for ``query`` as Matcher._rank scores it. A wording read
-    back is usually one of the entry's own compiled texts: similarity 100 (both ratios of
-    identical words), without comparing it with the others."""
+    back is usually one of the entry's own compiled texts (their words are sorted):
+    similarity 100 (both ratios of the same words), without comparing it with the others."""
     content = matcher._compared_text(query, owners)
     first, end = matcher.index.text_ranges[index]
-    texts = matcher.index.texts
-    same = next((p for p in range(first, end) if texts[p] == content), None)
+    texts, words = matcher.index.texts, sorted_words(content.split())
+    same = next((p for p in range(first, end) if texts[p] == words), None)
     if content and same is not None:
         return matcher._candidate(query, index, share, (100.0, same), owners)
     [candidate] = matcher._rank(query, [(index, share)], owners)

@@ -31,7 +31,12 @@ SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The bot's own subject: a question that names it is about it, whatever else it names.
 OWN_SUBJECT = "trigger point"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
+
+
+def sorted_words(words: Iterable[str]) -> str:
+    """The words in sorted order, single-spaced: what ``fuzz.token_sort_ratio`` compares."""
+    return " ".join(sorted(words))
 
 
 def content_words(tokens: Iterable[str], *, keep_codes: bool = False) -> list[str]:
@@ -177,7 +182,8 @@ class KnowledgeIndex:
                 if is_code(expanded):
                     self.codes.setdefault(expanded, index)
                 elif expanded:
-                    phrases.append(" ".join(self.stems(expanded.split())))
+                    # Padded with spaces: the matcher finds it in the padded question.
+                    phrases.append(f" {' '.join(self.stems(expanded.split()))} ")
                     indexed.update(self.stems(content_words(expanded.split())))
             self.keywords.append(tuple(phrases))
             for token in indexed:
@@ -227,11 +233,11 @@ class KnowledgeIndex:
                     with_codes.append(stem)
                     if not code:
                         content.append(stem)
-            self.texts.append(" ".join(with_codes))
+            # Texts and wordings keep their words sorted: the matcher's scorers ignore word
+            # order, and a sorted text is compared by one plain ratio (see Matcher).
+            self.texts.append(sorted_words(with_codes))
             self.display.append(text)
-            wording = " ".join(words)
-            # Normalised text is single-spaced: the expansion itself, not a copy, is kept.
-            self.wordings.append(expanded if wording == expanded else wording)
+            self.wordings.append(sorted_words(words))
             self.text_sets.append(tuple(dict.fromkeys(content)))
             indexed.update(content)
 

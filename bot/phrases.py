@@ -55,23 +55,45 @@ class PhraseSet:
         joined = "|".join(f"(?:{p})" for p in patterns)
         # A gap ends in a space, so the last word of a phrase must end at a word boundary.
         self._pattern = re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])") if patterns else None
+        self._openings = _openings(self.phrases)
 
     def __bool__(self) -> bool:
         return self._pattern is not None
 
+    def _may_occur(self, text: str) -> bool:
+        """False when no phrase can occur in ``text``: none of their first words is in it.
+        Most texts hold none, and a substring test is far quicker than the expression."""
+        return self._openings is None or any(word in text for word in self._openings)
+
     def search(self, text: str) -> str | None:
         """The matched words, or None."""
-        if self._pattern is None:
+        if self._pattern is None or not self._may_occur(text):
             return None
         match = self._pattern.search(text)
         return match.group(0) if match else None
 
     def remove(self, text: str) -> str:
         """``text`` with every occurrence of the phrases blanked out."""
-        return self._pattern.sub(" ", text) if self._pattern is not None else text
+        if self._pattern is None or not self._may_occur(text):
+            return text
+        return self._pattern.sub(" ", text)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the phrases occur in normalised text (start, end), left to right."""
-        if self._pattern is None:
+        if self._pattern is None or not self._may_occur(text):
             return []
         return [match.span() for match in self._pattern.finditer(text)]
+
+
+def _openings(phrases: Iterable[str]) -> frozenset[str] | None:
+    """The text every match of one of ``phrases`` starts with: its first token (for
+    ``word*``, the part before the star); None when a phrase starts with a gap."""
+    openings: set[str] = set()
+    for phrase in phrases:
+        words = phrase.split()
+        if words and words[0] == GAP:
+            return None
+        tokens = next((tokenise(word) for word in words if tokenise(word)), [])
+        if tokens:
+            openings.add(tokens[0])
+    return frozenset(openings)

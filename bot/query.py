@@ -79,6 +79,10 @@ class Query:
     def padded(self) -> str:
         return f" {self.text} "
 
+    @cached_property
+    def text_words(self) -> frozenset[str]:
+        return frozenset(self.text.split())
+
 
 class QueryReader:
     """Reads questions against one compiled knowledge base."""

@@ -9,11 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, Source, Topic, load_knowledge
 from bot.matching import Matcher, Status
+from bot.phrases import PhraseSet
 from bot.replies import MESSAGE_LIMIT, entry_reply, render_html, reply_for, telegram_length
 
 TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
@@ -131,3 +132,41 @@ def test_loader_raises_only_its_own_clear_error(content: str):
             load_knowledge(directory)
         except KnowledgeError as error:
             assert error.problems and all(str(p) for p in error.problems)  # noqa: PT017
+
+
+def _knowledge_phrases() -> list[str]:
+    knowledge = load_knowledge(Path(__file__).parent.parent / "knowledge")
+    cues = [cue for point in knowledge.points for cue in point.cues]
+    subjects = [phrase for _, phrases in knowledge.other_subjects for phrase in phrases]
+    return [*cues, *subjects, "breath* ... stop*", "m79.1", "20552/20553", "lump sum"]
+
+
+KNOWLEDGE_PHRASES = _knowledge_phrases()
+# Texts made of the phrases' own words (so they match often), other words, and the
+# punctuation normalised text keeps inside tokens ("m79.1", "20552/20553").
+phrase_text = st.lists(
+    st.sampled_from(
+        [
+            *sorted({w for p in KNOWLEDGE_PHRASES for w in p.replace("*", "").split()}),
+            *("a", "the", "breathing", "x.", "/", ".", "ing", "20552", "sum"),
+        ]
+    ),
+    max_size=25,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@example("breathing", ["breath*"])
+@example("code x.m79.1", ["m79.1"])
+@example("a lump sum", ["swelling", "lump sum"])
+@given(phrase_text, st.lists(st.sampled_from(KNOWLEDGE_PHRASES), min_size=1, max_size=6))
+def test_a_phrase_set_finds_what_its_expression_finds(text: str, phrases: list[str]):
+    """PhraseSet skips its expression when no phrase's first word is in the text: that
+    must never change what it finds."""
+    found = PhraseSet(phrases)
+    pattern = found._pattern
+    assert pattern is not None
+    assert found.spans(text) == [match.span() for match in pattern.finditer(text)]
+    first = pattern.search(text)
+    assert found.search(text) == (first.group(0) if first else None)
+    assert found.remove(text) == pattern.sub(" ", text)
