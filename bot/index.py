@@ -185,7 +185,8 @@ class KnowledgeIndex:
                     # Padded with spaces: the matcher finds it in the padded question.
                     phrases.append(f" {' '.join(self.stems(expanded.split()))} ")
                     indexed.update(self.stems(content_words(expanded.split())))
-            self.keywords.append(tuple(phrases))
+            # "shoulder" and "shoulders" are one stem: one keyword, not two hits.
+            self.keywords.append(tuple(dict.fromkeys(phrases)))
             for token in indexed:
                 postings[token].append(index)
         self.weigh(postings)
