@@ -55,7 +55,11 @@ class PhraseSet:
         joined = "|".join(f"(?:{p})" for p in patterns)
         # A gap ends in a space, so the last word of a phrase must end at a word boundary.
         self._pattern = re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])") if patterns else None
-        self._openings = _openings(self.phrases)
+        # A plain alternation of literals: one scan instead of a substring test each.
+        openings = _openings(self.phrases)
+        self._openings = (
+            None if openings is None else re.compile("|".join(map(re.escape, sorted(openings))))
+        )
 
     def __bool__(self) -> bool:
         return self._pattern is not None
@@ -63,7 +67,7 @@ class PhraseSet:
     def _may_occur(self, text: str) -> bool:
         """False when no phrase can occur in ``text``: none of their first words is in it.
         Most texts hold none, and a substring test is far quicker than the expression."""
-        return self._openings is None or any(word in text for word in self._openings)
+        return self._openings is None or self._openings.search(text) is not None
 
     def search(self, text: str) -> str | None:
         """The matched words, or None."""
