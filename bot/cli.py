@@ -99,7 +99,7 @@ def _main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     icd10.configure(settings.code_set)
     directory = getattr(args, "directory", None) or args.knowledge or settings.knowledge_dir
-    command = args.command or "run"
+    command = args.command or _default_command(settings)
     if command == "run" and settings.token is None:
         print(
             f"{TOKEN_VARIABLE} is not set, so the Telegram bot cannot start.\n"
@@ -133,6 +133,19 @@ def _main(args: argparse.Namespace) -> int:
 
         return teach_command(args, settings, matcher, Path(directory))
     return run_eval(matcher, args.file)
+
+
+def _default_command(settings: Settings) -> str:
+    """The Telegram bot; without a token, on a terminal, the console chat instead (with
+    a note). A service started without a token still fails and names the variable."""
+    if settings.token is not None or not sys.stdin.isatty():
+        return "run"
+    print(
+        f"{TOKEN_VARIABLE} is not set: chatting here in the terminal instead. Set it in the"
+        " environment or in a .env file (see .env.example) to run the Telegram bot.",
+        file=sys.stderr,
+    )
+    return "console"
 
 
 def run_telegram(settings: Settings, matcher: Matcher) -> int:

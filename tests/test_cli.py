@@ -200,19 +200,46 @@ def test_report_without_a_log_says_so(tmp_path: Path):
     assert done.returncode == 0 and "No question log yet" in done.stdout
 
 
-def test_console_leaves_quietly_on_ctrl_c():
-    import os
+def _console_on_a_terminal(*args: str) -> tuple[int, bytes]:
+    """run_bot.py with ``args`` on a pseudo-terminal, without a token, up to its prompt:
+    the child's pid and the terminal's file descriptor; the output so far is read later."""
     import pty
-    import signal
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: run_bot.py on a terminal
+        os.chdir(ROOT / "tests")  # no .env here
+        os.execve(sys.executable, [sys.executable, str(ROOT / "run_bot.py"), *args], environment)
+    return pid, fd
+
+
+def _read_until(fd: int, marker: bytes, output: bytes = b"") -> bytes:
     import time
 
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: an interactive console on a terminal
-        os.execv(sys.executable, [sys.executable, str(ROOT / "run_bot.py"), "console"])
-    output = b""
     deadline = time.monotonic() + 30
-    while b"> " not in output and time.monotonic() < deadline:
+    while marker not in output and time.monotonic() < deadline:
         output += os.read(fd, 4096)
+    return output
+
+
+def test_without_a_token_on_a_terminal_the_bot_chats_in_the_console():
+    """The quickstart's `python run_bot.py`: no token, a terminal: the console, with a note."""
+    pid, fd = _console_on_a_terminal()
+    output = _read_until(fd, b"> ")
+    assert b"TELEGRAM_BOT_TOKEN is not set: chatting here in the terminal" in output
+    os.write(fd, b"which cpt code for 3 muscles\n")
+    output = _read_until(fd, b"20553", output)
+    os.write(fd, b"\x04")  # end of input: the console says goodbye and exits
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"20553" in output and b"Traceback" not in output
+
+
+def test_console_leaves_quietly_on_ctrl_c():
+    import signal
+
+    pid, fd = _console_on_a_terminal("console")
+    output = _read_until(fd, b"> ")
     os.kill(pid, signal.SIGINT)
     try:
         while chunk := os.read(fd, 4096):
