@@ -201,6 +201,23 @@ def test_loader_resolves_named_reported_phrases(write_knowledge):
     assert matcher.answer("Can you get chest pain after tpi?").status is not Status.SAFETY
 
 
+def test_loader_names_an_unknown_list_once(write_knowledge):
+    rule = SAFETY_RULE.format(context="personal", related="cpt-code")
+    rule += "    reported: personal\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=rule)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    assert str(caught.value).count("unknown context 'personal'") == 1
+
+
+def test_loader_rejects_reported_phrases_without_symptoms(write_knowledge):
+    rule = "safety:\n  - id: alone\n    patterns: [anaphylaxis]\n    reported: [after ... tpi]\n"
+    rule += "    reply: Call 911.\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=rule)
+    with pytest.raises(KnowledgeError, match=r"safety\.yaml:4: entry 'alone': 'reported' needs"):
+        load_knowledge(directory)
+
+
 def test_loader_wants_symptoms_and_context_together(write_knowledge):
     rule = "safety:\n  - id: half\n    symptoms: [chest pain]\n    reply: Call 911.\n"
     directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, safety=rule)

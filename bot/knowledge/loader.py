@@ -164,6 +164,11 @@ def _safety(item: ItemChecker) -> _SafetyItem | None:
         message = "needs 'patterns', or 'symptoms' together with 'context'"
         item.problem(item.lines.item, message, rule_id)
         return None
+    if (reported or reported_name) and not symptoms:
+        # A report only counts with one of the rule's symptoms: alone it would do nothing.
+        message = "'reported' needs 'symptoms': a reported phrase counts only with a symptom"
+        item.problem(item.lines.field("reported"), message, rule_id)
+        return None
     if not (rule_id and reply):
         return None
     unless = item.text_list("unless", rule_id)
@@ -354,7 +359,8 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
                 message = f"safety reply: related id '{related}' does not exist"
                 where.problem(where.lines.field("related"), message, rule.id)
         names = {"context": located.value.context_name, "reported": located.value.reported_name}
-        unknown = [name for name in names.values() if name is not None and name not in contexts]
+        # One message per list, though 'context' and 'reported' may both name it.
+        unknown = [n for n in dict.fromkeys(names.values()) if n is not None and n not in contexts]
         for name in unknown:
             known = ", ".join(sorted(contexts)) or "none defined"
             message = f"unknown context '{name}' (safety_contexts: {known})"
