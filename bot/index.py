@@ -22,7 +22,7 @@ from typing import Any
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.phrases import PhraseSet, phrase_words
 from bot.safety import SafetyCheck
-from bot.text import STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
+from bot.text import COMMON_WORDS, STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
 
 # Typo correction aims only at words at least this long.
 MIN_TYPO_LENGTH = 4
@@ -284,8 +284,16 @@ class KnowledgeIndex:
         for index in range(len(self.entries)):
             if index not in staff:
                 words -= self.entry_words(index)
-        # The small words of keyword phrases ("3 or more muscles") say nothing.
-        words = {word for word in content_words(words) if len(word) > 1 or word.isdigit()}
+        # The small words of keyword phrases ("3 or more muscles") say nothing, and nor do
+        # everyday words inside a phrase ("thrown away": patients ask whether soreness goes
+        # away); an everyday word listed as a keyword of its own ("guidance") still counts.
+        alone = {phrase.strip() for index in staff for phrase in self.keywords[index]}
+        everyday = set(self.stems(COMMON_WORDS)) - alone
+        words = {
+            word
+            for word in content_words(words)
+            if (len(word) > 1 or word.isdigit()) and word not in everyday
+        }
         return frozenset(staff), frozenset(words)
 
     def compile_entry_subjects(self) -> dict[int, tuple[str, PhraseSet]]:

@@ -102,3 +102,16 @@ def test_a_reload_reuses_unchanged_entries_and_compiles_the_same(knowledge: Know
     # other synonyms: nothing is reused (the texts would expand differently)
     other = dataclasses.replace(shared, synonyms=(("tpi", ("trigger point injection",)),))
     assert KnowledgeIndex(other, previous=previous).texts == KnowledgeIndex(other).texts
+
+
+def test_everyday_words_in_staff_keyword_phrases_are_not_billing_words(knowledge: KnowledgeBase):
+    """drug-wastage lists "thrown away": "away" alone must not make "does the soreness
+    ever go away" a billing question; an everyday word that is a keyword of its own
+    ("guidance", imaging-guidance) still is one."""
+    index = KnowledgeIndex(knowledge)
+    assert any(
+        "away" in phrase.split() for phrase in index.keywords[index.index_of["drug-wastage"]]
+    )
+    assert "away" not in index.staff_words
+    assert index.stem("guidance") in index.staff_words
+    assert index.stem("modifier") in index.staff_words
