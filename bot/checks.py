@@ -227,8 +227,8 @@ def _own_candidate(
     similarity 100 (both ratios of the same words), without comparing it with the others."""
     content = matcher._compared_text(query, owners)
     first, end = matcher.index.text_ranges[index]
-    texts, words = matcher.index.texts, sorted_words(content.split())
-    same = next((p for p in range(first, end) if texts[p] == words), None)
+    texts, sorted_content = matcher.index.texts, sorted_words(content.split())
+    same = next((p for p in range(first, end) if texts[p] == sorted_content), None)
     if content and same is not None:
         return matcher._candidate(query, index, share, (100.0, same), owners)
     [candidate] = matcher._rank(query, [(index, share)], owners)

@@ -51,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="knowledge directory (default: $KNOWLEDGE_DIR or the shipped knowledge/)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the Telegram bot (the default; needs a token)")
+    commands.add_parser(
+        "run",
+        help="run the Telegram bot (needs a token); the default, except at a terminal"
+        " without a token, where the console opens",
+    )
     commands.add_parser("console", help="chat with the bot in this terminal")
     ask = commands.add_parser("ask", help="answer one question, or one per stdin line")
     ask.add_argument("question", nargs="?", help="the question (omit to read stdin)")
@@ -99,7 +103,7 @@ def _main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     icd10.configure(settings.code_set)
     directory = getattr(args, "directory", None) or args.knowledge or settings.knowledge_dir
-    command = args.command or _default_command(settings)
+    command = args.command or ("console" if _chats_without_token(settings) else "run")
     if command == "run" and settings.token is None:
         print(
             f"{TOKEN_VARIABLE} is not set, so the Telegram bot cannot start.\n"
@@ -135,17 +139,18 @@ def _main(args: argparse.Namespace) -> int:
     return run_eval(matcher, args.file)
 
 
-def _default_command(settings: Settings) -> str:
-    """The Telegram bot; without a token, on a terminal, the console chat instead (with
-    a note). A service started without a token still fails and names the variable."""
-    if settings.token is not None or not sys.stdin.isatty():
-        return "run"
+def _chats_without_token(settings: Settings) -> bool:
+    """Whether ``run_bot.py`` without a command opens the console chat: no token, and a
+    person at a terminal (stdin and stdout both). Says so when it does. A service or a
+    background job without a token still fails and names the variable."""
+    if settings.token is not None or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
     print(
         f"{TOKEN_VARIABLE} is not set: chatting here in the terminal instead. Set it in the"
         " environment or in a .env file (see .env.example) to run the Telegram bot.",
         file=sys.stderr,
     )
-    return "console"
+    return True
 
 
 def run_telegram(settings: Settings, matcher: Matcher) -> int:

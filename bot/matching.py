@@ -288,11 +288,11 @@ class Matcher:
             start = 0
             for (index, _), (first, end) in zip(coverage, ranges, strict=True):
                 # Per entry its closest text, the first of equals.
-                closest = scores[start : start + end - first]
+                entry_scores = scores[start : start + end - first]
                 start += end - first
-                if closest:
-                    best = max(closest)
-                    similarity[index] = (best, first + closest.index(best))
+                if entry_scores:
+                    best = max(entry_scores)
+                    similarity[index] = (best, first + entry_scores.index(best))
         scored = [
             self._candidate(query, index, share, similarity.get(index), owners)
             for index, share in coverage
@@ -337,10 +337,10 @@ class Matcher:
         best = max(wordings)
         leaders = [
             Candidate(
-                candidate.entry,
-                candidate.raw_score - WORDING_WEIGHT * (best - wording) / 100,
-                candidate.matched,
-                (*candidate.reasons, f"wording {wording:.0f}"),
+                entry=candidate.entry,
+                raw_score=candidate.raw_score - WORDING_WEIGHT * (best - wording) / 100,
+                matched=candidate.matched,
+                reasons=(*candidate.reasons, f"wording {wording:.0f}"),
             )
             for candidate, wording in zip(ranked, wordings, strict=False)
         ]

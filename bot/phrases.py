@@ -65,8 +65,10 @@ class PhraseSet:
         return self._pattern is not None
 
     def _may_occur(self, text: str) -> bool:
-        """False when no phrase can occur in ``text``: none of their first words is in it.
-        Most texts hold none, and a substring test is far quicker than the expression."""
+        """False when no phrase can occur in ``text``: none of their first tokens is in it
+        (see _openings). Most texts hold none, and one scan for a few literals is far
+        quicker than the full expression. SynonymExpander has its own such shortcut: its
+        variants are plain words, so it can compare whole words instead."""
         return self._openings is None or self._openings.search(text) is not None
 
     def search(self, text: str) -> str | None:
@@ -90,14 +92,16 @@ class PhraseSet:
 
 
 def _openings(phrases: Iterable[str]) -> frozenset[str] | None:
-    """The text every match of one of ``phrases`` starts with: its first token (for
-    ``word*``, the part before the star); None when a phrase starts with a gap."""
+    """Per phrase, a literal that every match of it contains: its first token (for
+    ``word*``, the part before the star). None (no shortcut) when a phrase starts with a
+    gap, to keep the rule simple."""
     openings: set[str] = set()
     for phrase in phrases:
         words = phrase.split()
         if words and words[0] == GAP:
             return None
-        tokens = next((tokenise(word) for word in words if tokenise(word)), [])
+        # The first word with tokens, as phrase_pattern skips words without any.
+        tokens = next(filter(None, map(tokenise, words)), [])
         if tokens:
             openings.add(tokens[0])
     return frozenset(openings)

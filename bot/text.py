@@ -236,6 +236,7 @@ class SynonymExpander:
         # A match starts a run of [a-z0-9.] and its first word is that whole run, so a text
         # with no run equal to some variant's first word has nothing to expand: the
         # pattern, an alternation of every variant, need not run (most knowledge texts).
+        # (bot.phrases.PhraseSet has a substring version for its wildcard phrases.)
         self._first_words = frozenset(variant.split()[0] for variant in self._mapping)
 
     @property

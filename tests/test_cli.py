@@ -23,11 +23,18 @@ pytestmark = pytest.mark.slow
 TOKEN = "123456:SECRETtokenDoNotLeak"
 
 
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT):
+def clean_environment() -> dict[str, str]:
+    """This process's environment without the bot's settings (a developer's shell may
+    have them)."""
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))
     }
     environment.pop("KNOWLEDGE_DIR", None)
+    return environment
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT):
+    environment = clean_environment()
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py"), *args],
@@ -200,12 +207,12 @@ def test_report_without_a_log_says_so(tmp_path: Path):
     assert done.returncode == 0 and "No question log yet" in done.stdout
 
 
-def _console_on_a_terminal(*args: str) -> tuple[int, bytes]:
-    """run_bot.py with ``args`` on a pseudo-terminal, without a token, up to its prompt:
-    the child's pid and the terminal's file descriptor; the output so far is read later."""
+def _console_on_a_terminal(*args: str) -> tuple[int, int]:
+    """Starts run_bot.py with ``args`` on a pseudo-terminal, without a token: the child's
+    pid and the terminal's file descriptor (read its output with _read_until)."""
     import pty
 
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    environment = clean_environment()
     pid, fd = pty.fork()
     if pid == 0:  # the child: run_bot.py on a terminal
         os.chdir(ROOT / "tests")  # no .env here
@@ -214,11 +221,22 @@ def _console_on_a_terminal(*args: str) -> tuple[int, bytes]:
 
 
 def _read_until(fd: int, marker: bytes, output: bytes = b"") -> bytes:
+    """``output`` and what the terminal says next, until ``marker`` (at most 30 s; a
+    child that ends first ends the reading too)."""
+    import select
     import time
 
     deadline = time.monotonic() + 30
-    while marker not in output and time.monotonic() < deadline:
-        output += os.read(fd, 4096)
+    while marker not in output and (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the terminal closed with the child
+            break
+        if not chunk:
+            break
+        output += chunk
     return output
 
 

@@ -138,7 +138,13 @@ def _knowledge_phrases() -> list[str]:
     knowledge = load_knowledge(Path(__file__).parent.parent / "knowledge")
     cues = [cue for point in knowledge.points for cue in point.cues]
     subjects = [phrase for _, phrases in knowledge.other_subjects for phrase in phrases]
-    return [*cues, *subjects, "breath* ... stop*", "m79.1", "20552/20553", "lump sum"]
+    safety = [
+        phrase
+        for rule in knowledge.safety
+        for phrases in (rule.patterns, rule.symptoms, rule.context, rule.reported, rule.unless)
+        for phrase in phrases
+    ]
+    return [*cues, *subjects, *safety, "breath* ... stop*", "m79.1", "20552/20553", "lump sum"]
 
 
 KNOWLEDGE_PHRASES = _knowledge_phrases()
