@@ -23,6 +23,7 @@ How a question is scored (the README's "How matching works" walks through it):
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import Counter, defaultdict
 from itertools import chain
 
@@ -98,13 +99,17 @@ class Matcher:
         self._icd10 = CodeAnswers(knowledge.diagnosis_lists, self.code_owner)
         self._cases = CaseCoder(knowledge)
         self._staff_ids = self._ids(self._index.staff_entries)
-        # The entry and the number of distinct words of each knowledge text.
-        self._text_entry = [
-            index
-            for index, (first, end) in enumerate(self._index.text_ranges)
-            for _ in range(first, end)
-        ]
-        self._text_sizes = [len(words) for words in self._index.text_sets]
+        # The entry and the number of distinct words of each knowledge text, as machine
+        # ints: as lists they took 9 MB more at 100,000 entries (twice during a reload).
+        self._text_entry = array(
+            "i",
+            (
+                index
+                for index, (first, end) in enumerate(self._index.text_ranges)
+                for _ in range(first, end)
+            ),
+        )
+        self._text_sizes = array("i", (len(words) for words in self._index.text_sets))
 
     @property
     def index(self) -> KnowledgeIndex:
