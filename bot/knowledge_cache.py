@@ -22,8 +22,9 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from importlib.metadata import version
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import bot.knowledge
 import bot.knowledge.model as model
@@ -48,6 +49,8 @@ _DATE = "@date"
 _CLASS = "@"
 # Long lists are encoded this many items at a time.
 _CHUNK = 1000
+# Characters of a long text encoded at a time (see _write_value).
+_TEXT_CHUNK = 1_000_000
 # What compiles the index: a change to any of these makes a cached index a miss.
 _INDEX_SOURCES = ("index.py", "text.py", "phrases.py")
 
@@ -86,9 +89,10 @@ def load_matcher(
     it (its objects, not equal copies) and their texts are not compiled again: at 100,000
     entries the old and the new knowledge are both in memory while the new one loads.
     """
-    knowledge, knowledge_key = _knowledge(Path(directory), Path(data_dir))
-    if previous is not None:
-        knowledge = _sharing(knowledge, previous.knowledge)
+    old = previous.knowledge if previous is not None else None
+    knowledge, knowledge_key = _knowledge(Path(directory), Path(data_dir), old)
+    if old is not None:  # read from the YAML, it shares already; from the cache, not yet
+        knowledge = _sharing(knowledge, old)
     if knowledge_key is None:  # the files changed while they were read: cache nothing
         return Matcher(knowledge, thresholds)
     key = index_key(knowledge_key)
@@ -134,8 +138,11 @@ def load_cached(directory: Path, data_dir: Path) -> KnowledgeBase:
     return _knowledge(Path(directory), Path(data_dir))[0]
 
 
-def _knowledge(directory: Path, data_dir: Path) -> tuple[KnowledgeBase, str | None]:
-    """The knowledge and the key of the files it is (None: they changed while read)."""
+def _knowledge(
+    directory: Path, data_dir: Path, reuse: KnowledgeBase | None = None
+) -> tuple[KnowledgeBase, str | None]:
+    """The knowledge and the key of the files it is (None: they changed while read);
+    ``reuse``: see ``load_knowledge``."""
     if not directory.is_dir():
         return load_knowledge(directory), None
     cache_dir = data_dir / CACHE_DIRECTORY
@@ -144,7 +151,7 @@ def _knowledge(directory: Path, data_dir: Path) -> tuple[KnowledgeBase, str | No
     cached = _read(path, key)
     if cached is not None:
         return cached, key
-    knowledge = load_knowledge(directory)
+    knowledge = load_knowledge(directory, reuse=reuse)
     if cache_key(directory) != key:
         return knowledge, None
     _write(cache_dir, path, "knowledge-", key, "knowledge", _fields(knowledge))
@@ -188,14 +195,7 @@ def _write(
             file.write(f"{{{_json('key')}: {_json(key)}, {_json(name)}: {{")
             for number, (part, value) in enumerate(parts):
                 file.write(f"{', ' if number else ''}{_json(part)}: ")
-                if isinstance(value, list | tuple) and len(value) > _CHUNK:
-                    file.write("[")
-                    for first in range(0, len(value), _CHUNK):
-                        chunk = _json(list(value[first : first + _CHUNK]))[1:-1]
-                        file.write(f"{', ' if first else ''}{chunk}")
-                    file.write("]")
-                else:
-                    file.write(_json(value))
+                _write_value(file, value)
             file.write("}}")
         os.replace(temporary, path)
         for old in cache_dir.glob(f"{prefix}*.json"):
@@ -203,6 +203,32 @@ def _write(
                 old.unlink(missing_ok=True)
     except OSError as error:
         logger.warning("knowledge cache %s not written (%s)", path, error)
+
+
+def _write_value(file: TextIO, value: object) -> None:
+    """``_json(value)``, byte for byte, written a piece at a time when it is long: a list
+    or a mapping a thousand items, a text a million characters at a time (JSON escapes
+    each character on its own). At 100,000 entries the index's texts (one string of 30
+    MB) and postings would each be encoded whole, at reload, beside both indexes."""
+    if isinstance(value, list | tuple) and len(value) > _CHUNK:
+        file.write("[")
+        for first in range(0, len(value), _CHUNK):
+            chunk = _json(list(value[first : first + _CHUNK]))[1:-1]
+            file.write(f"{', ' if first else ''}{chunk}")
+        file.write("]")
+    elif isinstance(value, dict) and len(value) > _CHUNK:
+        file.write("{")
+        items = iter(value.items())
+        for number, some in enumerate(iter(lambda: dict(islice(items, _CHUNK)), {})):
+            file.write(f"{', ' if number else ''}{_json(some)[1:-1]}")
+        file.write("}")
+    elif isinstance(value, str) and len(value) > _TEXT_CHUNK:
+        file.write('"')
+        for first in range(0, len(value), _TEXT_CHUNK):
+            file.write(_json(value[first : first + _TEXT_CHUNK])[1:-1])
+        file.write('"')
+    else:
+        file.write(_json(value))
 
 
 def _json(value: object) -> str:

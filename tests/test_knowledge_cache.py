@@ -151,3 +151,33 @@ def test_a_reload_shares_the_unchanged_entries_and_answers_as_a_fresh_load(
     fresh = Matcher(load_knowledge(knowledge_dir))
     for question in ("An edited question?", "which code for 3 muscles?", "tpi cost"):
         assert new.answer(question) == fresh.answer(question)
+
+
+def test_loading_with_reuse_shares_unchanged_entries_as_each_file_is_read(knowledge_dir: Path):
+    old = load_knowledge(knowledge_dir)
+    first = old.entries[0]
+    path = next(p for p in knowledge_dir.glob("*.yaml") if f"id: {first.id}\n" in p.read_text())
+    path.write_text(path.read_text().replace(first.question, "An edited question?"))
+    new = load_knowledge(knowledge_dir, reuse=old)
+    assert new == load_knowledge(knowledge_dir)
+    assert new.entries[0] is not first and new.entries[0].question == "An edited question?"
+    assert all(e is old.entry(e.id) for e in new.entries[1:])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'a\n"quoted" ünïcode \\ back\tslash \x01' * 80_000,  # over a million characters
+        {f"stem{n}": " ".join(map(str, range(n % 7))) for n in range(2_500)},
+        [f"text {n}\n" for n in range(2_500)],
+        "short",
+    ],
+    ids=["long text", "long mapping", "long list", "short"],
+)
+def test_a_long_value_is_written_in_pieces_as_one_json_text(value: object):
+    from io import StringIO
+
+    written = StringIO()
+    knowledge_cache._write_value(written, value)
+    assert written.getvalue() == knowledge_cache._json(value)
+    assert json.loads(written.getvalue()) == value
