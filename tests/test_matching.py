@@ -145,7 +145,7 @@ def test_thresholds_change_decisions(knowledge):
 @pytest.mark.slow  # the dev set's code questions load the ICD-10-CM code set
 def test_dev_set_meets_its_targets(matcher: Matcher):
     # The targets: >= 92% of answerable questions right, <= 3% of off-topic and
-    # near-domain ones answered (BENCHMARKS.md, "Dev set results": measured 92.9%, 1.6%).
+    # near-domain ones answered (BENCHMARKS.md, "Dev set results": measured 93.2%, 1.6%).
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml"))
     assert len(report.outcomes) >= 390
     assert report.answer_accuracy >= 0.92, report.format()
@@ -159,8 +159,8 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
     assert total.answerable + total.unanswerable >= 450
-    assert total.right_rate >= 0.45, report.format()  # measured 46.9%
-    assert total.wrong_rate <= 0.15, report.format()  # 12.9%
+    assert total.right_rate >= 0.45, report.format()  # measured 46.1%
+    assert total.wrong_rate <= 0.15, report.format()  # 13.7%
     assert total.false_rate <= 0.21, report.format()  # 20.0%
     assert report.long_staff.right_rate >= 0.27, report.format()  # 29.8% (14 of 47)
 
