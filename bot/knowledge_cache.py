@@ -108,11 +108,7 @@ def load_matcher(
 
 def _sharing(knowledge: KnowledgeBase, old: KnowledgeBase) -> KnowledgeBase:
     """``knowledge`` with each entry that ``old`` has, equal, replaced by ``old``'s object."""
-    entries = tuple(
-        kept if (kept := old.entry(entry.id)) is not None and kept == entry else entry
-        for entry in knowledge.entries
-    )
-    return dataclasses.replace(knowledge, entries=entries)
+    return dataclasses.replace(knowledge, entries=tuple(map(old.own, knowledge.entries)))
 
 
 def _read_index(path: Path, key: str, knowledge: KnowledgeBase) -> KnowledgeIndex | None:

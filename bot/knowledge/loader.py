@@ -341,12 +341,10 @@ def load_knowledge(
 
 
 def _share(entries: list[Located[Any]], start: int, old: KnowledgeBase) -> None:
-    """Replace ``entries[start:]`` that ``old`` has, equal, by ``old``'s objects."""
+    """``entries[start:]`` with ``old``'s object for each entry it has, equal."""
     for number in range(start, len(entries)):
         located = entries[number]
-        kept = old.entry(located.value.id)
-        if kept is not None and kept == located.value:
-            entries[number] = dataclasses.replace(located, value=kept)
+        entries[number] = dataclasses.replace(located, value=old.own(located.value))
 
 
 def _knowledge_base(collected: Collected) -> KnowledgeBase:

@@ -150,6 +150,12 @@ class KnowledgeBase:
         """The entry with this id, or None."""
         return self._entries_by_id.get(entry_id)
 
+    def own(self, entry: Entry) -> Entry:
+        """This knowledge's object for ``entry`` if it has an equal one, else ``entry``: a
+        reload shares what did not change instead of holding equal copies."""
+        kept = self._entries_by_id.get(entry.id)
+        return kept if kept is not None and kept == entry else entry
+
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""
         return next((topic for topic in self.topics if topic.id == topic_id), None)
