@@ -166,9 +166,25 @@ def batch_seconds(count: int) -> float:
     return time.perf_counter() - start
 
 
+def _sizes(text: str) -> list[int]:
+    """``--sizes``: whole numbers of entries, each at least 1."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError("each size needs at least 1 entry")
+    return sizes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default="1000,10000,100000",
+        help="synthetic knowledge sizes, comma-separated ('' for the shipped one alone)",
+    )
     parser.add_argument("--queries", type=int, default=400)
     args = parser.parse_args()
     rng = random.Random(20552)
@@ -182,7 +198,7 @@ def main() -> None:
     questions = [case.question for case in cases]
     shipped = load_knowledge(ROOT / "knowledge")
     measure("shipped", shipped, (questions * 3)[: max(args.queries, 500)])
-    for size in (int(s) for s in args.sizes.split(",") if s):
+    for size in args.sizes:
         knowledge = synthetic_knowledge(size, rng)
         picks = [rng.choice(knowledge.entries) for _ in range(args.queries)]
         asked = [typo(rng.choice((e.question, *e.alternates)), rng) for e in picks]
