@@ -89,10 +89,8 @@ def load_matcher(
     it (its objects, not equal copies) and their texts are not compiled again: at 100,000
     entries the old and the new knowledge are both in memory while the new one loads.
     """
-    old = previous.knowledge if previous is not None else None
-    knowledge, knowledge_key = _knowledge(Path(directory), Path(data_dir), old)
-    if old is not None:  # read from the YAML, it shares already; from the cache, not yet
-        knowledge = _sharing(knowledge, old)
+    reuse = previous.knowledge if previous is not None else None
+    knowledge, knowledge_key = _knowledge(Path(directory), Path(data_dir), reuse)
     if knowledge_key is None:  # the files changed while they were read: cache nothing
         return Matcher(knowledge, thresholds)
     key = index_key(knowledge_key)
@@ -145,8 +143,8 @@ def _knowledge(
     key = cache_key(directory)
     path = cache_dir / f"knowledge-{key[:40]}.json"
     cached = _read(path, key)
-    if cached is not None:
-        return cached, key
+    if cached is not None:  # equal copies from the JSON: share them as the loader does
+        return (cached if reuse is None else _sharing(cached, reuse)), key
     knowledge = load_knowledge(directory, reuse=reuse)
     if cache_key(directory) != key:
         return knowledge, None

@@ -181,3 +181,13 @@ def test_a_long_value_is_written_in_pieces_as_one_json_text(value: object):
     knowledge_cache._write_value(written, value)
     assert written.getvalue() == knowledge_cache._json(value)
     assert json.loads(written.getvalue()) == value
+
+
+def test_a_reload_of_unchanged_files_shares_every_entry_from_the_cache(
+    knowledge_dir: Path, tmp_path: Path
+):
+    data = tmp_path / "data"
+    old = load_matcher(knowledge_dir, data)  # writes the cache
+    new = load_matcher(knowledge_dir, data, previous=old)  # read back from it
+    assert new.knowledge == old.knowledge
+    assert all(e is old.knowledge.entry(e.id) for e in new.knowledge.entries)
