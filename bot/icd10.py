@@ -198,6 +198,8 @@ def _covers(reference: tuple[str, str], code: str) -> bool:
 _lock = threading.Lock()
 _files: CodeSetFiles | None = None
 _loaded: CodeSet | None = None
+# A release that failed to load, so that every question does not parse it again.
+_failure: str | None = None
 # Importing the package parses its own release; only after another one was loaded does
 # going back to it need a second parse.
 _other_release_loaded = False
@@ -205,18 +207,25 @@ _other_release_loaded = False
 
 def configure(files: CodeSetFiles | None) -> None:
     """Use this release (None: the package's own) from the next :func:`code_set` call on."""
-    global _files, _loaded
+    global _files, _loaded, _failure
     with _lock:
         if files != _files:
-            _files, _loaded = files, None
+            _files, _loaded, _failure = files, None, None
 
 
 def code_set() -> CodeSet:
-    """The configured release, loaded on first use and kept; raises CodeSetError."""
-    global _loaded
+    """The configured release, loaded on first use and kept; raises CodeSetError, and
+    raises it again without reading the files until :func:`configure` is called again."""
+    global _loaded, _failure
     with _lock:
+        if _failure is not None:
+            raise CodeSetError(_failure)
         if _loaded is None:
-            _loaded = _load(_files)
+            try:
+                _loaded = _load(_files)
+            except CodeSetError as error:
+                _failure = str(error)
+                raise
         return _loaded
 
 

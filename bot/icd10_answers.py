@@ -121,14 +121,23 @@ class CodeAnswers:
 
     def answer(self, text: str, codes: Sequence[str]) -> CodeAnswer | None:
         """The code answer for a normalised, synonym-expanded question, or None."""
-        asked = [display_code(code) for code in codes if is_icd10_code(code)][:MAX_ASKED_CODES]
-        if not asked or not self._in_context(text, codes, asked):
+        asked = self._asked(text, codes)
+        if not asked:
             return None
         try:
             return self._build(asked)
         except CodeSetError as error:  # a configured release that does not load
             _log.error("ICD-10-CM lookup unavailable, answering from the knowledge: %s", error)
             return None
+
+    def looks_up(self, text: str, codes: Sequence[str]) -> bool:
+        """Whether :meth:`answer` looks codes up in the code set (and so loads it)."""
+        return bool(self._asked(text, codes))
+
+    def _asked(self, text: str, codes: Sequence[str]) -> list[str]:
+        """The ICD-10-CM codes to look up: those quoted in a TPI context."""
+        asked = [display_code(code) for code in codes if is_icd10_code(code)][:MAX_ASKED_CODES]
+        return asked if asked and self._in_context(text, codes, asked) else []
 
     def _in_context(self, text: str, codes: Sequence[str], asked: list[str]) -> bool:
         if any(code in self._listed or code[:HEADER_LENGTH] in self._headers for code in asked):

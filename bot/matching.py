@@ -29,6 +29,7 @@ from itertools import chain
 
 from rapidfuzz import fuzz, process
 
+from bot import icd10
 from bot.cases import CaseCoder
 from bot.decision import Scored, decide
 from bot.icd10_answers import CodeAnswers
@@ -39,7 +40,9 @@ from bot.results import Candidate, Result, Status, Thresholds
 from bot.text import (
     asks_a_question,
     display_code,
+    is_icd10_code,
     normalise,
+    tokenise,
 )
 
 # The results are defined in bot.results; importing them from here is the usual way.
@@ -144,17 +147,9 @@ class Matcher:
     def answer(self, text: str) -> Result:
         """Decide how to reply to ``text``."""
         query = self._reader.read(text)
-        if not query.words:
-            return Result(Status.NONE, text)
-        # Typo correction may repair a symptom ("cant breth"); the raw words are checked too.
-        safety = self._index.safety.check(
-            normalise(text[:MAX_QUERY_CHARS]), query.corrected, report=self._reports(text, query)
-        )
-        if safety is not None:
-            return Result(Status.SAFETY, text, safety=safety)
-        smalltalk = self._smalltalk(query)
-        if smalltalk is not None:
-            return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
+        early = self._before_matching(text, query)
+        if early is not None:
+            return early
         # ICD-10-CM codes asked in a TPI context: the code set answers, not an entry.
         icd10 = self._icd10.answer(" ".join(query.words), query.codes)
         if icd10 is not None:
@@ -169,6 +164,31 @@ class Matcher:
             unknown = tuple(display_code(c) for c in query.codes)
             return Result(Status.NONE, text, unknown_codes=unknown)
         return decide(text, scored, self.thresholds, self._staff_ids)
+
+    def needs_code_set(self, text: str) -> bool:
+        """Whether answering ``text`` first loads the ICD-10-CM code set: seconds of parsing,
+        once, which a front end serving other chats does off its event loop."""
+        if icd10.is_loaded() or not any(map(is_icd10_code, tokenise(text[:MAX_QUERY_CHARS]))):
+            return False
+        query = self._reader.read(text)
+        return self._before_matching(text, query) is None and self._icd10.looks_up(
+            " ".join(query.words), query.codes
+        )
+
+    def _before_matching(self, text: str, query: Query) -> Result | None:
+        """The replies that come before any lookup: nothing to match, safety, small talk."""
+        if not query.words:
+            return Result(Status.NONE, text)
+        # Typo correction may repair a symptom ("cant breth"); the raw words are checked too.
+        safety = self._index.safety.check(
+            normalise(text[:MAX_QUERY_CHARS]), query.corrected, report=self._reports(text, query)
+        )
+        if safety is not None:
+            return Result(Status.SAFETY, text, safety=safety)
+        smalltalk = self._smalltalk(query)
+        if smalltalk is not None:
+            return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
+        return None
 
     @staticmethod
     def _reports(text: str, query: Query) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from bot import icd10
 from bot.icd10 import CodeSet, CodeSetError, CodeSetFiles
+from bot.matching import Matcher
 
 # Each module loads the ICD-10-CM code set (several seconds): not in the fast loop.
 pytestmark = pytest.mark.slow
@@ -181,3 +182,32 @@ def test_a_broken_release_file_is_a_clear_error(newer_release: CodeSetFiles):
     icd10.configure(newer_release)
     with pytest.raises(CodeSetError, match=r"cannot load the ICD-10-CM release .*2027\.xml"):
         icd10.code_set()
+
+
+def test_a_release_that_failed_is_not_read_again_until_configured(newer_release: CodeSetFiles):
+    good = newer_release.tabular.read_text(encoding="utf-8")
+    newer_release.tabular.write_text("<ICD10CM.tabular><version>", encoding="utf-8")
+    icd10.configure(newer_release)
+    with pytest.raises(CodeSetError, match=r"cannot load the ICD-10-CM release"):
+        icd10.code_set()
+    newer_release.tabular.write_text(good, encoding="utf-8")
+    # Each question would parse it again otherwise: the failure stands until configure().
+    with pytest.raises(CodeSetError, match=r"cannot load the ICD-10-CM release"):
+        icd10.code_set()
+    icd10.configure(CodeSetFiles(newer_release.tabular, newer_release.codes, release="again"))
+    assert icd10.code_set().release == "again"
+
+
+def test_only_a_question_that_looks_a_code_up_needs_the_code_set_loaded(
+    newer_release: CodeSetFiles, matcher: Matcher
+):
+    icd10.configure(newer_release)  # nothing loaded yet
+    asks = "Is M79.18 covered for trigger point injections?"
+    assert matcher.needs_code_set(asks)
+    assert not matcher.needs_code_set("what is the cpt code for trigger point injections?")
+    assert not matcher.needs_code_set("what is E11.9?")  # outside a TPI context: not looked up
+    # The safety reply comes first and waits for nothing.
+    assert not matcher.needs_code_set("I can't breathe after my trigger point injection M79.18")
+    assert not icd10.is_loaded()
+    icd10.code_set()
+    assert not matcher.needs_code_set(asks)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from typing import TypeVar
 
@@ -15,6 +17,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
+from bot import icd10
 from bot.answering import answer
 from bot.callbackdata import vote_data
 from bot.config import Settings
@@ -61,8 +64,21 @@ def record(context: BotContext, chat_type: str, result: Result) -> int | None:
     return log.record(chat_type, result) if log is not None else None
 
 
+async def load_code_set_for(matcher: Matcher, question: str) -> None:
+    """Load the ICD-10-CM code set in a worker thread when ``question`` is the first to need
+    it. Parsing it takes seconds; on the event loop every chat would wait for it. Most of
+    the parse is Python, so the loop gets its turns meanwhile (the XML parser's one C call,
+    under a second, holds it)."""
+    if matcher.needs_code_set(question):
+        # A release that does not load is remembered; the answer then says so.
+        with contextlib.suppress(icd10.CodeSetError):
+            await asyncio.to_thread(icd10.code_set)
+
+
 async def answer_message(message: Message, question: str, context: BotContext) -> None:
     """Answer ``question``, asked in ``message``: log it, then reply (compact in groups)."""
+    await load_code_set_for(matcher_of(context), question)
+    # After the wait: a /reload meanwhile has put in the matcher that answers now.
     answered = answer(matcher_of(context), question, compact=is_group(message))
     row = record(context, chat_kind(message), answered.result)
     await send_reply(message, dataclasses.replace(answered.reply, question_row=row))

@@ -10,7 +10,7 @@ from telegram.ext import InlineQueryHandler
 from telegram.helpers import create_deep_linked_url
 
 from bot.case_answers import CaseAnswer
-from bot.handlers.common import expect, matcher_of, record
+from bot.handlers.common import expect, load_code_set_for, matcher_of, record
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
 from bot.replies import case_reply, one_message_reply, render_html
@@ -71,6 +71,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
         firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
     results = [article(entry, knowledge, context.bot.username) for entry in entries]
+    await load_code_set_for(matcher, text)
     case = matcher.answer(text).case if text else None
     if case is not None:  # the counted case first, then the entries as before
         results = [case_article(case, knowledge), *results][:MAX_RESULTS]

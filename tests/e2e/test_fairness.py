@@ -94,3 +94,30 @@ def test_100_chats_asking_5_questions_each_are_all_answered_once_in_order(
         answered[int(call["chat_id"])].append(call["text"])
     assert answered == expected
     assert "skipping" not in bot.output
+
+
+@pytest.mark.slow
+def test_the_first_icd10_question_does_not_hold_up_other_chats(api: FakeBotApi, tmp_path: Path):
+    # The first ICD-10-CM code asked parses the code set: seconds, in a worker thread.
+    coder, others = 601, [602, 603, 604, 605]
+    with running_bot(api, tmp_path, LOG_LEVEL="INFO") as bot:
+        api.wait_for_call("getUpdates")
+        api.push({"message": message("Is M79.18 covered for TPIs?", message_id=1, chat_id=coder)})
+        delays = []
+        for chat_id in others:  # while the code set loads
+            time.sleep(0.3)
+            asked = time.monotonic()
+            api.push({"message": message("20560", message_id=1, chat_id=chat_id)})
+            api.wait_for(lambda chat_id=chat_id: bool(texts_to(api, chat_id)), timeout=30)
+            delays.append(time.monotonic() - asked)
+        api.wait_for(lambda: bool(texts_to(api, coder)), timeout=60)
+        [coded_at] = sent_at(api, coder)
+        answered_at = [at for chat_id in others for at in sent_at(api, chat_id)]
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    [coded] = texts_to(api, coder)
+    assert "M79.18 – Myalgia, other site" in coded
+    assert all("dry needling" in texts_to(api, chat_id)[0].lower() for chat_id in others)
+    print(f"answer delays while the code set loaded: {delays}")
+    assert max(answered_at) < coded_at  # the others did not wait for the parse
+    assert max(delays) < 2.0, delays
