@@ -51,7 +51,10 @@ class PhraseSet:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases = tuple(phrases)
-        patterns = [p for p in (phrase_pattern(phrase) for phrase in self.phrases) if p]
+        # Tried longest first: where two phrases start at the same word, the longer one is
+        # the match ("why ... not ... go away" over "why won't"), whatever the list order.
+        longest_first = sorted(self.phrases, key=lambda phrase: -len(phrase.split()))
+        patterns = [p for p in map(phrase_pattern, longest_first) if p]
         joined = "|".join(f"(?:{p})" for p in patterns)
         # A gap ends in a space, so the last word of a phrase must end at a word boundary.
         self._pattern = re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])") if patterns else None

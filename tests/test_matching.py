@@ -241,6 +241,11 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("How long does the TPI procedure take?", "procedure"),
         ("Any downtime after a TPI?", "aftercare"),
         ("Does a trigger point shot contain a steroid?", "contents"),
+        # "how do ... help" (purpose) overlaps the shorter "help my" (effect): how, not whether.
+        ("How do trigger point injections help my pain?", "purpose"),
+        # The longest cue at a word wins: "why ... not ... go away" (cause) over "why won't",
+        # which would leave "won't ... go away" to the prognosis point.
+        ("Why won't my knots go away?", "cause"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
