@@ -159,10 +159,10 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
     assert total.answerable + total.unanswerable >= 460
-    assert total.right_rate >= 0.45, report.format()  # measured 46.2%
-    assert total.wrong_rate <= 0.15, report.format()  # 14.0%
-    assert total.false_rate <= 0.21, report.format()  # 20.1%
-    assert report.long_staff.right_rate >= 0.27, report.format()  # 29.2% (14 of 48)
+    assert total.right_rate >= 0.45, report.format()  # measured 46.5%
+    assert total.wrong_rate <= 0.15, report.format()  # 14.2%
+    assert total.false_rate <= 0.21, report.format()  # 20.2%
+    assert report.long_staff.right_rate >= 0.28, report.format()  # 30.4% (14 of 46)
 
 
 def test_dev_set_does_not_copy_the_knowledge_base(knowledge):
