@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from bot.evaluation import evaluate, load_dev_set
 from bot.matching import Matcher, Status, Thresholds
@@ -367,3 +368,22 @@ def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Match
     assert "an answer for billing staff; no billing words asked" in lay
     staff = "what needs to be documented for trigger point injections"
     assert answered_with(matcher, staff) == "documentation"
+
+
+@pytest.mark.parametrize(
+    ("opening", "entry_id", "point"),
+    [
+        ("… Since we are based in WV", "dry-needling", "coverage"),
+        ("Our nurse practitioner (NP) often sees", "who-can-bill", "who"),
+    ],
+)
+def test_the_questions_the_readme_traces_go_where_it_says(
+    matcher: Matcher, opening: str, entry_id: str, point: str
+):
+    # README, "Two real questions traced": the answer and the point it names.
+    items = yaml.safe_load((ROOT / "tests" / "data" / "real_tuning.yaml").read_text("utf-8"))
+    [question] = [item["q"] for item in items if item["q"].startswith(opening)]
+    result = matcher.answer(question)
+    assert result.status is Status.ANSWER and result.entry is not None
+    assert result.entry.id == entry_id
+    assert f"answers the point asked: {point}" in result.candidates[0].reasons
