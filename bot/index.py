@@ -71,7 +71,11 @@ class KnowledgeIndex:
         self.index_of = {entry.id: index for index, entry in enumerate(self.entries)}
         index_of = self.index_of
         self.points = [
-            (point.id, PhraseSet(point.cues), frozenset(index_of[i] for i in point.entries))
+            (
+                point.id,
+                PhraseSet(point.cues, longest_first=True),
+                frozenset(index_of[i] for i in point.entries),
+            )
             for point in knowledge.points
         ]
         # Each knowledge text is normalised and expanded once while compiling, not once per

@@ -49,12 +49,15 @@ def phrase_words(phrases: Iterable[str]) -> frozenset[str]:
 class PhraseSet:
     """Any of several phrases; ``search`` finds the first occurrence in normalised text."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], *, longest_first: bool = False) -> None:
+        """``longest_first``: where two phrases start at the same word, the one of more
+        words is the match ("why ... not ... go away" over "why won't"), whatever the list
+        order; otherwise the one listed first (the safety rules keep their own order)."""
         self.phrases = tuple(phrases)
-        # Tried longest first: where two phrases start at the same word, the longer one is
-        # the match ("why ... not ... go away" over "why won't"), whatever the list order.
-        longest_first = sorted(self.phrases, key=lambda phrase: -len(phrase.split()))
-        patterns = [p for p in map(phrase_pattern, longest_first) if p]
+        ordered = (
+            sorted(self.phrases, key=lambda p: -len(p.split())) if longest_first else self.phrases
+        )
+        patterns = [p for p in map(phrase_pattern, ordered) if p]
         joined = "|".join(f"(?:{p})" for p in patterns)
         # A gap ends in a space, so the last word of a phrase must end at a word boundary.
         self._pattern = re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])") if patterns else None
