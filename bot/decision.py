@@ -3,7 +3,9 @@
 :class:`bot.matching.Matcher` scores a question into a :class:`Scored`; :func:`decide`
 turns it into a :class:`bot.results.Result`. An answer needs a score and a lead (the
 thresholds), the point asked, the subject asked about, an asker the entry is for, known
-words and enough information; otherwise the close candidates are suggested, or none.
+words and enough information; otherwise the close candidates are suggested, or none. A
+question below the suggestion threshold that names a code an entry lists is offered that
+entry instead of nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Scored:
     subject_entries: frozenset[str] | None = None
     # Whether the question uses billing words (or codes): entries for staff need them.
     asks_staff: bool = True
+    # Ids of the entries that list a code the question names (their keywords).
+    code_entries: frozenset[str] = frozenset()
 
 
 def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[str]) -> Result:
@@ -48,10 +52,13 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     # The reply says which subject the bot does not cover ("not physical therapy").
     beside = () if on_subject else scored.other_subjects
     if not candidates or candidates[0].raw_score < limits.suggest:
+        # A code the knowledge lists is worth offering, however the rest of a long
+        # message reads ("… 64646 … J0585 … how should I report these?").
+        listed = [c for c in candidates if c.entry.id in scored.code_entries]
         return Result(
-            Status.NONE,
+            Status.SUGGEST if listed else Status.NONE,
             text,
-            tuple(candidates[:1]),
+            tuple(listed[: limits.max_suggestions] or candidates[:1]),
             unknown_codes=scored.unknown_codes,
             other_subjects=beside,
         )

@@ -219,6 +219,7 @@ class Matcher:
             query.other_subjects,
             subject_entries,
             query.asks_staff,
+            self._ids(frozenset(owner for owner in owners.values() if owner is not None)),
         )
 
     def _ids(self, indexes: frozenset[int]) -> frozenset[str]:

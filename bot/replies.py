@@ -186,7 +186,12 @@ def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = Fa
 def suggest_reply(result: Result) -> Reply:
     options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
     lead = "Did you mean one of these?"
-    if result.other_subjects:
+    if result.unknown_codes:
+        lead = (
+            f"Sorry, I have no information about {', '.join(result.unknown_codes)}."
+            " About the codes I know:"
+        )
+    elif result.other_subjects:
         lead = (
             f"My answers on this are about trigger point injections, not {_subjects(result)}."
             " The closest I have:"

@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 from bot.evaluation import evaluate, load_dev_set
+from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Status, Thresholds
+from bot.replies import render_plain, reply_for
 from tests.conftest import ROOT
 
 
@@ -216,7 +218,7 @@ SHOWN_EXAMPLES = {
 
 def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowledge):
     from bot.handlers.commands import ASK_USAGE
-    from bot.replies import help_reply, render_plain
+    from bot.replies import help_reply
 
     shown = " ".join(
         [render_plain(help_reply(telegram=True)), ASK_USAGE]
@@ -387,3 +389,24 @@ def test_the_questions_the_readme_traces_go_where_it_says(
     assert result.status is Status.ANSWER and result.entry is not None
     assert result.entry.id == entry_id
     assert f"answers the point asked: {point}" in result.candidates[0].reasons
+
+
+def test_a_listed_code_is_offered_when_the_rest_of_a_long_question_is_unclear(
+    matcher: Matcher, knowledge: KnowledgeBase
+):
+    # A real staff question (tests/data/real_tuning.yaml): too much else for an answer,
+    # but J0585 is a keyword of the Botox entry and 20552/20553 of the CPT code entry.
+    question = (
+        "I'm confused because if I use 20552/20553 with J0585 for Botox, the claim often gets"
+        " a denial. If I use 64646 with J0585, it sometimes clears, but the pelvic floor"
+        " muscles aren't technically trunk muscles. How should I report these injections"
+        " correctly?"
+    )
+    result = matcher.answer(question)
+    assert result.status is Status.SUGGEST
+    assert {c.entry.id for c in result.candidates} == {"botox", "cpt-code"}
+    assert result.unknown_codes == ("64646",)
+    lead = render_plain(reply_for(result, knowledge))
+    assert lead.startswith("Sorry, I have no information about 64646. About the codes I know:")
+    # Without a code the knowledge lists there is nothing to offer.
+    assert matcher.answer("what is 64646").status is Status.NONE
