@@ -51,8 +51,9 @@ class PhraseSet:
 
     def __init__(self, phrases: Iterable[str], *, longest_first: bool = False) -> None:
         """``longest_first``: where two phrases start at the same word, the one of more
-        words is the match ("why ... not ... go away" over "why won't"), whatever the list
-        order; otherwise the one listed first (the safety rules keep their own order)."""
+        words (a ``...`` gap counts as one) is the match ("why ... not ... go away" over
+        "why won't"), whatever the list order; otherwise the one listed first (the safety
+        rules keep their own order)."""
         self.phrases = tuple(phrases)
         ordered = (
             sorted(self.phrases, key=lambda p: -len(p.split())) if longest_first else self.phrases

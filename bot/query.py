@@ -158,10 +158,9 @@ class QueryReader:
         )
 
     def _points(self, focus_text: str) -> list[tuple[str, frozenset[int]]]:
-        """The points asked, with the entries answering each. A cue inside or overlapping a
-        longer cue of another point is not asked: "who should not get it" is about who
-        must not have the injection (before), not who may give it (who); "how do they
-        help my pain" asks how they work (purpose), not whether (effect: "help my")."""
+        """The points asked, with the entries answering each. A cue inside a longer cue of
+        another point is not asked: "who should not get it" is about who must not have
+        the injection (before), not who may give it (who)."""
         found = [
             (pid, entries, cues.spans(focus_text)) for pid, cues, entries in self.index.points
         ]
@@ -225,4 +224,4 @@ class QueryReader:
 
 def _inside_a_longer(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     start, end = span
-    return any(s < end and start < e and e - s > end - start for s, e in spans)
+    return any(s <= start and end <= e and e - s > end - start for s, e in spans)

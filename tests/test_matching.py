@@ -244,10 +244,9 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("How long does the TPI procedure take?", "procedure"),
         ("Any downtime after a TPI?", "aftercare"),
         ("Does a trigger point shot contain a steroid?", "contents"),
-        # "how do ... help" (purpose) overlaps the shorter "help my" (effect): how, not whether.
-        ("How do trigger point injections help my pain?", "purpose"),
-        # The longest cue at a word wins: "why ... not ... go away" (cause) over "why won't",
-        # which would leave "won't ... go away" to the prognosis point.
+        # How it brings relief (purpose), not how long the relief lasts.
+        ("How do trigger point injections provide relief?", "purpose"),
+        # Why it stays (cause); whether it ever goes away is the prognosis point.
         ("Why won't my knots go away?", "cause"),
     ],
 )
@@ -279,6 +278,25 @@ def not_answered_because(matcher: Matcher, question: str) -> tuple[str, ...]:
     result = matcher.answer(question)
     assert result.status is not Status.ANSWER, question
     return result.candidates[0].reasons
+
+
+def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matcher: Matcher):
+    reasons = " ".join(matcher.answer("Will the bruise go away?").candidates[0].reasons)
+    assert "answers the point asked: side-effects" in reasons
+    assert "prognosis" not in reasons
+    cured = " ".join(not_answered_because(matcher, "Does myofascial pain go away?"))
+    assert "does not answer the point asked: prognosis" in cured
+
+
+def test_the_purpose_of_a_modifier_is_coding_not_the_purpose_of_the_injection(
+    matcher: Matcher,
+):
+    assert answered_with(matcher, "What is the purpose of modifier 59 on a TPI claim?") == (
+        "modifiers"
+    )
+    assert answered_with(matcher, "What's the goal of a trigger point injection?") == (
+        "what-is-tpi"
+    )
 
 
 def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):

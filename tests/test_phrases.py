@@ -1,0 +1,26 @@
+"""Phrase sets: whole words, `word*`, `...` gaps, and which phrase wins where two start."""
+
+from __future__ import annotations
+
+from bot.phrases import PhraseSet
+from bot.text import normalise
+
+TEXT = normalise("why won't my knots go away")  # "why will not my knots go away"
+
+
+def test_the_longest_phrase_at_a_word_wins_when_asked_for():
+    phrases = ["why won't", "why ... not ... go away"]
+    assert PhraseSet(phrases, longest_first=True).spans(TEXT) == [(0, len(TEXT))]
+
+
+def test_otherwise_the_phrase_listed_first_wins():
+    # The safety rules rely on their own order ("unless" phrases are blanked out).
+    found = PhraseSet(["why won't", "why ... not ... go away"]).spans(TEXT)
+    assert found[0] == (0, len("why will not"))
+
+
+def test_phrases_match_whole_words_with_stars_and_gaps():
+    phrases = PhraseSet(["short* ... breath*"])
+    assert phrases.search(normalise("shortness of breath")) == "shortness of breath"
+    assert phrases.search(normalise("a short breather")) == "short breather"
+    assert phrases.search(normalise("shortbread")) is None
