@@ -5,7 +5,7 @@ turns it into a :class:`bot.results.Result`. An answer needs a score and a lead 
 thresholds), the point asked, the subject asked about, an asker the entry is for, known
 words and enough information; otherwise the close candidates are suggested, or none. A
 question below the suggestion threshold that names a code an entry lists is offered that
-entry instead of nothing.
+entry instead of nothing (if it scores at least ``MIN_CODE_SUGGESTION``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from bot.results import Candidate, Result, Status, Thresholds
 # An answer needs the asking sentences to be mostly known words: in "side effects of the
 # flu shot" the unknown "flu" is what is asked about, whatever the rest matches.
 MAX_UNKNOWN_SHARE = 0.2
+# A question scoring below the suggestion threshold is still offered the entries that
+# list a code it names, unless even they score below this: then the code is a small part
+# of a long message about something else ("are 64400, 64405 and 20553 medically
+# necessary for ...").
+MIN_CODE_SUGGESTION = 25.0
 # Below this much information (summed word and code weight) a question is too vague to
 # answer outright ("pain", "billing"): the best candidates are suggested instead.
 MIN_INFORMATION = 0.5
@@ -54,7 +59,11 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     if not candidates or candidates[0].raw_score < limits.suggest:
         # A code the knowledge lists is worth offering, however the rest of a long
         # message reads ("… 64646 … J0585 … how should I report these?").
-        listed = [c for c in candidates if c.entry.id in scored.code_entries]
+        listed = [
+            c
+            for c in candidates
+            if c.entry.id in scored.code_entries and c.raw_score >= MIN_CODE_SUGGESTION
+        ]
         return Result(
             Status.SUGGEST if listed else Status.NONE,
             text,

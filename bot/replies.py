@@ -169,8 +169,7 @@ def topic_reply(topic: Topic, knowledge: KnowledgeBase) -> Reply:
 def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     lead = "Sorry, I don't have an answer to that."
     if result.unknown_codes:
-        codes = ", ".join(result.unknown_codes)
-        lead = f"Sorry, I have no information about {codes}."
+        lead = _no_information(result)
     elif result.other_subjects:
         lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
     covered = "I answer questions about trigger point injections. Pick a topic:"
@@ -186,17 +185,18 @@ def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = Fa
 def suggest_reply(result: Result) -> Reply:
     options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
     lead = "Did you mean one of these?"
-    if result.unknown_codes:
-        lead = (
-            f"Sorry, I have no information about {', '.join(result.unknown_codes)}."
-            " About the codes I know:"
-        )
-    elif result.other_subjects:
+    if result.other_subjects:
         lead = (
             f"My answers on this are about trigger point injections, not {_subjects(result)}."
             " The closest I have:"
         )
+    elif result.unknown_codes:
+        lead = f"{_no_information(result)} The closest I have:"
     return Reply(text(lead), (*options, Option("None of these", TOPICS_DATA)))
+
+
+def _no_information(result: Result) -> str:
+    return f"Sorry, I have no information about {', '.join(result.unknown_codes)}."
 
 
 def _subjects(result: Result) -> str:

@@ -9,9 +9,10 @@ import sys
 import pytest
 import yaml
 
+from bot.decision import Scored, decide
 from bot.evaluation import evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher, Status, Thresholds
+from bot.matching import Candidate, Matcher, Status, Thresholds
 from bot.replies import render_plain, reply_for
 from tests.conftest import ROOT
 
@@ -425,6 +426,31 @@ def test_a_listed_code_is_offered_when_the_rest_of_a_long_question_is_unclear(
     assert {c.entry.id for c in result.candidates} == {"botox", "cpt-code"}
     assert result.unknown_codes == ("64646",)
     lead = render_plain(reply_for(result, knowledge))
-    assert lead.startswith("Sorry, I have no information about 64646. About the codes I know:")
+    assert lead.startswith("Sorry, I have no information about 64646. The closest I have:")
     # Without a code the knowledge lists there is nothing to offer.
     assert matcher.answer("what is 64646").status is Status.NONE
+
+
+def test_below_the_threshold_only_the_entries_of_named_codes_are_offered(knowledge: KnowledgeBase):
+    entry = {e.id: e for e in knowledge.entries}
+    ranked = [
+        Candidate(entry["botox"], 32.0, "", ()),
+        Candidate(entry["modifiers"], 30.0, "", ()),
+        Candidate(entry["cpt-code"], 20.0, "", ()),
+    ]
+    limits, staff = Thresholds(), frozenset[str]()
+    # J0585 (Botox) and 20552 (CPT code) named: the Botox entry; the CPT code entry scores
+    # too little, and the modifiers entry lists no code the question names.
+    named = Scored(ranked, 5.0, ("64646",), code_entries=frozenset({"botox", "cpt-code"}))
+    result = decide("…", named, limits, staff)
+    assert result.status is Status.SUGGEST
+    assert [c.entry.id for c in result.candidates] == ["botox"]
+    # No code the knowledge lists: nothing is offered.
+    result = decide("…", Scored(ranked, 5.0, ("64646",)), limits, staff)
+    assert result.status is Status.NONE
+    # At most max_suggestions of them.
+    many = frozenset({"botox", "modifiers"})
+    one = decide(
+        "…", Scored(ranked, 5.0, (), code_entries=many), Thresholds(max_suggestions=1), staff
+    )
+    assert [c.entry.id for c in one.candidates] == ["botox"]
