@@ -198,8 +198,9 @@ def _covers(reference: tuple[str, str], code: str) -> bool:
 _lock = threading.Lock()
 _files: CodeSetFiles | None = None
 _loaded: CodeSet | None = None
-# A release that failed to load, so that every question does not parse it again.
-_failure: str | None = None
+# A release that failed to load (the state of its files then, and why), so that every
+# question does not parse it again; an edit of the files or configure() tries anew.
+_failure: tuple[object, str] | None = None
 # Importing the package parses its own release; only after another one was loaded does
 # going back to it need a second parse.
 _other_release_loaded = False
@@ -214,19 +215,35 @@ def configure(files: CodeSetFiles | None) -> None:
 
 
 def code_set() -> CodeSet:
-    """The configured release, loaded on first use and kept; raises CodeSetError, and
-    raises it again without reading the files until :func:`configure` is called again."""
+    """The configured release, loaded on first use and kept; raises CodeSetError. A release
+    that failed raises again without being read until its files change."""
     global _loaded, _failure
     with _lock:
-        if _failure is not None:
-            raise CodeSetError(_failure)
         if _loaded is None:
+            state = _files_state(_files)
+            if _failure is not None and _failure[0] == state:
+                raise CodeSetError(_failure[1])
             try:
                 _loaded = _load(_files)
             except CodeSetError as error:
-                _failure = str(error)
+                _failure = (state, str(error))
                 raise
         return _loaded
+
+
+def _files_state(files: CodeSetFiles | None) -> object:
+    """What changes when a configured release's files are edited, added or removed."""
+    if files is None:
+        return None
+    states: list[tuple[int, int] | None] = []
+    for path in (files.tabular, files.codes):
+        try:
+            stat = path.stat()
+        except OSError:
+            states.append(None)
+        else:
+            states.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(states)
 
 
 def is_loaded() -> bool:

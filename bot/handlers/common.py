@@ -70,7 +70,8 @@ async def load_code_set_for(matcher: Matcher, question: str) -> None:
     the parse is Python, so the loop gets its turns meanwhile (the XML parser's one C call,
     under a second, holds it)."""
     if matcher.needs_code_set(question):
-        # A release that does not load is remembered; the answer then says so.
+        # A release that does not load is remembered (bot/icd10.py); the question is then
+        # answered from the knowledge.
         with contextlib.suppress(icd10.CodeSetError):
             await asyncio.to_thread(icd10.code_set)
 

@@ -71,8 +71,10 @@ async def inline_query(update: Update, context: BotContext) -> None:
         firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
     results = [article(entry, knowledge, context.bot.username) for entry in entries]
-    await load_code_set_for(matcher, text)
-    case = matcher.answer(text).case if text else None
+    # A question that looks a code up is answered from the code set, never as a case: it
+    # need not wait for the code set to load here.
+    counted = bool(text) and not matcher.needs_code_set(text)
+    case = matcher.answer(text).case if counted else None
     if case is not None:  # the counted case first, then the entries as before
         results = [case_article(case, knowledge), *results][:MAX_RESULTS]
     await query.answer(results, cache_time=CACHE_SECONDS)
@@ -106,6 +108,7 @@ async def _record_later(context: BotContext, user_id: int, keystroke: object, te
         return  # the user typed on: the later query is recorded instead
     del latest[user_id]
     # matched here, once per burst, not once per keystroke
+    await load_code_set_for(matcher_of(context), text)
     record(context, "inline", matcher_of(context).answer(text))
 
 

@@ -112,12 +112,13 @@ def test_the_first_icd10_question_does_not_hold_up_other_chats(api: FakeBotApi, 
             delays.append(time.monotonic() - asked)
         api.wait_for(lambda: bool(texts_to(api, coder)), timeout=60)
         [coded_at] = sent_at(api, coder)
-        answered_at = [at for chat_id in others for at in sent_at(api, chat_id)]
+        [first_answered_at] = sent_at(api, others[0])
         code, _ = bot.stop()
     assert code == 0, bot.output
     [coded] = texts_to(api, coder)
     assert "M79.18 – Myalgia, other site" in coded
     assert all("dry needling" in texts_to(api, chat_id)[0].lower() for chat_id in others)
     print(f"answer delays while the code set loaded: {delays}")
-    assert max(answered_at) < coded_at  # the others did not wait for the parse
+    # The first other chat asked 0.3 s after the code question: answered during the parse.
+    assert first_answered_at < coded_at
     assert max(delays) < 2.0, delays
