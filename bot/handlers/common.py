@@ -64,12 +64,16 @@ def record(context: BotContext, chat_type: str, result: Result) -> int | None:
     return log.record(chat_type, result) if log is not None else None
 
 
-async def load_code_set_for(matcher: Matcher, question: str) -> None:
+async def load_code_set_for(context: BotContext, question: str) -> None:
     """Load the ICD-10-CM code set in a worker thread when ``question`` is the first to need
     it. Parsing it takes seconds; on the event loop every chat would wait for it. Most of
     the parse is Python, so the loop gets its turns meanwhile (the XML parser's one C call,
     under a second, holds it)."""
-    if matcher.needs_code_set(question):
+    if not matcher_of(context).needs_code_set(question):
+        return
+    async with context.bot_data.code_set_lock:  # one load; other askers wait for it here
+        if icd10.is_loaded():
+            return
         # A release that does not load is remembered (bot/icd10.py); the question is then
         # answered from the knowledge.
         with contextlib.suppress(icd10.CodeSetError):
@@ -78,7 +82,7 @@ async def load_code_set_for(matcher: Matcher, question: str) -> None:
 
 async def answer_message(message: Message, question: str, context: BotContext) -> None:
     """Answer ``question``, asked in ``message``: log it, then reply (compact in groups)."""
-    await load_code_set_for(matcher_of(context), question)
+    await load_code_set_for(context, question)
     # After the wait: a /reload meanwhile has put in the matcher that answers now.
     answered = answer(matcher_of(context), question, compact=is_group(message))
     row = record(context, chat_kind(message), answered.result)

@@ -43,6 +43,8 @@ class BotData:
         self.inline_pending: dict[int, object] = {}
         # Chats are served concurrently: two /reload at once would race to replace the matcher.
         self.reload_lock = asyncio.Lock()
+        # The first code questions wait for one load of the code set, not a thread each.
+        self.code_set_lock = asyncio.Lock()
         # Setting the command menu again while Telegram fails (see app.start_services).
         self.commands_task: asyncio.Task[None] | None = None
         # Where the weekly digest reads "now" from; tests move it forward.

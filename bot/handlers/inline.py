@@ -108,7 +108,7 @@ async def _record_later(context: BotContext, user_id: int, keystroke: object, te
         return  # the user typed on: the later query is recorded instead
     del latest[user_id]
     # matched here, once per burst, not once per keystroke
-    await load_code_set_for(matcher_of(context), text)
+    await load_code_set_for(context, text)
     record(context, "inline", matcher_of(context).answer(text))
 
 
