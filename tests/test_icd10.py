@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,44 +110,6 @@ def test_the_release_is_named(codes: CodeSet):
     assert codes.label == "ICD-10-CM, April 2026 tabular"
     assert codes.version_line.startswith("ICD-10-CM, April 2026 tabular (read with")
     assert codes.package_version in codes.version_line
-
-
-NEWER_TABULAR = """\
-<?xml version="1.0" encoding="utf-8"?>
-<ICD10CM.tabular>
-  <version>2027</version>
-  <introduction><introSection type="title"><title>T</title></introSection></introduction>
-  <chapter>
-    <name>13</name>
-    <desc>Diseases of the musculoskeletal system and connective tissue (M00-M99)</desc>
-    <section id="M70-M79">
-      <desc>Other soft tissue disorders (M70-M79)</desc>
-      <diag>
-        <name>M79</name>
-        <desc>Other and unspecified soft tissue disorders, not elsewhere classified</desc>
-        <diag>
-          <name>M79.1</name>
-          <desc>Myalgia</desc>
-          <excludes1><note>fibromyalgia (M79.7)</note></excludes1>
-          <diag><name>M79.10</name><desc>Myalgia, unspecified site</desc></diag>
-          <diag><name>M79.19</name><desc>Myalgia, a site added in this test release</desc></diag>
-        </diag>
-        <diag><name>M79.7</name><desc>Fibromyalgia</desc></diag>
-      </diag>
-    </section>
-  </chapter>
-</ICD10CM.tabular>
-"""
-
-
-@pytest.fixture
-def newer_release(tmp_path: Path) -> Iterator[CodeSetFiles]:
-    tabular = tmp_path / "icd10cm-tabular-2027.xml"
-    tabular.write_text(NEWER_TABULAR, encoding="utf-8")
-    code_list = tmp_path / "icd10cm-codes-2027.txt"
-    code_list.write_text("M7910   Myalgia, unspecified site\n", encoding="utf-8")
-    yield CodeSetFiles(tabular=tabular, codes=code_list)
-    icd10.configure(None)
 
 
 @pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from bot import icd10
+from bot.icd10 import CodeSetFiles
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Matcher
 from tests.fakes import callback_query, error_body, inline_query
@@ -197,3 +199,15 @@ async def test_a_safety_reply_in_a_group_is_compact(harness: Harness):
     [sent] = await harness.send(text, chat_type="group")
     assert "Call 911 (or your local emergency number) now" in sent["text"]
     assert "reply_markup" not in sent and sent["reply_parameters"]["message_id"]
+
+
+async def test_an_inline_code_query_does_not_wait_for_the_code_set(
+    harness: Harness, newer_release: CodeSetFiles
+):
+    # Each keystroke is an inline query: the seconds of parsing the code set are left to
+    # the delayed record, which is not waiting for an answer.
+    icd10.configure(newer_release)  # not loaded yet
+    await harness.process({"inline_query": inline_query("M79.19 for trigger point injections")})
+    [answered] = harness.request.sent("answerInlineQuery")
+    assert answered["results"]
+    assert not icd10.is_loaded()
