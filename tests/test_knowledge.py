@@ -383,16 +383,9 @@ def test_no_held_out_real_question_is_copied_into_the_knowledge():
         text
         for path in (ROOT / "knowledge").glob("*.yaml")
         for text in texts(read_yaml(path))
-        if norm(text) in held and norm(text) not in EARLIER_THAN_THE_QUESTION
+        if norm(text) in held
     ]
     assert not copied
-
-
-# Knowledge texts that a held-out question collected later happens to repeat word for
-# word: written before it, so not copied from it (with the commit that added each).
-EARLIER_THAN_THE_QUESTION = {
-    "will it help": "effect point cue, b637216; 'Will it help?' joined in round 6",
-}
 
 
 def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge):

@@ -163,7 +163,7 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
     assert total.answerable + total.unanswerable >= 460
-    assert total.right_rate >= 0.45, report.format()  # measured 46.5%
+    assert total.right_rate >= 0.45, report.format()  # measured 46.7%
     assert total.wrong_rate <= 0.15, report.format()  # 14.2%
     assert total.false_rate <= 0.21, report.format()  # 19.7%
     assert report.long_staff.right_rate >= 0.28, report.format()  # 30.4% (14 of 46)
