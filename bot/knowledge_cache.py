@@ -21,7 +21,6 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,6 +32,7 @@ from bot.index import KnowledgeIndex
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matching import Matcher
 from bot.results import Thresholds
+from bot.text import stemmer_version
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def cache_key(directory: Path) -> str:
 def index_key(knowledge_key: str) -> str:
     """SHA-256 over the knowledge's key, the code that compiles it and the stemmer."""
     digest = hashlib.sha256(f"index-cache-{knowledge_key}".encode())
-    digest.update(version("snowballstemmer").encode() + b"\0")
+    digest.update(stemmer_version().encode() + b"\0")
     bot_dir = Path(bot.knowledge.__file__).parent.parent
     for name in _INDEX_SOURCES:
         digest.update(name.encode() + b"\0" + (bot_dir / name).read_bytes() + b"\0")

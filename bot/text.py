@@ -11,6 +11,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
+from importlib.metadata import version
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -257,7 +258,9 @@ class Stemmer:
     """English word stems (Snowball), so "denying", "denied" and "deny" count as one word.
 
     Codes, numbers and short words are left alone. Keeps a cache; the Snowball stemmer
-    keeps state while it works, so each matcher has its own instance.
+    keeps state while it works, so each matcher has its own instance. snowballstemmer
+    runs PyStemmer's C build of the same algorithm when it is installed (a dependency),
+    its pure-Python one otherwise.
     """
 
     def __init__(self, known: Mapping[str, str] | None = None) -> None:
@@ -277,6 +280,13 @@ class Stemmer:
     def known(self) -> dict[str, str]:
         """The stems found so far, by word."""
         return dict(self._cache)
+
+
+def stemmer_version() -> str:
+    """Which Snowball implementation stems, and its version (a compiled index's stems
+    come from it)."""
+    package = "PyStemmer" if snowballstemmer.stemmer.__module__ == "Stemmer" else "snowballstemmer"
+    return f"{package} {version(package)}"
 
 
 @functools.cache

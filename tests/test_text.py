@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.text import focus_sentences, tokenise
+from pathlib import Path
+
+import snowballstemmer
+from snowballstemmer.english_stemmer import EnglishStemmer
+
+from bot.text import focus_sentences, stemmer_version, tokenise
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 STORY = (
     "We recently hired a nurse practitioner and have never had an NP on staff before. "
@@ -53,3 +60,15 @@ def test_a_possessive_is_dropped_and_is_contractions_stay():
         *("medicare", "part", "b", "policy", "the", "doctor", "note"),
     ]
     assert tokenise("what's in it? it's fine") == ["whats", "in", "it", "its", "fine"]
+
+
+def test_the_c_stemmer_is_used_and_stems_as_the_pure_python_snowball() -> None:
+    # PyStemmer (a dependency) is what snowballstemmer runs; a release of it with another
+    # version of the English algorithm would change every compiled text.
+    assert stemmer_version().startswith("PyStemmer ")
+    words = sorted(
+        {word for path in KNOWLEDGE.glob("*.yaml") for word in tokenise(path.read_text("utf-8"))}
+    )
+    assert len(words) > 2000
+    used, pure = snowballstemmer.stemmer("english"), EnglishStemmer()
+    assert [used.stemWord(word) for word in words] == [pure.stemWord(word) for word in words]
