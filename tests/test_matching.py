@@ -249,6 +249,10 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("How do trigger point injections provide relief?", "purpose"),
         # Why it stays (cause); whether it ever goes away is the prognosis point.
         ("Why won't my knots go away?", "cause"),
+        # What knots lead to, not what causes them.
+        ("Can Muscle Knots Cause Similar Pain?", "consequence"),
+        ("What are trigger point injections used for?", "uses"),
+        ("J1100 drug units for 10 mg dexamethasone?", "drug-units"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
@@ -287,6 +291,28 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
     assert "prognosis" not in reasons
     cured = " ".join(not_answered_because(matcher, "Does myofascial pain go away?"))
     assert "does not answer the point asked: prognosis" in cured
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # The injection's own effects are side effects, not what trigger points lead to.
+        ("Can a trigger point injection cause infection?", "side-effects"),
+        ("Can a knot injection cause a collapsed lung?", "side-effects"),
+        # Rounding 20552 units is billing-units; a drug's units name the drug.
+        (
+            "How many units of 20552 should I bill, do I round up for each trigger point?",
+            "billing-units",
+        ),
+        ("How many units of the drug do I bill for 4 mg of dexamethasone J1100?", "drug-billing"),
+        ("What exactly is a knot injection?", "what-is-tpi"),
+        ("What kinds of pain after the injection are normal?", "side-effects"),
+    ],
+)
+def test_the_newer_cues_leave_neighbouring_questions_alone(
+    matcher: Matcher, question: str, entry_id: str
+):
+    assert answered_with(matcher, question) == entry_id
 
 
 def test_the_purpose_of_a_modifier_is_coding_not_the_purpose_of_the_injection(
