@@ -163,10 +163,10 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
     assert total.answerable + total.unanswerable >= 480
-    assert total.right_rate >= 0.45, report.format()  # measured 46.5%
+    assert total.right_rate >= 0.45, report.format()  # measured 46.2%
     assert total.wrong_rate <= 0.15, report.format()  # 13.6%
-    assert total.false_rate <= 0.21, report.format()  # 20.8%
-    assert report.long_staff.right_rate >= 0.28, report.format()  # 32.7% (16 of 49)
+    assert total.false_rate <= 0.21, report.format()  # 20.3%
+    assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
 
 
 def test_dev_set_does_not_copy_the_knowledge_base(knowledge):
