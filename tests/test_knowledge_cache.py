@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -175,8 +176,6 @@ def test_loading_with_reuse_shares_unchanged_entries_as_each_file_is_read(knowle
     ids=["long text", "long mapping", "long list", "short"],
 )
 def test_a_long_value_is_written_in_pieces_as_one_json_text(value: object):
-    from io import StringIO
-
     written = StringIO()
     knowledge_cache._write_value(written, value)
     assert written.getvalue() == knowledge_cache._json(value)
