@@ -22,8 +22,8 @@ from telegram.request import BaseRequest
 
 from bot.config import TOKEN_VARIABLE, Settings
 from bot.handlers import register
-from bot.handlers.common import send_reply
-from bot.handlers.context import CONTEXT_TYPES, BotApplication, BotApplicationBuilder
+from bot.handlers.common import matcher_of, send_reply
+from bot.handlers.context import CONTEXT_TYPES, BotApplication, BotApplicationBuilder, BotContext
 from bot.handlers.digest import schedule_digest
 from bot.matching import Matcher
 from bot.questionlog import QuestionLog
@@ -93,6 +93,8 @@ async def set_commands(application: BotApplication) -> None:
 
 # Waits between attempts to set the command menu while Telegram fails: doubling, capped.
 COMMANDS_RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+# The job that prepares the matcher once the bot runs.
+PREPARE_JOB = "prepare-matcher"
 
 
 async def _retry_set_commands(application: BotApplication) -> None:
@@ -124,6 +126,12 @@ async def start_services(application: BotApplication) -> None:
         application.bot_data.commands_task = asyncio.create_task(
             _retry_set_commands(application), name="set-commands"
         )
+
+
+async def prepare_matcher(context: BotContext) -> None:
+    """A job run as soon as the bot runs: load what the first misspelt question would
+    otherwise wait for (``Matcher.prepare``), in a worker thread, so no asker waits."""
+    await asyncio.to_thread(matcher_of(context).prepare)
 
 
 async def stop_retrying(application: BotApplication) -> None:
@@ -184,6 +192,8 @@ def build_application(
     application.bot_data.question_log = question_log
     register(application)
     schedule_digest(application)
+    if application.job_queue is not None:
+        application.job_queue.run_once(prepare_matcher, 0, name=PREPARE_JOB)
     return application
 
 

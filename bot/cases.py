@@ -126,6 +126,10 @@ class CaseCoder:
             min_length=MIN_TYPO_LENGTH,
         )
 
+    def prepare(self) -> None:
+        """Build now what correcting a misspelt muscle name would otherwise build first."""
+        self._correct.prepare()
+
     def answer(self, text: str) -> CaseAnswer | None:
         """The counted case for a question, or None when it does not describe one."""
         if self._entry is None or not self._terms:

@@ -96,6 +96,10 @@ class QueryReader:
             min_length=MIN_TYPO_LENGTH,
         )
 
+    def prepare(self) -> None:
+        """Build now what reading a misspelt word would otherwise build first."""
+        self._correct.prepare()
+
     def read(self, text: str) -> Query:
         """The question as the matcher scores it."""
         sentences = [

@@ -294,7 +294,8 @@ def english_words() -> frozenset[str]:
     """English words: pyspellchecker's list (160,000 words, each seen at least 50 times in
     its corpus; misspellings such as "triger" or "medicre" are not among them).
 
-    Read on first use (about 0.3 s; 18 MiB kept), not at start-up.
+    Read on first use (about 0.3 s; 18 MiB kept), not at start-up: the bot reads it in a
+    worker thread once it runs (``Matcher.prepare``).
     """
     from spellchecker import SpellChecker
 
@@ -311,8 +312,8 @@ class TypoCorrector:
     Only targets within a few edits are compared, found through an index of each target
     with one letter deleted: comparing a word with every target costs milliseconds once
     the knowledge base has thousands of entries. The index is built on the first word to
-    correct (a fraction of a second at 20,000 targets), not at start-up. A bounded cache
-    keeps the words already corrected.
+    correct or by ``prepare`` (a fraction of a second at 20,000 targets), not at start-up.
+    A bounded cache keeps the words already corrected.
     """
 
     def __init__(
@@ -341,6 +342,13 @@ class TypoCorrector:
             if len(self._cache) < 100_000:
                 self._cache[token] = corrected
         return corrected
+
+    def prepare(self) -> None:
+        """Load now what the first word to correct would otherwise wait for: the English
+        word list and the index of targets."""
+        if self._english:
+            english_words()
+        self._near()
 
     def _closest(self, token: str) -> str:
         if self._english and token in english_words():

@@ -42,6 +42,16 @@ def test_english_words_are_not_corrected():
     assert spelling_blind("invalid") == "valid"
 
 
+def test_prepare_loads_the_english_words_when_they_are_used():
+    english_words.cache_clear()
+    TypoCorrector(
+        frozenset(), ["valid"], cutoff=TYPO_CUTOFF, min_length=4, english=False
+    ).prepare()
+    assert english_words.cache_info().currsize == 0
+    corrector().prepare()
+    assert english_words.cache_info().currsize == 1
+
+
 def test_known_short_numeric_and_far_words_stay():
     correct = corrector(known=frozenset({"trigge"}))
     assert correct("trigge") == "trigge"

@@ -22,6 +22,7 @@ from bot.handlers.common import (
     message_of,
     question_log_of,
     send_reply,
+    serve_matcher,
     settings_of,
 )
 from bot.handlers.context import BotContext, Handler
@@ -65,7 +66,7 @@ async def reload(update: Update, context: BotContext) -> None:
             kept = f"Reload failed; still serving the previous knowledge ({count} entries)."
             await send_reply(message_of(update), Reply(text(kept, str(error))))
             return
-        context.bot_data.matcher = matcher
+        await serve_matcher(context, matcher)
     knowledge = matcher.knowledge
     changes = compare(old.knowledge, knowledge)
     logger.info("knowledge reloaded from %s: %s", directory, changes)

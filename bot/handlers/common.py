@@ -49,6 +49,13 @@ def matcher_of(context: BotContext) -> Matcher:
     return context.bot_data.matcher
 
 
+async def serve_matcher(context: BotContext, matcher: Matcher) -> None:
+    """Answer with ``matcher`` from now on, once prepared (``Matcher.prepare``, in a worker
+    thread: the matcher it replaces answers meanwhile)."""
+    await asyncio.to_thread(matcher.prepare)
+    context.bot_data.matcher = matcher
+
+
 def settings_of(context: BotContext) -> Settings:
     return context.bot_data.settings
 

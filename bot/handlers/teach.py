@@ -30,6 +30,7 @@ from bot.handlers.common import (
     message_of,
     question_log_of,
     send_reply,
+    serve_matcher,
     settings_of,
 )
 from bot.handlers.context import BotContext, Handler
@@ -233,7 +234,7 @@ async def _teach(context: BotContext, question: str, entry_id: str, fp: str) -> 
         except OSError as error:
             return Reply(text("Not taught.", f"Cannot write the knowledge file: {error}"))
         matcher = await asyncio.to_thread(Matcher, taught.knowledge, old.thresholds)
-        context.bot_data.matcher = matcher
+        await serve_matcher(context, matcher)
     changes = compare(old.knowledge, taught.knowledge)
     logger.info("taught a wording to %s; knowledge reloaded: %s", entry_id, changes)
     entry = taught.knowledge.entry(entry_id)

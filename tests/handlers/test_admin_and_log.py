@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from bot.handlers import inline
 from bot.logreader import LogReader
+from bot.matching import Matcher
+from bot.text import english_words
 from tests.fakes import USER, callback_query, inline_query
-from tests.handlers.conftest import ADMIN_ID, Harness
+from tests.handlers.conftest import ADMIN_ID, Harness, logged_application
 
 ADMIN = {"id": ADMIN_ID, "is_bot": False, "first_name": "Admin"}
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -125,6 +128,26 @@ async def test_reload_reports_changes_and_serves_the_new_knowledge(logged_harnes
     assert f"Reloaded {count} entries" in reply and "edited: effectiveness, treatments" in reply
     [answer] = await logged_harness.send("how are trigger points treated")
     assert "regular exercise" in answer["text"]
+
+
+async def words_loaded_within(seconds: float) -> bool:
+    for _ in range(int(seconds / 0.01)):
+        if english_words.cache_info().currsize:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_the_english_words_are_loaded_before_anyone_asks(tmp_path: Path, matcher: Matcher):
+    # Read by a job once the bot runs, and for a reloaded matcher before it serves: the
+    # first misspelt question never waits 0.3 s for them on the event loop.
+    english_words.cache_clear()
+    admins = {"ADMIN_USER_IDS": str(ADMIN_ID)}
+    async with logged_application(tmp_path, matcher, admins) as harness:
+        assert await words_loaded_within(10)
+        reply = await admin_says(harness, "/reload")
+        reloaded = harness.application.bot_data.matcher
+        assert reply.startswith("Reloaded") and reloaded is not matcher and reloaded.prepared
 
 
 async def test_failed_reload_keeps_the_old_knowledge(logged_harness: Harness):
