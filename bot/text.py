@@ -181,7 +181,25 @@ def _first_word(sentence: str) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return [
+        clause
+        for s in _SENTENCE_END.split(text)
+        if s and s.strip()
+        for clause in _clauses(s.strip())
+    ]
+
+
+# The comma before a last clause that is a question: "My neck has hurt for weeks, could
+# trigger point injections help?"
+_ASKING_CLAUSE = re.compile(
+    r",\s*(?=(?:" + "|".join(sorted(_QUESTION_WORDS)) + r")\b[^,]*\?$)", re.IGNORECASE
+)
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A question after a comma is a sentence of its own, and the clause before it story
+    (unless the question names nothing: "my arm is numb, is that normal?")."""
+    return [part.strip() for part in _ASKING_CLAUSE.split(sentence, maxsplit=1) if part.strip()]
 
 
 def _says_something(sentence: str) -> bool:

@@ -46,6 +46,26 @@ def test_a_question_about_it_keeps_the_story_out_of_the_focus():
     assert [asks for _, asks in sentences] == [False, True]
 
 
+def test_a_question_after_a_comma_is_the_focus_and_the_clause_before_is_story():
+    sentences = focus_sentences(
+        "My neck has been killing me for weeks, could trigger point injections help?"
+    )
+    assert sentences == [
+        ("My neck has been killing me for weeks", False),
+        ("could trigger point injections help?", True),
+    ]
+    # Not split: a list of questions, a comma inside the question, no question mark.
+    for kept in (
+        "What is 20552, and can I bill it twice?",
+        "Which code, 20552 or 20553, for three muscles?",
+        "after the shot, can i drive home.",
+    ):
+        assert [text for text, _ in focus_sentences(kept)] == [kept], kept
+    # "Is that normal?" names nothing: it asks about the clause before it.
+    numb = focus_sentences("After the injection my arm is numb, is that normal?")
+    assert all(asks for _, asks in numb)
+
+
 def test_negated_contractions_keep_their_not():
     assert tokenise("Who shouldn't get it?") == ["who", "should", "not", "get", "it"]
     assert tokenise("I can't, it won't; it isn’t") == [
