@@ -23,6 +23,10 @@ from bot.matching import Result, Status
 MESSAGE_LIMIT = 4096
 
 DISCLAIMER = "This is general information, not medical or billing advice."
+# Unanswered messages longer than this are mostly a story around the question (staff
+# describing a case), which the matcher reads less well than the question alone.
+LONG_MESSAGE_WORDS = 30
+SHORTER_HINT = "It may help to ask just the question, in one short sentence."
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,8 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     elif result.other_subjects:
         lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
     covered = "I answer questions about trigger point injections. Pick a topic:"
+    if len(result.query.split()) > LONG_MESSAGE_WORDS:
+        covered = f"{SHORTER_HINT} Or pick a topic:"
     return topics_reply(knowledge, f"{lead} {covered}")
 
 

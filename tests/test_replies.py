@@ -10,6 +10,7 @@ from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Matcher, Status
 from bot.replies import (
     MESSAGE_LIMIT,
+    SHORTER_HINT,
     entry_reply,
     one_message_reply,
     render_html,
@@ -127,6 +128,20 @@ def test_none_offers_topics_and_names_unknown_codes(matcher: Matcher, knowledge)
     reply = reply_for(matcher.answer("CPT 27447"), knowledge)
     assert "no information about 27447" in render_plain(reply)
     assert [o.data for o in reply.options] == [f"topic:{t.id}" for t in knowledge.topics]
+
+
+def test_a_long_unanswered_message_is_told_to_ask_the_question_alone(matcher: Matcher, knowledge):
+    story = (
+        "Our office manager asked me to look into something for the front desk this week."
+        " We keep getting calls from people about the parking garage next to our building"
+        " and the elevator that has been out of order since Monday."
+    )
+    long_one = matcher.answer(f"{story} What should we tell them about the parking?")
+    short_one = matcher.answer("What should we tell them about the parking?")
+    assert long_one.status is Status.NONE and short_one.status is Status.NONE
+    assert SHORTER_HINT in render_plain(reply_for(long_one, knowledge))
+    assert SHORTER_HINT not in render_plain(reply_for(short_one, knowledge))
+    assert "Pick a topic:" in render_plain(reply_for(short_one, knowledge))
 
 
 def test_callback_data_resolves_or_returns_none(knowledge):
