@@ -199,6 +199,8 @@ _ASKING_CLAUSE = re.compile(
 def _clauses(sentence: str) -> list[str]:
     """A question after a comma is a sentence of its own, and the clause before it story
     (unless the question names nothing: "my arm is numb, is that normal?")."""
+    if "," not in sentence:
+        return [sentence]
     return [part.strip() for part in _ASKING_CLAUSE.split(sentence, maxsplit=1) if part.strip()]
 
 
