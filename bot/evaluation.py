@@ -159,11 +159,19 @@ class Tally:
         return self.false_answers / self.unanswerable if self.unanswerable else 0.0
 
     def row(self, label: str) -> str:
+        right = share(self.right, self.answerable)
+        false = share(self.false_answers, self.unanswerable)
         return (
-            f"{label:<16} {self.right:>4}/{self.answerable:<4} {self.right_rate:6.1%}"
+            f"{label:<16} {self.right:>4}/{self.answerable:<4} {right}"
             f" {self.wrong:>5} {self.suggested:>7} {self.suggested_right:>8} {self.declined:>5}"
-            f"   {self.false_answers:>4}/{self.unanswerable:<4} {self.false_rate:6.1%}"
+            f"   {self.false_answers:>4}/{self.unanswerable:<4} {false}"
         )
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage, six wide; "n/a" when there is nothing to
+    count (a group without such questions neither passes nor fails)."""
+    return f"{part / whole:6.1%}" if whole else f"{'n/a':>6}"
 
 
 TALLY_HEADER = (
@@ -266,14 +274,17 @@ class Report:
         for low, high, label in LENGTH_BUCKETS:
             lines.append(self.tally(partial(_words_between, low=low, high=high)).row(label))
         lines.append(self.long_staff.row("staff, 30+ words"))
-        total = self.tally()
+        total, long_staff = self.tally(), self.long_staff
+        right, wrong = share(total.right, total.answerable), share(total.wrong, total.answerable)
+        false = share(total.false_answers, total.unanswerable)
+        long_right = share(long_staff.right, long_staff.answerable)
         lines += [
             "",
-            f"answerable answered right:      {total.right_rate:.1%} (target >= 85%)",
-            f"answerable answered wrong:      {total.wrong_rate:.1%} (target <= 3%)",
+            f"answerable answered right:      {right.strip()} (target >= 85%)",
+            f"answerable answered wrong:      {wrong.strip()} (target <= 3%)",
             f"answerable with a right entry among the suggestions: {total.suggested_right}",
-            f"unanswerable answered anyway:   {total.false_rate:.1%} (target <= 5%)",
-            f"staff 30+ words answered right: {self.long_staff.right_rate:.1%} (target >= 75%)",
+            f"unanswerable answered anyway:   {false.strip()} (target <= 5%)",
+            f"staff 30+ words answered right: {long_right.strip()} (target >= 75%)",
         ]
         return lines
 

@@ -177,6 +177,15 @@ def test_eval_counts_suggestions_that_list_a_right_entry(matcher: Matcher, tmp_p
     assert (tally.suggested, tally.suggested_right) == (2, 1)
 
 
+def test_eval_shows_a_group_without_questions_as_not_applicable(matcher: Matcher, tmp_path: Path):
+    path = tmp_path / "real.yaml"
+    path.write_text("- {q: Does it hurt?, source: s, asker: patient, ids: [what-happens]}\n")
+    text = evaluate(matcher, *load_dev_set(path)).format()
+    [long_staff] = [line for line in text.splitlines() if line.startswith("staff, 30+ words")]
+    assert long_staff.split()[-1] == "n/a" and "100.0%" not in long_staff
+    assert "staff 30+ words answered right: n/a" in text
+
+
 def test_invalid_setting_names_the_variable():
     done = run("ask", "hi", env={"ANSWER_THRESHOLD": "lots"})
     assert done.returncode == 2 and "ANSWER_THRESHOLD" in done.stderr
