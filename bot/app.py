@@ -193,7 +193,11 @@ def build_application(
     register(application)
     schedule_digest(application)
     if application.job_queue is not None:
-        application.job_queue.run_once(prepare_matcher, 0, name=PREPARE_JOB)
+        # Due now, run whenever the job queue starts: APScheduler skips a job more than
+        # its grace time (1 s) late, and start-up can take longer (getMe, retries).
+        application.job_queue.run_once(
+            prepare_matcher, 0, name=PREPARE_JOB, job_kwargs={"misfire_grace_time": None}
+        )
     return application
 
 

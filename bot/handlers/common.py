@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 from typing import TypeVar
 
 from telegram import (
@@ -27,6 +28,8 @@ from bot.questionlog import QuestionLog
 from bot.replies import Reply, render_html
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 def expect(value: T | None, what: str) -> T:
@@ -52,7 +55,10 @@ def matcher_of(context: BotContext) -> Matcher:
 async def serve_matcher(context: BotContext, matcher: Matcher) -> None:
     """Answer with ``matcher`` from now on, once prepared (``Matcher.prepare``, in a worker
     thread: the matcher it replaces answers meanwhile)."""
-    await asyncio.to_thread(matcher.prepare)
+    try:
+        await asyncio.to_thread(matcher.prepare)
+    except Exception as error:  # preparing only saves time later: serve the matcher anyway
+        logger.warning("could not prepare the new matcher (%s); it is served as it is", error)
     context.bot_data.matcher = matcher
 
 

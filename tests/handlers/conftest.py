@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -97,10 +98,11 @@ async def logged_harness(tmp_path: Path, matcher: Matcher) -> AsyncIterator[Harn
 
 @asynccontextmanager
 async def logged_application(
-    tmp_path: Path, matcher: Matcher, env: dict[str, str]
+    tmp_path: Path, matcher: Matcher, env: dict[str, str], start_after: float = 0.0
 ) -> AsyncIterator[Harness]:
     """A running application with a question log in ``tmp_path / "data"`` and a copy of
-    the shipped knowledge in ``tmp_path / "knowledge"``; ``env`` adds settings."""
+    the shipped knowledge in ``tmp_path / "knowledge"``; ``env`` adds settings;
+    ``start_after``: seconds between building and starting it (a slow start-up)."""
     knowledge_dir = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     settings = load_settings(
@@ -121,6 +123,7 @@ async def logged_application(
         get_updates_request=RecordingRequest(),
         question_log=log,
     )
+    await asyncio.sleep(start_after)
     async with running(application):
         yield Harness(application, request)
     log.close()

@@ -139,11 +139,12 @@ async def words_loaded_within(seconds: float) -> bool:
 
 
 async def test_the_english_words_are_loaded_before_anyone_asks(tmp_path: Path, matcher: Matcher):
-    # Read by a job once the bot runs, and for a reloaded matcher before it serves: the
-    # first misspelt question never waits 0.3 s for them on the event loop.
+    # Read by a job once the bot runs (even when starting took longer than APScheduler's
+    # 1 s grace for a late job), and for a reloaded matcher before it serves: the first
+    # misspelt question never waits 0.3 s for them on the event loop.
     english_words.cache_clear()
     admins = {"ADMIN_USER_IDS": str(ADMIN_ID)}
-    async with logged_application(tmp_path, matcher, admins) as harness:
+    async with logged_application(tmp_path, matcher, admins, start_after=1.5) as harness:
         assert await words_loaded_within(10)
         reply = await admin_says(harness, "/reload")
         reloaded = harness.application.bot_data.matcher
