@@ -190,18 +190,43 @@ def _sentences(text: str) -> list[str]:
 
 
 # The comma before a last clause that is a question: "My neck has hurt for weeks, could
-# trigger point injections help?"
+# trigger point injections help?" ("isn't", "can't" too).
 _ASKING_CLAUSE = re.compile(
-    r",\s*(?=(?:" + "|".join(sorted(_QUESTION_WORDS)) + r")\b[^,]*\?$)", re.IGNORECASE
+    r",\s*(?=(?:" + "|".join(sorted(_QUESTION_WORDS)) + r")(?:n?['’]t)?\b[^,]*\?$)",
+    re.IGNORECASE,
 )
 
 
 def _clauses(sentence: str) -> list[str]:
-    """A question after a comma is a sentence of its own, and the clause before it story
-    (unless the question names nothing: "my arm is numb, is that normal?")."""
+    """A question after a comma is a sentence of its own, and the clause before it story;
+    not when the question refers back to that clause ("I am pregnant, is it safe?", "my
+    arm is numb, is that normal?")."""
     if "," not in sentence:
         return [sentence]
-    return [part.strip() for part in _ASKING_CLAUSE.split(sentence, maxsplit=1) if part.strip()]
+    parts = [part.strip() for part in _ASKING_CLAUSE.split(sentence, maxsplit=1)]
+    if len(parts) < 2 or not parts[0] or _refers_back(parts[1]) or _qualifies(parts[0]):
+        return [sentence]
+    return parts
+
+
+# Words that open a condition of the question rather than a story: "If 3 muscles were
+# injected, can we bill 20553?", "For a patient with fibromyalgia, are TPIs effective?"
+_CONDITION_WORDS = frozenset(
+    "if for with when whenever in on at since after before during as once unless while".split()
+)
+
+
+def _qualifies(clause: str) -> bool:
+    return _first_word(clause) in _CONDITION_WORDS
+
+
+def _refers_back(question: str) -> bool:
+    """Whether a question points at something said before it: "it", "them", or "that" /
+    "this" right after its first word ("is that normal", "does this mean")."""
+    tokens = tokenise(question)
+    return any(t in SUBJECT_PRONOUNS for t in tokens) or any(
+        t in ("that", "this") for t in tokens[1:3]
+    )
 
 
 def _says_something(sentence: str) -> bool:
@@ -314,7 +339,7 @@ def english_words() -> frozenset[str]:
     """English words: pyspellchecker's list (160,000 words, each seen at least 50 times in
     its corpus; misspellings such as "triger" or "medicre" are not among them).
 
-    Read on first use (about 0.3 s; 18 MiB kept), not at start-up: the bot reads it in a
+    Read on first use (about 0.3 s; 17 MiB kept), not at start-up: the bot reads it in a
     worker thread once it runs (``Matcher.prepare``).
     """
     from spellchecker import SpellChecker

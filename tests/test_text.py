@@ -7,7 +7,7 @@ from pathlib import Path
 import snowballstemmer
 from snowballstemmer.english_stemmer import EnglishStemmer
 
-from bot.text import focus_sentences, stemmer_version, tokenise
+from bot.text import asks_a_question, focus_sentences, stemmer_version, tokenise
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -54,16 +54,24 @@ def test_a_question_after_a_comma_is_the_focus_and_the_clause_before_is_story():
         ("My neck has been killing me for weeks", False),
         ("could trigger point injections help?", True),
     ]
-    # Not split: a list of questions, a comma inside the question, no question mark.
+    assert [text for text, _ in focus_sentences("My neck hurts, isn't a TPI the answer?")] == [
+        "My neck hurts",
+        "isn't a TPI the answer?",
+    ]
+    # Kept whole: a list of questions, a comma inside the question, no question mark, a
+    # question about the clause before it, and a condition of the question.
     for kept in (
         "What is 20552, and can I bill it twice?",
         "Which code, 20552 or 20553, for three muscles?",
         "after the shot, can i drive home.",
+        "I am pregnant, is it safe?",
+        "I'm on Medicare, how often can I get them?",
+        "The patient had chest pain after the injection, is that normal?",
+        "If the doctor injects 3 muscles, can we bill 20553?",
+        "For a patient with fibromyalgia, are trigger point injections effective?",
     ):
-        assert [text for text, _ in focus_sentences(kept)] == [kept], kept
-    # "Is that normal?" names nothing: it asks about the clause before it.
-    numb = focus_sentences("After the injection my arm is numb, is that normal?")
-    assert all(asks for _, asks in numb)
+        assert focus_sentences(kept) == [(kept, True)], kept
+        assert asks_a_question(kept) is kept.endswith("?"), kept
 
 
 def test_negated_contractions_keep_their_not():
