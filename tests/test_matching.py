@@ -253,8 +253,6 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("Can Muscle Knots Cause Similar Pain?", "consequence"),
         ("What are trigger point injections used for?", "uses"),
         ("J1100 drug units for 10 mg dexamethasone?", "drug-units"),
-        # What the injection causes is a side effect; what trigger points cause is not.
-        ("Do the shots cause headaches?", "side-effects"),
         ("Can trigger points cause headaches?", "consequence"),
     ],
 )
