@@ -142,6 +142,10 @@ def test_a_long_unanswered_message_is_told_to_ask_the_question_alone(matcher: Ma
     assert SHORTER_HINT in render_plain(reply_for(long_one, knowledge))
     assert SHORTER_HINT not in render_plain(reply_for(short_one, knowledge))
     assert "Pick a topic:" in render_plain(reply_for(short_one, knowledge))
+    # Shortening cannot help when the bot has nothing on a code or subject it names.
+    unknown_code = matcher.answer(f"{story} What is CPT 27447?")
+    assert unknown_code.status is Status.NONE and unknown_code.unknown_codes
+    assert SHORTER_HINT not in render_plain(reply_for(unknown_code, knowledge))
 
 
 def test_callback_data_resolves_or_returns_none(knowledge):
