@@ -354,6 +354,8 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
         ("how much does it cost to get an MRI", "mri"),
         # "it" refers to the EMG named before the question
         ("My doctor ordered an EMG. What is it and what can I expect?", "emg"),
+        # A tendon condition, despite "trigger" (real_reserve.yaml, round 12)
+        ("How many times can you inject a trigger finger?", "trigger finger"),
     ],
 )
 def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
