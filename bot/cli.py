@@ -103,7 +103,7 @@ def _main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     icd10.configure(settings.code_set)
     directory = getattr(args, "directory", None) or args.knowledge or settings.knowledge_dir
-    command = args.command or ("console" if _chats_without_token(settings) else "run")
+    command = args.command or _default_command(settings)
     if command == "run" and settings.token is None:
         print(
             f"{TOKEN_VARIABLE} is not set, so the Telegram bot cannot start.\n"
@@ -139,18 +139,18 @@ def _main(args: argparse.Namespace) -> int:
     return run_eval(matcher, args.file)
 
 
-def _chats_without_token(settings: Settings) -> bool:
-    """Whether ``run_bot.py`` without a command opens the console chat: no token, and a
-    person at a terminal (stdin and stdout both). Says so when it does. A service or a
-    background job without a token still fails and names the variable."""
+def _default_command(settings: Settings) -> str:
+    """What ``run_bot.py`` without a command does: the console chat when there is no token
+    and a person at a terminal (stdin and stdout both), saying so; otherwise the bot. A
+    service or a background job without a token still fails and names the variable."""
     if settings.token is not None or not (sys.stdin.isatty() and sys.stdout.isatty()):
-        return False
+        return "run"
     print(
         f"{TOKEN_VARIABLE} is not set: chatting here in the terminal instead. Set it in the"
         " environment or in a .env file (see .env.example) to run the Telegram bot.",
         file=sys.stderr,
     )
-    return True
+    return "console"
 
 
 def run_telegram(settings: Settings, matcher: Matcher) -> int:
