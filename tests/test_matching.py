@@ -165,7 +165,7 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     assert total.answerable + total.unanswerable >= 495
     assert total.right_rate >= 0.45, report.format()  # measured 46.4%
     assert total.wrong_rate <= 0.15, report.format()  # 14.0%
-    assert total.false_rate <= 0.20, report.format()  # 19.3%
+    assert total.false_rate <= 0.20, report.format()  # 18.8%
     assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
 
 
