@@ -200,7 +200,8 @@ _ASKING_CLAUSE = re.compile(
 def _clauses(sentence: str) -> list[str]:
     """A question after a comma is a sentence of its own, and the clause before it story;
     not when the question refers back to that clause ("I am pregnant, is it safe?", "my
-    arm is numb, is that normal?")."""
+    arm is numb, is that normal?") or the clause is its condition ("If 3 muscles were
+    injected, can we bill 20553?")."""
     if "," not in sentence:
         return [sentence]
     parts = [part.strip() for part in _ASKING_CLAUSE.split(sentence, maxsplit=1)]
@@ -358,7 +359,8 @@ class TypoCorrector:
     with one letter deleted: comparing a word with every target costs milliseconds once
     the knowledge base has thousands of entries. The index is built on the first word to
     correct or by ``prepare`` (a fraction of a second at 20,000 targets), not at start-up.
-    A bounded cache keeps the words already corrected.
+    A bounded cache keeps the words already corrected. Targets are single words: the
+    index joins those under one key with spaces.
     """
 
     def __init__(
