@@ -254,6 +254,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What are trigger point injections used for?", "uses"),
         ("J1100 drug units for 10 mg dexamethasone?", "drug-units"),
         ("Can trigger points cause headaches?", "consequence"),
+        # How long until an activity is allowed is aftercare, not how long relief lasts.
+        ("how long after a trigger point injection can I exercise", "aftercare"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
