@@ -172,18 +172,14 @@ def topic_reply(topic: Topic, knowledge: KnowledgeBase) -> Reply:
 
 def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     lead = "Sorry, I don't have an answer to that."
+    covered = "I answer questions about trigger point injections. Pick a topic:"
     if result.unknown_codes:
         lead = _no_information(result)
     elif result.other_subjects:
         lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
-    covered = "I answer questions about trigger point injections. Pick a topic:"
-    if not (result.unknown_codes or result.other_subjects) and _long(result.query):
+    elif len(result.query.split()) > LONG_MESSAGE_WORDS:
         covered = f"{SHORTER_HINT} Or pick a topic:"  # a shorter question might be answered
     return topics_reply(knowledge, f"{lead} {covered}")
-
-
-def _long(message: str) -> bool:
-    return len(message.split()) > LONG_MESSAGE_WORDS
 
 
 def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
