@@ -318,6 +318,21 @@ def test_the_newer_cues_leave_neighbouring_questions_alone(
     assert answered_with(matcher, question) == entry_id
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # Going back to work is aftercare; "work" alone still asks whether they work.
+        ("How long after trigger point injections can I go back to work?", "aftercare"),
+        ("Will I have to miss work after trigger point injections?", "aftercare"),
+        ("Do trigger point injections work?", "effectiveness"),
+    ],
+)
+def test_work_as_a_job_is_not_whether_the_injection_works(
+    matcher: Matcher, question: str, entry_id: str
+):
+    assert answered_with(matcher, question) == entry_id
+
+
 def test_the_purpose_of_a_modifier_is_coding_not_the_purpose_of_the_injection(
     matcher: Matcher,
 ):
