@@ -351,6 +351,15 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
     assert "does not answer the point asked: prognosis" in cured
     # "permanent" alone still asks how long relief lasts.
     assert answered_with(matcher, "Is the relief permanent?") == "relief-duration"
+    # How soon it starts to work: not how long the procedure takes, nor how long relief lasts.
+    for question in (
+        "How long does it take for trigger point injections to work?",
+        "How long does it take for a TPI to kick in?",
+    ):
+        assert "does not answer the point asked: onset" in " ".join(
+            not_answered_because(matcher, question)
+        )
+    assert answered_with(matcher, "How long does the TPI procedure take?") == "what-happens"
 
 
 def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
