@@ -256,6 +256,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("Can trigger points cause headaches?", "consequence"),
         # How long until an activity is allowed is aftercare, not how long relief lasts.
         ("how long after a trigger point injection can I exercise", "aftercare"),
+        # Which pain medicine is safe to take afterwards: the aftercare says to ask.
+        ("Is it ok to take ibuprofen after a TPI?", "aftercare"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
@@ -310,6 +312,8 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         ("How many units of the drug do I bill for 4 mg of dexamethasone J1100?", "drug-billing"),
         ("What exactly is a knot injection?", "what-is-tpi"),
         ("What kinds of pain after the injection are normal?", "side-effects"),
+        # "ok to take ... after" is about the patient; billing one code after another is not.
+        ("Is it ok to bill 20552 after an E/M visit?", "same-day-visit"),
     ],
 )
 def test_the_newer_cues_leave_neighbouring_questions_alone(
