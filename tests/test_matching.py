@@ -258,6 +258,12 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("how long after a trigger point injection can I exercise", "aftercare"),
         # Which pain medicine is safe to take afterwards: the aftercare says to ask.
         ("Is it ok to take ibuprofen after a TPI?", "aftercare"),
+        ("What kinds of doctors give trigger point injections?", "who"),
+        ("What's it like to get a trigger point injection?", "procedure"),
+        ("What can trigger point injections treat?", "uses"),
+        # "what's ... like" with a gap would swallow the point inside it.
+        ("What's recovery like after a trigger point injection?", "aftercare"),
+        ("What's the success rate like for trigger point injections?", "effect"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
