@@ -46,6 +46,8 @@ class Scored:
     asks_staff: bool = True
     # Ids of the entries that list a code the question names (their keywords).
     code_entries: frozenset[str] = frozenset()
+    # What the question asks, when every point it asks is one no entry answers.
+    unanswered_points: tuple[str, ...] = ()
 
 
 def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[str]) -> Result:
@@ -70,6 +72,7 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
             tuple(listed[: limits.max_suggestions] or candidates[:1]),
             unknown_codes=scored.unknown_codes,
             other_subjects=beside,
+            unanswered_points=scored.unanswered_points,
         )
     best = candidates[0]
     runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
@@ -89,4 +92,5 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
         tuple(close[: limits.max_suggestions]),
         unknown_codes=scored.unknown_codes,
         other_subjects=beside,
+        unanswered_points=scored.unanswered_points,
     )

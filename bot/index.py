@@ -78,6 +78,10 @@ class KnowledgeIndex:
             )
             for point in knowledge.points
         ]
+        # What the points no entry answers ask, by point id (the reply names it).
+        self.unanswered_points = {
+            point.id: point.asks for point in knowledge.points if not point.entries and point.asks
+        }
         # Each knowledge text is normalised and expanded once while compiling, not once per
         # use; each distinct word is looked at once (stem, stop word, code), not once per
         # text: at 100,000 entries that is 20,000 words against 5 million occurrences.

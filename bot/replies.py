@@ -177,6 +177,8 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
         lead = _no_information(result)
     elif result.other_subjects:
         lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
+    elif result.unanswered_points:
+        lead = f"Sorry, I have no answer on {_points(result)}."
     elif len(result.query.split()) > LONG_MESSAGE_WORDS:
         covered = f"{SHORTER_HINT} Or pick a topic:"  # a shorter question might be answered
     return topics_reply(knowledge, f"{lead} {covered}")
@@ -198,6 +200,8 @@ def suggest_reply(result: Result) -> Reply:
         )
     elif result.unknown_codes:
         lead = f"{_no_information(result)} The closest I have:"
+    elif result.unanswered_points:
+        lead = f"I have no answer on {_points(result)}. The closest I have:"
     return Reply(text(lead), (*options, Option("None of these", TOPICS_DATA)))
 
 
@@ -209,6 +213,11 @@ def _subjects(result: Result) -> str:
     """The other subjects asked about, as people write them ("MRI", "physical therapy")."""
     names = [name.upper() if len(name) <= 3 else name for name in result.other_subjects]
     return " or ".join(names)
+
+
+def _points(result: Result) -> str:
+    """What the question asks that no entry answers, as points.yaml words it."""
+    return " or ".join(result.unanswered_points)
 
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:

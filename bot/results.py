@@ -68,6 +68,9 @@ class Result:
     # Subjects the question is about that the knowledge base does not cover ("mri"), when
     # it was not answered because of them (knowledge/points.yaml, other_subjects).
     other_subjects: tuple[str, ...] = ()
+    # What the question asks that no entry answers ("how soon an injection
+    # starts to work"), when it was not answered because of that (knowledge/points.yaml).
+    unanswered_points: tuple[str, ...] = ()
 
     @property
     def best(self) -> Candidate | None:

@@ -399,13 +399,23 @@ def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge)
 
 
 def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
-    points = "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"
+    points = (
+        "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"
+        "    asks: whether it can be cured\n"
+    )
     directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
     [point] = load_knowledge(directory).points
     assert point.id == "prognosis" and point.entries == ()
+    assert point.asks == "whether it can be cured"
     # Left blank rather than [], it is a mistake, named with its line.
     (directory / "points.yaml").write_text(points.replace("entries: []", "entries:"))
     with pytest.raises(KnowledgeError, match=r"points\.yaml:4: .*'entries' is empty"):
+        load_knowledge(directory)
+    # Without 'asks' the reply could not say what the bot has no answer on.
+    (directory / "points.yaml").write_text(
+        points.replace("    asks: whether it can be cured\n", "")
+    )
+    with pytest.raises(KnowledgeError, match=r"points\.yaml:2: .*needs 'asks'"):
         load_knowledge(directory)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -122,6 +123,20 @@ def test_a_suggestion_for_another_subject_says_what_the_answers_are_about(
     assert plain.startswith("My answers on this are about trigger point injections, not MRI.")
     # The usual lead otherwise.
     assert "Did you mean" in render_plain(reply_for(matcher.answer("billing"), knowledge))
+
+
+def test_a_point_no_entry_answers_is_named_in_the_reply(matcher: Matcher, knowledge):
+    result = matcher.answer("How long does it take for trigger point injections to work?")
+    assert result.unanswered_points == ("how soon an injection starts to work",)
+    plain = render_plain(reply_for(result, knowledge))
+    assert plain.startswith("Sorry, I have no answer on how soon an injection starts to work.")
+    # Suggestions say it too.
+    suggested = dataclasses.replace(matcher.answer("billing"), unanswered_points=("the cure",))
+    assert render_plain(reply_for(suggested, knowledge)).startswith(
+        "I have no answer on the cure. The closest I have:"
+    )
+    # A point that entries answer is not named.
+    assert matcher.answer("How long does the relief last?").unanswered_points == ()
 
 
 def test_none_offers_topics_and_names_unknown_codes(matcher: Matcher, knowledge):

@@ -198,7 +198,12 @@ def _point(item: ItemChecker) -> Point | None:
         item.problem(item.lines.field("entries"), message, point_id)
         return None
     entries = item.text_list("entries", point_id)
-    return Point(point_id, cues, entries) if point_id and cues else None
+    # The reply to a point no entry answers says which point that is.
+    if not entries and item.get("asks") is None:
+        message = "a point no entry answers needs 'asks': what the bot has no answer on"
+        item.problem(item.lines.item, message, point_id)
+    asks = item.text("asks", point_id) if item.get("asks") is not None else None
+    return Point(point_id, cues, entries, asks) if point_id and cues else None
 
 
 def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:
