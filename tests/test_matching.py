@@ -365,6 +365,7 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
     for question in (
         "How long does it take for trigger point injections to work?",
         "How long does it take for a TPI to kick in?",
+        "How long before I feel the effects of a trigger point injection?",
     ):
         assert "does not answer the point asked: onset" in " ".join(
             not_answered_because(matcher, question)
