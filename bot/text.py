@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from importlib.metadata import version
@@ -335,14 +336,24 @@ def stemmer_version() -> str:
     return f"{package} {version(package)}"
 
 
+_ENGLISH_WORDS_LOCK = threading.Lock()
+
+
 @functools.cache
 def english_words() -> frozenset[str]:
     """English words: pyspellchecker's list (160,000 words, each seen at least 50 times in
     its corpus; misspellings such as "triger" or "medicre" are not among them).
 
     Read on first use (about 0.3 s; 17 MiB kept), not at start-up: the bot reads it in a
-    worker thread once it runs (``Matcher.prepare``).
+    worker thread once it runs (``Matcher.prepare``). A question that needs it meanwhile
+    waits for that read (the lock) instead of reading the list a second time.
     """
+    with _ENGLISH_WORDS_LOCK:
+        return _read_english_words()
+
+
+@functools.cache
+def _read_english_words() -> frozenset[str]:
     from spellchecker import SpellChecker
 
     return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from rapidfuzz import fuzz, process
 
+from bot import text
 from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex
 from bot.knowledge import KnowledgeBase
 from bot.query import TYPO_CUTOFF
@@ -50,6 +53,22 @@ def test_prepare_loads_the_english_words_when_they_are_used():
     assert english_words.cache_info().currsize == 0
     corrector().prepare()
     assert english_words.cache_info().currsize == 1
+
+
+def test_two_threads_needing_the_english_words_at_once_read_them_once():
+    # The start job reads the list in a worker thread while a question may need it.
+    english_words.cache_clear()
+    text._read_english_words.cache_clear()
+    together = threading.Barrier(2)
+
+    def read(_: int) -> frozenset[str]:
+        together.wait()
+        return english_words()
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(read, range(2))
+    assert first is second
+    assert text._read_english_words.cache_info().misses == 1
 
 
 def test_known_short_numeric_and_far_words_stay():
