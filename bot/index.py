@@ -80,7 +80,7 @@ class KnowledgeIndex:
         ]
         # What the points no entry answers ask, by point id (the reply names it).
         self.unanswered_points = {
-            point.id: point.asks for point in knowledge.points if not point.entries and point.asks
+            point.id: point.unanswered for point in knowledge.points if point.unanswered
         }
         # Each knowledge text is normalised and expanded once while compiling, not once per
         # use; each distinct word is looked at once (stem, stop word, code), not once per

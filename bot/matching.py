@@ -239,10 +239,10 @@ class Matcher:
 
     def _unanswered_points(self, query: Query) -> tuple[str, ...]:
         """What the question asks, when no entry answers any point it asks."""
-        asks = self._index.unanswered_points
-        if not query.points or any(point not in asks for point in query.points):
+        unanswered = self._index.unanswered_points
+        if not query.points or any(point not in unanswered for point in query.points):
             return ()
-        return tuple(asks[point] for point in query.points)
+        return tuple(unanswered[point] for point in query.points)
 
     def _ids(self, indexes: frozenset[int]) -> frozenset[str]:
         return frozenset(self._index.entries[index].id for index in indexes)

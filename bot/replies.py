@@ -216,8 +216,9 @@ def _subjects(result: Result) -> str:
 
 
 def _points(result: Result) -> str:
-    """What the question asks that no entry answers, as points.yaml words it."""
-    return " or ".join(result.unanswered_points)
+    """What the question asks that no entry answers, as points.yaml words it (the texts
+    may say "or" themselves)."""
+    return ", nor on ".join(result.unanswered_points)
 
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:

@@ -74,6 +74,13 @@ def test_ask_json_has_the_documented_fields():
     assert data["status"] == "answer" and data["id"] == "drug-units"
     assert set(data) >= {"status", "id", "score", "question", "answer", "sources", "suggestions"}
     assert {"name", "url"} <= set(data["sources"][0])
+    assert data["unknown_codes"] == data["other_subjects"] == data["unanswered_points"] == []
+
+
+def test_ask_json_names_what_no_entry_answers():
+    data = json.loads(run("ask", "how long does it take to work?", "--json").stdout)
+    assert data["status"] == "none"
+    assert data["unanswered_points"] == ["how soon an injection starts to work"]
 
 
 def test_ask_json_batch_reads_stdin_line_by_line():

@@ -401,22 +401,51 @@ def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge)
 def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
     points = (
         "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"
-        "    asks: whether it can be cured\n"
+        "    unanswered: whether it can be cured\n"
     )
     directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
     [point] = load_knowledge(directory).points
     assert point.id == "prognosis" and point.entries == ()
-    assert point.asks == "whether it can be cured"
+    assert point.unanswered == "whether it can be cured"
     # Left blank rather than [], it is a mistake, named with its line.
     (directory / "points.yaml").write_text(points.replace("entries: []", "entries:"))
     with pytest.raises(KnowledgeError, match=r"points\.yaml:4: .*'entries' is empty"):
         load_knowledge(directory)
-    # Without 'asks' the reply could not say what the bot has no answer on.
-    (directory / "points.yaml").write_text(
-        points.replace("    asks: whether it can be cured\n", "")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        # Without it the reply could not say what the bot has no answer on.
+        (
+            ("    unanswered: whether it can be cured\n", ""),
+            r"points\.yaml:2: .*needs 'unanswered'",
+        ),
+        (("whether it can be cured", ""), r"points\.yaml:5: .*'unanswered' must not be empty"),
+        (("whether it can be cured", "[a, b]"), r"points\.yaml:5: .*'unanswered' must be text"),
+        # Entries answer the point: there is nothing it lacks an answer on.
+        (("entries: []", "entries: [cpt-code]"), r"points\.yaml:5: .*only for a point no entry"),
+    ],
+)
+def test_what_a_point_no_entry_answers_lacks_is_checked(write_knowledge, change, problem):
+    points = (
+        "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"
+        "    unanswered: whether it can be cured\n"
     )
-    with pytest.raises(KnowledgeError, match=r"points\.yaml:2: .*needs 'asks'"):
+    directory = write_knowledge(
+        topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points.replace(*change)
+    )
+    with pytest.raises(KnowledgeError, match=problem) as raised:
         load_knowledge(directory)
+    assert len(raised.value.problems) == 1, raised.value.problems
+
+
+def test_entries_that_are_not_a_list_are_the_one_problem_named(write_knowledge):
+    points = "points:\n  - id: prognosis\n    cues: [cured]\n    entries: cured\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
+    with pytest.raises(KnowledgeError, match="'entries' must be a list") as raised:
+        load_knowledge(directory)
+    assert "unanswered" not in str(raised.value)
 
 
 def test_for_staff_must_be_true_or_false(write_knowledge):

@@ -320,6 +320,18 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         ("What kinds of pain after the injection are normal?", "side-effects"),
         # "ok to take ... after" is about the patient; billing one code after another is not.
         ("Is it ok to bill 20552 after an E/M visit?", "same-day-visit"),
+        ("Is it ok to take another trigger point injection after 6 weeks?", "relief-duration"),
+        # Coders' "procedure for" and a condition's "what's it like" are not the procedure.
+        ("What is the procedure for TPI documentation?", "documentation"),
+        ("What's it like to have fibromyalgia?", "mps-vs-fibromyalgia"),
+        # "Kinds of doctors" before documentation is not who gives the injection.
+        (
+            "What kinds of doctors documentation supports medical necessity for 20553?",
+            "denials-appeals",
+        ),
+        # The side effects' own time, not how soon the injection works.
+        ("How long before the side effects go away?", "side-effects"),
+        ("How soon will I feel the side effects?", "side-effects"),
     ],
 )
 def test_the_newer_cues_leave_neighbouring_questions_alone(
@@ -363,6 +375,7 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
     assert answered_with(matcher, "Is the relief permanent?") == "relief-duration"
     # How soon it starts to work: not how long the procedure takes, nor how long relief lasts.
     for question in (
+        "how long does it take to work?",
         "How long does it take for trigger point injections to work?",
         "How long does it take for a TPI to kick in?",
         "How long before I feel the effects of a trigger point injection?",

@@ -135,6 +135,16 @@ def test_a_point_no_entry_answers_is_named_in_the_reply(matcher: Matcher, knowle
     assert render_plain(reply_for(suggested, knowledge)).startswith(
         "I have no answer on the cure. The closest I have:"
     )
+    # Two of them, each of which may say "or" itself.
+    both = dataclasses.replace(result, unanswered_points=("whether A or B", "how soon C"))
+    assert render_plain(reply_for(both, knowledge)).startswith(
+        "Sorry, I have no answer on whether A or B, nor on how soon C."
+    )
+    # An unknown code or another subject is the reason given first.
+    coded = dataclasses.replace(result, unknown_codes=("27447",))
+    assert render_plain(reply_for(coded, knowledge)).startswith(
+        "Sorry, I have no information about 27447."
+    )
     # A point that entries answer is not named.
     assert matcher.answer("How long does the relief last?").unanswered_points == ()
 

@@ -198,12 +198,26 @@ def _point(item: ItemChecker) -> Point | None:
         item.problem(item.lines.field("entries"), message, point_id)
         return None
     entries = item.text_list("entries", point_id)
-    # The reply to a point no entry answers says which point that is.
-    if not entries and item.get("asks") is None:
-        message = "a point no entry answers needs 'asks': what the bot has no answer on"
+    unanswered = _unanswered(item, point_id, entries)
+    return Point(point_id, cues, entries, unanswered) if point_id and cues else None
+
+
+def _unanswered(item: ItemChecker, point_id: str | None, entries: tuple[str, ...]) -> str | None:
+    """What a point no entry answers asks, for the reply to say the bot has no answer on
+    it; a point with entries has none (they answer it)."""
+    written = isinstance(item.item, dict) and "unanswered" in item.item
+    if not isinstance(item.get("entries"), list):
+        return None  # the entries are wrong already, and named
+    if entries:
+        if written:
+            message = "'unanswered' is only for a point no entry answers (entries: [])"
+            item.problem(item.lines.field("unanswered"), message, point_id)
+        return None
+    if not written:
+        message = "a point no entry answers needs 'unanswered': what the bot has no answer on"
         item.problem(item.lines.item, message, point_id)
-    asks = item.text("asks", point_id) if item.get("asks") is not None else None
-    return Point(point_id, cues, entries, asks) if point_id and cues else None
+        return None
+    return item.text("unanswered", point_id) or None
 
 
 def _diagnosis_list(item: ItemChecker) -> DiagnosisList | None:

@@ -84,14 +84,14 @@ class Point:
     """A kind of thing people ask (cost, duration, pain during...) and the entries answering it.
 
     ``cues`` are phrases (syntax of :mod:`bot.phrases`) that show a question asks this point.
-    ``asks`` says, for a point no entry answers, what the bot has no answer on ("how soon an
-    injection starts to work"); the reply names it.
+    ``unanswered`` says, for a point no entry answers, what the bot has no answer on ("how
+    soon an injection starts to work"); the reply names it.
     """
 
     id: str
     cues: tuple[str, ...]
     entries: tuple[str, ...]
-    asks: str | None = None
+    unanswered: str | None = None
 
 
 @dataclass(frozen=True)

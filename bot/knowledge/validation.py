@@ -44,7 +44,7 @@ SAFETY_FIELDS = {
     "unless": False,
     "related": False,
 }
-POINT_FIELDS = {"id": True, "cues": True, "entries": True, "asks": False}
+POINT_FIELDS = {"id": True, "cues": True, "entries": True, "unanswered": False}
 DIAGNOSIS_LIST_FIELDS = {
     "id": True,
     "title": True,
