@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 from telegram.helpers import create_deep_linked_url
@@ -23,6 +28,11 @@ CACHE_SECONDS = 60
 LOG_AFTER_SECONDS = 3.0
 # How often a waiting log entry checks whether the bot is stopping.
 STOP_CHECK_SECONDS = 0.2
+# A query nothing matches gets a button to the private chat, where the same question gets
+# suggestions or the topics instead of an empty list (the start parameter opens /start).
+NO_MATCH_BUTTON = InlineQueryResultsButton(
+    text="No answer found: ask me in a private chat", start_parameter="inline"
+)
 
 
 def article(entry: Entry, knowledge: KnowledgeBase, bot_username: str) -> InlineQueryResultArticle:
@@ -77,7 +87,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     case = matcher.answer(text).case if counted else None
     if case is not None:  # the counted case first, then the entries as before
         results = [case_article(case, knowledge), *results][:MAX_RESULTS]
-    await query.answer(results, cache_time=CACHE_SECONDS)
+    button = NO_MATCH_BUTTON if text and not results else None
+    await query.answer(results, cache_time=CACHE_SECONDS, button=button)
     if text:
         _record_when_typing_stops(context, update, query.from_user.id, text)
 

@@ -110,10 +110,18 @@ async def test_empty_inline_query_lists_useful_entries(harness: Harness):
     assert len(ids) == 10 and ids[0] == "cpt-code" and len(set(ids)) == 10
 
 
-async def test_inline_off_topic_query_lists_nothing(harness: Harness):
+async def test_inline_off_topic_query_lists_nothing_and_offers_the_private_chat(
+    harness: Harness,
+):
     await harness.process({"inline_query": inline_query("pizza near me")})
     [answered] = harness.request.sent("answerInlineQuery")
     assert answered["results"] == []
+    button = answered["button"]
+    assert "private chat" in button["text"] and button["start_parameter"] == "inline"
+    # Where something matches, the list is all there is.
+    await harness.process({"inline_query": inline_query("dry needling", query_id="iq2")})
+    [_, listed] = harness.request.sent("answerInlineQuery")
+    assert listed["results"] and "button" not in listed
 
 
 async def test_long_answers_are_split_and_escaped(harness: Harness):
