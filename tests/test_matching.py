@@ -259,6 +259,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # Which pain medicine is safe to take afterwards: the aftercare says to ask.
         ("Is it ok to take ibuprofen after a TPI?", "aftercare"),
         ("What kinds of doctors give trigger point injections?", "who"),
+        # Up to eight words between "does" and "hurt": the injection and where it goes.
+        ("Does a trigger point injection in the shoulder hurt?", "pain-during"),
         ("What's it like to get a trigger point injection?", "procedure"),
         ("What can trigger point injections treat?", "uses"),
         # "what's ... like" with a gap would swallow the point inside it.
