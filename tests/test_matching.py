@@ -261,6 +261,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What kinds of doctors give trigger point injections?", "who"),
         # Up to eight words between "does" and "hurt": the injection and where it goes.
         ("Does a trigger point injection in the shoulder hurt?", "pain-during"),
+        ("Is getting a trigger point injection in my neck painful?", "pain-during"),
+        ("Is a trigger point injection in the neck safe?", "side-effects"),
         ("What's it like to get a trigger point injection?", "procedure"),
         ("What can trigger point injections treat?", "uses"),
         # "what's ... like" with a gap would swallow the point inside it.
