@@ -39,6 +39,8 @@ MUST_TRIGGER = [
     ("3 days after my tpi the spot where they injected is oozing pus", "infection-signs"),
     ("there is a lump in my muscle that keeps growing", "new-lump"),
     ("I found a hard lump in my neck, is it a trigger point?", "new-lump"),
+    # Whether a knot is a tumour: the same reply (only an examination can tell).
+    ("Is it a muscle knot or tumor?", "new-lump"),
     ("I want to end my life, the pain never stops", "suicidal-thoughts"),
     ("some days i feel suicidal because of this pain", "suicidal-thoughts"),
     ("is this an emergency? my arm went numb", "emergency"),
@@ -93,6 +95,8 @@ MUST_NOT_TRIGGER = [
     "can a seizure happen after trigger point injection",
     "I am so confused about these 3 codes, what is the best way to code this case?",
     "The payer sent a lump sum for all the trigger point injections, how do we post it?",
+    # A coder's patient with a tumour is not someone asking about a lump.
+    "Can we bill PRP injections for a patient with bone tumor on the same day as a TPI?",
     # No question mark, but a coder's search or a general point, not a report.
     "ICD-10 code for chest pain after trigger point injection",
     "billing a pneumothorax after trigger point injection",
