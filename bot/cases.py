@@ -63,11 +63,13 @@ CODING_CUE = re.compile(
 # A question about the note itself ("is 'paraspinals' acceptable documentation?").
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
-# a denial, imaging, a same-day visit. Their entries answer them better than a count.
+# a denial, imaging, a same-day visit, the global period, who may bill, the place of
+# service. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
-    r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn)\b"
+    r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
+    r"|global|incident to|supervision|supervising|place of service|pos)\b"
 )
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})
