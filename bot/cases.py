@@ -64,12 +64,15 @@ CODING_CUE = re.compile(
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, who may bill, the place of
-# service. Their entries answer them better than a count.
+# service, how often. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
-    r"|global|incident to|supervision|supervising|place of service|pos)\b"
+    r"|global|incident to|supervision|supervising|place of service|pos|guided|imaging"
+    r"|fluoroscopically|medication|medications|medicine|jw|jz|np|nps|npp|npps"
+    r"|nurse practitioners?|physician assistants?|chiropractors?|how many sessions|how often"
+    r"|steroids?|j codes?|hcpcs)\b"
 )
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})
