@@ -136,7 +136,7 @@ _NEGATIONS = {
 
 
 # Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").
-_SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=\.)\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=[.:])\s+|\n+")
 # A sentence that starts with one of these asks something, even without a question mark.
 _QUESTION_WORDS = frozenset(
     """
@@ -159,9 +159,15 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     """
     sentences = _sentences(text)
     asking = [_asks(sentence) for sentence in sentences]
-    # "Can you advise?" after the story asks about the story: it is all the focus.
+    # "Can you advise?" after the story asks about the story: it is all the focus, but for
+    # openers that neither ask nor name anything ("Hello!", "Quick question:" before "tpi
+    # cpt").
     if not any(asks and _says_something(s) for s, asks in zip(sentences, asking, strict=True)):
-        return [(sentence, True) for sentence in sentences]
+        saying = [_says_something(sentence) for sentence in sentences]
+        return [
+            (sentence, says or asks or not any(saying))
+            for sentence, says, asks in zip(sentences, saying, asking, strict=True)
+        ]
     return list(zip(sentences, asking, strict=True))
 
 

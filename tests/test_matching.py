@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 import yaml
@@ -170,22 +171,44 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
 
 
-@pytest.mark.parametrize(("site", "most_worse"), [(" in the neck", 36), (" in my neck", 37)])
-def test_saying_where_the_injection_goes_keeps_most_answers(
-    matcher: Matcher, site: str, most_worse: int
+NAMES_THE_INJECTION = re.compile(
+    r"(trigger point injections?|trigger point shots?|TPIs?)\b", re.IGNORECASE
+)
+
+
+def _with_site(site: str) -> Callable[[str], str | None]:
+    def add(question: str) -> str | None:
+        if not NAMES_THE_INJECTION.search(question):
+            return None
+        return NAMES_THE_INJECTION.sub(lambda match: match.group(0) + site, question, count=1)
+
+    return add
+
+
+@pytest.mark.parametrize(
+    ("change", "most_worse"),
+    [
+        # "What is a TPI in my neck?" asks what a TPI is. Of the 171 dev questions that name
+        # the injection, 35 (36) lose their right reply, mostly code questions the case
+        # coder then counts (README, "Real questions").
+        (_with_site(" in the neck"), 36),
+        (_with_site(" in my neck"), 37),
+        # An opener is not the question: 35 of 364 right replies lost (122 before the
+        # opener left the focus), mostly one-word and code questions.
+        (lambda question: f"Hello! Quick question: {question}", 36),
+    ],
+    ids=["in the neck", "in my neck", "opener"],
+)
+def test_a_reworded_question_keeps_most_answers(
+    matcher: Matcher, change: Callable[[str], str | None], most_worse: int
 ):
-    # "What is a TPI in my neck?" asks what a TPI is. Measured (README, "Real questions"):
-    # of the 171 dev questions that name the injection, 35 and 36 lose their right reply
-    # when the site is added, most of them code questions the case coder then counts.
-    named = re.compile(r"(trigger point injections?|trigger point shots?|TPIs?)\b", re.IGNORECASE)
     cases, _ = load_dev_set(ROOT / "tests" / "data" / "dev_questions.yaml")
     worse = 0
     for case in cases:
-        if not named.search(case.question):
+        reworded = change(case.question)
+        if reworded is None or not Outcome(case, matcher.answer(case.question)).correct:
             continue
-        with_site = named.sub(lambda match: match.group(0) + site, case.question, count=1)
-        right = Outcome(case, matcher.answer(case.question)).correct
-        worse += right and not Outcome(case, matcher.answer(with_site)).correct
+        worse += not Outcome(case, matcher.answer(reworded)).correct
     assert worse <= most_worse
 
 

@@ -37,7 +37,21 @@ def test_a_request_that_names_nothing_makes_the_story_the_focus():
         "Is this correct?",
     ):
         sentences = focus_sentences(f"{STORY} {request}")
-        assert all(asks for _, asks in sentences), request
+        story_and_request = [asks for text, asks in sentences if text != "Thank you!"]
+        assert all(story_and_request), request
+
+
+def test_an_opener_that_neither_asks_nor_names_anything_is_not_the_focus():
+    # A colon ends a sentence: "Quick question:" is an opener of its own.
+    sentences = focus_sentences("Hello! Quick question: tpi cpt")
+    assert sentences == [("Hello!", False), ("Quick question:", False), ("tpi cpt", True)]
+    # Thanks after the question: the question alone is the focus.
+    assert focus_sentences("tpi both sides modifier 50. Thanks!") == [
+        ("tpi both sides modifier 50.", True),
+        ("Thanks!", False),
+    ]
+    # A colon inside a code or a time is no sentence end.
+    assert len(focus_sentences("Is M79.18 right at 10:30 for this?")) == 1
 
 
 def test_a_question_about_it_keeps_the_story_out_of_the_focus():
