@@ -63,16 +63,22 @@ CODING_CUE = re.compile(
 # A question about the note itself ("is 'paraspinals' acceptable documentation?").
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
-# a denial, imaging, a same-day visit, the global period, who may bill, the place of
+# a denial, imaging, a same-day visit, the global period, incident-to, the place of
 # service, how often. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
-    r"|global|incident to|supervision|supervising|place of service|pos|guided|imaging"
-    r"|fluoroscopically|medication|medications|medicine|jw|jz|np|nps|npp|npps"
-    r"|nurse practitioners?|physician assistants?|chiropractors?|how many sessions|how often"
-    r"|steroids?|j codes?|hcpcs)\b"
+    r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
+    r"|how often)\b"
+)
+# Who injected, with what, how or where: context for a case that names its muscles
+# ("NP injected bilateral traps, code?"), but the subject of a question that names only
+# a region ("NP does TPIs in the neck, can we bill them?").
+REGION_ONLY_SUBJECT = re.compile(
+    r"\b(?:supervision|supervising|guided|imaging|fluoroscopically|medications?|medicine"
+    r"|nps?|npps?|nurse practitioners?|physician assistants?|pa|chiropractors?|steroids?"
+    r"|j codes?|hcpcs|pos)\b"
 )
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})
@@ -152,7 +158,7 @@ class CaseCoder:
         if not muscles:
             regions = [m for m in mentions if m.term.kind == "region"]
             tpi = TPI_WORDS & set(flat.split())
-            if not tpi or DOCUMENTATION.search(flat):
+            if not tpi or DOCUMENTATION.search(flat) or REGION_ONLY_SUBJECT.search(flat):
                 return None
             if not regions:
                 return self._stated(flat)

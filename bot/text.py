@@ -136,7 +136,9 @@ _NEGATIONS = {
 
 
 # Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").
-_SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=[.:])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=\.)\s+|\n+")
+# An opener before a colon ("Quick question: ...", "Hi all: ..."); see _after_opener.
+_OPENER = re.compile(r"([^:]*):\s+(?=\S)")
 # A sentence that starts with one of these asks something, even without a question mark.
 _QUESTION_WORDS = frozenset(
     """
@@ -155,7 +157,9 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     """The sentences of ``text``, each with whether it asks (the focus of the message).
 
     A sentence asks when it ends with a question mark or starts with a question or request
-    word. When no sentence does ("tpi both sides modifier 50"), all of them are the focus.
+    word. When no sentence asks about anything ("tpi both sides modifier 50", a story and
+    "Please advise."), all of them are the focus but those that neither ask nor name
+    anything ("Hello!", "Thanks!").
     """
     sentences = _sentences(text)
     asking = [_asks(sentence) for sentence in sentences]
@@ -192,8 +196,19 @@ def _sentences(text: str) -> list[str]:
         clause
         for s in _SENTENCE_END.split(text)
         if s and s.strip()
-        for clause in _clauses(s.strip())
+        for part in _after_opener(s.strip())
+        for clause in _clauses(part)
     ]
+
+
+def _after_opener(sentence: str) -> list[str]:
+    """A colon after words that name nothing ends a sentence: "Quick question: what CPT
+    ..." is an opener and the question. A label that names something stays with what
+    follows: "Medicare: is 20553 covered?", "Pregnancy: is it safe?"."""
+    opener = _OPENER.match(sentence)
+    if opener is None or _says_something(opener.group(1)):
+        return [sentence]
+    return [opener.group(0).strip(), sentence[opener.end() :]]
 
 
 # The comma before a last clause that is a question: "My neck has hurt for weeks, could

@@ -376,6 +376,10 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
             "What kinds of doctors documentation supports medical necessity for 20553?",
             "denials-appeals",
         ),
+        # A label before a colon names the subject; an opener ("Quick question:") does not.
+        ("Medicare: is 20553 covered?", "insurance-coverage"),
+        ("Pregnancy: is it safe?", "pregnancy-diabetes"),
+        ("Hello! Quick question: what cpt do we use for trigger point injections", "cpt-code"),
         # The side effects' own time, not how soon the injection works.
         ("How long before the side effects go away?", "side-effects"),
         ("How soon will I feel the side effects?", "side-effects"),

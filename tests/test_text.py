@@ -50,6 +50,10 @@ def test_an_opener_that_neither_asks_nor_names_anything_is_not_the_focus():
         ("tpi both sides modifier 50.", True),
         ("Thanks!", False),
     ]
+    # A label that names something stays with its question.
+    assert focus_sentences("Medicare: is 20553 covered?") == [
+        ("Medicare: is 20553 covered?", True)
+    ]
     # A colon inside a code or a time is no sentence end.
     assert len(focus_sentences("Is M79.18 right at 10:30 for this?")) == 1
 
