@@ -137,8 +137,9 @@ _NEGATIONS = {
 
 # Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").
 _SENTENCE_END = re.compile(r"(?<=[?!;])\s*|(?<=\.)\s+|\n+")
-# An opener before a colon ("Quick question: ...", "Hi all: ..."); see _after_opener.
-_OPENER = re.compile(r"([^:]*):\s+(?=\S)")
+# An opener before a colon, a dash or a comma ("Quick question: ...", "Hi all - ...",
+# "Hello, quick question, ..."); see _after_opener.
+_OPENER = re.compile(r"((?:[^:,\-–—]|\b-\b)*?)(?::|,|\s[-–—])\s+(?=\S)")
 # A sentence that starts with one of these asks something, even without a question mark.
 _QUESTION_WORDS = frozenset(
     """
@@ -202,13 +203,14 @@ def _sentences(text: str) -> list[str]:
 
 
 def _after_opener(sentence: str) -> list[str]:
-    """A colon after words that name nothing ends a sentence: "Quick question: what CPT
-    ..." is an opener and the question. A label that names something stays with what
-    follows: "Medicare: is 20553 covered?", "Pregnancy: is it safe?"."""
+    """A colon, dash or comma after words that name nothing ends a sentence: "Quick
+    question: what CPT ..." is an opener and the question ("Hello, quick question, ..."
+    two openers). A label that names something stays with what follows: "Medicare: is
+    20553 covered?", "Pregnancy: is it safe?"."""
     opener = _OPENER.match(sentence)
-    if opener is None or _says_something(opener.group(1)):
+    if opener is None or not opener.group(1).strip() or _says_something(opener.group(1)):
         return [sentence]
-    return [opener.group(0).strip(), sentence[opener.end() :]]
+    return [opener.group(0).strip(), *_after_opener(sentence[opener.end() :])]
 
 
 # The comma before a last clause that is a question: "My neck has hurt for weeks, could

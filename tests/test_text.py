@@ -50,6 +50,15 @@ def test_an_opener_that_neither_asks_nor_names_anything_is_not_the_focus():
         ("tpi both sides modifier 50.", True),
         ("Thanks!", False),
     ]
+    # Commas and a dash after openers too; a clause that names something stays.
+    assert [asks for _, asks in focus_sentences("Hello, quick question, what cpt for tpi")] == [
+        False,
+        False,
+        True,
+    ]
+    assert focus_sentences("Quick question - what cpt for tpi")[1] == ("what cpt for tpi", True)
+    assert len(focus_sentences("I am pregnant, is it safe?")) == 1
+    assert len(focus_sentences("20552 - 20553 difference?")) == 1
     # A label that names something stays with its question.
     assert focus_sentences("Medicare: is 20553 covered?") == [
         ("Medicare: is 20553 covered?", True)
