@@ -16,6 +16,7 @@ from importlib.metadata import version
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 # CPT (5 digits), HCPCS and LCD/article ids (a letter and 4-5 digits), ICD-10 with a dot.
 CODE_PATTERN = re.compile(r"\d{5}|[a-z]\d{4,5}|[a-z]\d{2}\.\d{1,4}[a-z]?")
@@ -440,8 +441,15 @@ class TypoCorrector:
         near = self._near()
         keys = {key for once in _one_deleted(token) for key in _one_deleted(once)}
         candidates = sorted({t for key in keys for t in near.get(key, "").split()})
-        match = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=self._cutoff)
-        return match[0] if match else token
+        close = process.extract(
+            token, candidates, scorer=fuzz.ratio, score_cutoff=self._cutoff, limit=None
+        )
+        if not close:
+            return token
+        # Fewest edits first, two swapped letters counting as one: "ijnection" is
+        # "injection", not "infection" (the same ratio); then the closest ratio.
+        best = min(close, key=lambda match: (OSA.distance(token, match[0]), -match[1], match[0]))
+        return best[0]
 
     def _near(self) -> dict[str, str]:
         """Each target under itself and under every one-letter deletion of it; the targets

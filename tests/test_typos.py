@@ -30,6 +30,15 @@ def test_letters_dropped_added_changed_or_swapped_are_corrected():
     assert correct("immagingg") == "imaging"  # two letters too many
 
 
+def test_two_swapped_letters_count_as_one_edit():
+    # "ijnection" has the same ratio to "infection" and "injection"; one swap is one edit.
+    correct = TypoCorrector(
+        frozenset(), ["infection", "injection"], cutoff=TYPO_CUTOFF, min_length=4
+    )
+    assert correct("ijnection") == "injection"
+    assert correct("infetcion") == "infection"
+
+
 def test_english_words_are_not_corrected():
     correct = TypoCorrector(
         frozenset(), ["valid", "denial", "medical"], cutoff=TYPO_CUTOFF, min_length=4
