@@ -386,24 +386,14 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         # The side effects' own time, not how soon the injection works.
         ("How long before the side effects go away?", "side-effects"),
         ("How soon will I feel the side effects?", "side-effects"),
-    ],
-)
-def test_the_newer_cues_leave_neighbouring_questions_alone(
-    matcher: Matcher, question: str, entry_id: str
-):
-    assert answered_with(matcher, question) == entry_id
-
-
-@pytest.mark.parametrize(
-    ("question", "entry_id"),
-    [
-        # Going back to work is aftercare; "work" alone still asks whether they work.
+        # Going back to work is aftercare (the synonym "job"); "work" alone still asks
+        # whether they work.
         ("How long after trigger point injections can I go back to work?", "aftercare"),
         ("Will I have to miss work after trigger point injections?", "aftercare"),
         ("Do trigger point injections work?", "effectiveness"),
     ],
 )
-def test_work_as_a_job_is_not_whether_the_injection_works(
+def test_the_newer_cues_leave_neighbouring_questions_alone(
     matcher: Matcher, question: str, entry_id: str
 ):
     assert answered_with(matcher, question) == entry_id
