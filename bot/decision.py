@@ -66,14 +66,9 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
             for c in candidates
             if c.entry.id in scored.code_entries and c.raw_score >= MIN_CODE_SUGGESTION
         ]
-        return Result(
-            Status.SUGGEST if listed else Status.NONE,
-            text,
-            tuple(listed[: limits.max_suggestions] or candidates[:1]),
-            unknown_codes=scored.unknown_codes,
-            other_subjects=beside,
-            unanswered_points=scored.unanswered_points,
-        )
+        status = Status.SUGGEST if listed else Status.NONE
+        kept = listed[: limits.max_suggestions] or candidates[:1]
+        return _not_answered(status, text, kept, scored, beside)
     best = candidates[0]
     runner_up = candidates[1].raw_score if len(candidates) > 1 else 0.0
     confident = best.raw_score >= limits.answer and best.raw_score - runner_up >= limits.margin
@@ -86,10 +81,18 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     if confident and on_point and on_subject and audience and known_subject and informative:
         return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
     close = [c for c in candidates if c.raw_score >= limits.suggest]
+    return _not_answered(Status.SUGGEST, text, close[: limits.max_suggestions], scored, beside)
+
+
+def _not_answered(
+    status: Status, text: str, candidates: list[Candidate], scored: Scored, beside: tuple[str, ...]
+) -> Result:
+    """A suggestion or none, with what kept the question from an answer: unknown codes,
+    another subject (``beside``), points no entry answers."""
     return Result(
-        Status.SUGGEST,
+        status,
         text,
-        tuple(close[: limits.max_suggestions]),
+        tuple(candidates),
         unknown_codes=scored.unknown_codes,
         other_subjects=beside,
         unanswered_points=scored.unanswered_points,
