@@ -165,11 +165,11 @@ def focus_sentences(text: str) -> list[tuple[str, bool]]:
     """
     sentences = _sentences(text)
     asking = [_asks(sentence) for sentence in sentences]
+    saying = [_says_something(sentence) for sentence in sentences]
     # "Can you advise?" after the story asks about the story: it is all the focus, but for
     # openers that neither ask nor name anything ("Hello!", "Quick question:" before "tpi
     # cpt").
-    if not any(asks and _says_something(s) for s, asks in zip(sentences, asking, strict=True)):
-        saying = [_says_something(sentence) for sentence in sentences]
+    if not any(asks and says for asks, says in zip(asking, saying, strict=True)):
         return [
             (sentence, says or asks or not any(saying))
             for sentence, says, asks in zip(sentences, saying, asking, strict=True)
