@@ -178,7 +178,10 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     elif result.other_subjects:
         lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
     elif result.unanswered_points:
+        # The question was on the subject: the topics are what else there is, not a hint
+        # that it strayed.
         lead = f"Sorry, I have no answer on {_points(result)}."
+        covered = "These are the topics I can answer:"
     elif len(result.query.split()) > LONG_MESSAGE_WORDS:
         covered = f"{SHORTER_HINT} Or pick a topic:"  # a shorter question might be answered
     return topics_reply(knowledge, f"{lead} {covered}")

@@ -129,7 +129,10 @@ def test_a_point_no_entry_answers_is_named_in_the_reply(matcher: Matcher, knowle
     result = matcher.answer("How long does it take for trigger point injections to work?")
     assert result.unanswered_points == ("how soon an injection starts to work",)
     plain = render_plain(reply_for(result, knowledge))
-    assert plain.startswith("Sorry, I have no answer on how soon an injection starts to work.")
+    assert plain.startswith(
+        "Sorry, I have no answer on how soon an injection starts to work."
+        " These are the topics I can answer:"
+    )
     # Suggestions say it too.
     suggested = dataclasses.replace(matcher.answer("billing"), unanswered_points=("the cure",))
     assert render_plain(reply_for(suggested, knowledge)).startswith(
