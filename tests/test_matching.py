@@ -314,6 +314,10 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # "what's ... like" with a gap would swallow the point inside it.
         ("What's recovery like after a trigger point injection?", "aftercare"),
         ("What's the success rate like for trigger point injections?", "effect"),
+        # "really work" with the subject between ("does ... work" would take "how does
+        # the spray and stretch technique work").
+        ("Do trigger point injections really work?", "effect"),
+        ("What is the duration of relief after a trigger point injection?", "duration"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
