@@ -103,6 +103,7 @@ class KnowledgeIndex:
             for name, phrases in knowledge.other_subjects
         ]
         self.entry_subjects = self.compile_entry_subjects()
+        self.other_subject_words = self.compile_other_subject_words()
         del self.expansions, self.token_kinds, self.previous  # the old index may go
 
     def expand(self, text: str) -> str:
@@ -303,6 +304,12 @@ class KnowledgeIndex:
             if (len(word) > 1 or word.isdigit()) and word not in everyday
         }
         return frozenset(staff), frozenset(words)
+
+    def compile_other_subject_words(self) -> frozenset[str]:
+        """The stems of the phrases that name other subjects (knowledge/points.yaml)."""
+        phrases = (p for _, listed in self.knowledge.other_subjects for p in listed)
+        words = " ".join(phrases).replace("...", " ").replace("*", "")
+        return frozenset(self.stems(content_words(self.expand(words).split())))
 
     def compile_entry_subjects(self) -> dict[int, tuple[str, PhraseSet]]:
         """Entries about another subject: their question names it (one subject only) and

@@ -158,8 +158,20 @@ class QueryReader:
             frozenset(index for _, entries in points for index in entries),
             tuple(name for name, _ in others),
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
-            bool(code_shares) or any(stem in self.index.staff_words for stem in weights),
+            self._asks_staff(weights, code_shares, bool(others)),
         )
+
+    def _asks_staff(
+        self, weights: dict[str, float], codes: dict[str, float], other_subject: bool
+    ) -> bool:
+        """Whether the question uses a billing word or a code. A procedure the bot does
+        not cover ("dry needling", "nerve block") is a billing word only beside trigger
+        point injections ("a nerve block and a TPI the same day"): asked about alone, it
+        is what the public asks about too ("What does dry needling feel like?")."""
+        if codes:
+            return True
+        beside = self.index.other_subject_words if other_subject else frozenset()
+        return any(stem in self.index.staff_words and stem not in beside for stem in weights)
 
     def _points(self, focus_text: str) -> list[tuple[str, frozenset[int]]]:
         """The points asked, with the entries answering each. A cue inside a longer cue of

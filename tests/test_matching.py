@@ -519,6 +519,36 @@ def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Match
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["What does Dry Needling feel like?", "What are Nerve Blocks?", "Is it Acupuncture?"],
+)
+def test_another_procedure_asked_about_alone_is_not_a_billing_question(
+    matcher: Matcher, question: str
+):
+    # From the reserve: the billing entries that name these procedures (dry-needling's
+    # codes, same-day-procedures' edits) answer neither what they are nor how they feel.
+    assert not matcher._reader.read(question).asks_staff
+    reasons = not_answered_because(matcher, question)
+    assert "an answer for billing staff; no billing words asked" in reasons
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # Beside trigger point injections the same words are a billing question.
+        ("nerve block and trigger point injection same day", "same-day-procedures"),
+        ("Is dry needling the same as a trigger point injection?", "dry-needling"),
+        ("Can a physical therapist do dry needling?", "dry-needling"),
+        ("does medicare cover dry needling", "dry-needling"),
+    ],
+)
+def test_another_procedure_beside_trigger_point_injections_is_a_billing_question(
+    matcher: Matcher, question: str, entry_id: str
+):
+    assert answered_with(matcher, question) == entry_id
+
+
+@pytest.mark.parametrize(
     ("opening", "entry_id", "point"),
     [
         ("… Since we are based in WV", "dry-needling", "coverage"),
