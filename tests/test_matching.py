@@ -317,6 +317,9 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # "really work" with the subject between ("does ... work" would take "how does
         # the spray and stretch technique work").
         ("Do trigger point injections really work?", "effect"),
+        ("What's a muscle knot and why does it hurt?", "definition"),
+        ("How are trigger point injections administered?", "procedure"),
+        ("Are there different types of injections?", "contents"),
         ("What is the duration of relief after a trigger point injection?", "duration"),
     ],
 )
@@ -395,6 +398,15 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         ("How long after trigger point injections can I go back to work?", "aftercare"),
         ("Will I have to miss work after trigger point injections?", "aftercare"),
         ("Do trigger point injections work?", "effectiveness"),
+        # Why a knot hurts is what a knot is; whether the injection hurts is pain during.
+        ("Why do trigger points hurt?", "symptoms"),
+        ("Does a trigger point injection hurt?", "what-happens"),
+        # Referral pain is referred pain; a referral is who sends you.
+        ("What is referral pain?", "referred-pain"),
+        ("Do I need a referral for trigger point injections?", "which-doctor"),
+        ("What happens after the procedure?", "aftercare"),
+        ("What happens after my insurance denies the claim?", "denials-appeals"),
+        ("What types of injections can be billed with 96372?", "im-injection-96372"),
     ],
 )
 def test_the_newer_cues_leave_neighbouring_questions_alone(
