@@ -320,6 +320,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What's a muscle knot and why does it hurt?", "definition"),
         ("How are trigger point injections administered?", "procedure"),
         ("Are there different types of injections?", "contents"),
+        ("How long do I have to wait between trigger point injections?", "frequency"),
+        ("I feel dizzy after my injection", "side-effects"),
         ("What is the duration of relief after a trigger point injection?", "duration"),
     ],
 )
@@ -407,6 +409,9 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         ("What happens after the procedure?", "aftercare"),
         ("What happens after my insurance denies the claim?", "denials-appeals"),
         ("What types of injections can be billed with 96372?", "im-injection-96372"),
+        # What a patient feels after the shot is a side effect; what to do then, aftercare.
+        ("My neck hurts after the shot yesterday and I feel dizzy", "side-effects"),
+        ("Can I exercise after my injection?", "aftercare"),
     ],
 )
 def test_the_newer_cues_leave_neighbouring_questions_alone(
