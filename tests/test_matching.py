@@ -319,7 +319,6 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("Do trigger point injections really work?", "effect"),
         ("What's a muscle knot and why does it hurt?", "definition"),
         ("How are trigger point injections administered?", "procedure"),
-        ("Are there different types of injections?", "contents"),
         ("How long do I have to wait between trigger point injections?", "frequency"),
         ("I feel dizzy after my injection", "side-effects"),
         ("What is the duration of relief after a trigger point injection?", "duration"),
@@ -412,6 +411,15 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         # What a patient feels after the shot is a side effect; what to do then, aftercare.
         ("My neck hurts after the shot yesterday and I feel dizzy", "side-effects"),
         ("Can I exercise after my injection?", "aftercare"),
+        # A review's neighbours of this session's cues ("what happens after", "how is ...
+        # administered", "really help", "duration", "why does ... knot hurt").
+        ("What happens after a denial for medical necessity?", "denials-appeals"),
+        ("What kinds of trigger point injection codes are there?", "cpt-code"),
+        ("How is Toradol administered and coded with a TPI?", "im-injection-96372"),
+        ("How is ultrasound guidance administered and billed with TPI?", "imaging-guidance"),
+        ("Does ice really help after a TPI?", "aftercare"),
+        ("Duration of soreness after TPI", "side-effects"),
+        ("Why does my shoulder knot hurt after the TPI?", "side-effects"),
     ],
 )
 def test_the_newer_cues_leave_neighbouring_questions_alone(
