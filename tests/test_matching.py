@@ -165,9 +165,9 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
     assert total.answerable + total.unanswerable >= 515
-    assert total.right_rate >= 0.45, report.format()  # measured 46.3%
-    assert total.wrong_rate <= 0.15, report.format()  # 13.8%
-    assert total.false_rate <= 0.19, report.format()  # 17.8%
+    assert total.right_rate >= 0.46, report.format()  # measured 46.7% (142 of 304)
+    assert total.wrong_rate <= 0.14, report.format()  # 13.5%
+    assert total.false_rate <= 0.18, report.format()  # 16.6% (35 of 211)
     assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
 
 
