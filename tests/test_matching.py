@@ -414,6 +414,7 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         # A review's neighbours of this session's cues ("what happens after", "how is ...
         # administered", "really help", "duration", "why does ... knot hurt").
         ("What happens after a denial for medical necessity?", "denials-appeals"),
+        ("What happens after my insurance denies the claim?", "denials-appeals"),
         ("What kinds of trigger point injection codes are there?", "cpt-code"),
         ("How is Toradol administered and coded with a TPI?", "im-injection-96372"),
         ("How is ultrasound guidance administered and billed with TPI?", "imaging-guidance"),
