@@ -30,6 +30,9 @@ MIN_TYPO_LENGTH = 4
 SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The bot's own subject: a question that names it is about it, whatever else it names.
 OWN_SUBJECT = "trigger point"
+# Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
+# a billing one, whatever else it asks: "how is the injection administered and billed".
+BILLING_WORDS = "bill code cpt modifier units"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
 
@@ -97,6 +100,7 @@ class KnowledgeIndex:
         self.compile_text_postings()
         self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
         self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
+        self.billing_stems = frozenset(self.stems(self.expand(BILLING_WORDS).split()))
         self.staff_entries, self.staff_words = self.compile_staff()
         self.other_subjects = [
             (name, PhraseSet(phrases), self.entries_mentioning(name))
@@ -305,11 +309,18 @@ class KnowledgeIndex:
         }
         return frozenset(staff), frozenset(words)
 
-    def compile_other_subject_words(self) -> frozenset[str]:
-        """The stems of the phrases that name other subjects (knowledge/points.yaml)."""
-        phrases = (p for _, listed in self.knowledge.other_subjects for p in listed)
-        words = " ".join(phrases).replace("...", " ").replace("*", "")
-        return frozenset(self.stems(content_words(self.expand(words).split())))
+    def compile_other_subject_words(self) -> dict[str, frozenset[str]]:
+        """Per other subject (knowledge/points.yaml), the stems of the phrases naming it."""
+        return {
+            name: frozenset(
+                self.stems(
+                    content_words(
+                        self.expand(" ".join(listed).replace("...", " ").replace("*", "")).split()
+                    )
+                )
+            )
+            for name, listed in self.knowledge.other_subjects
+        }
 
     def compile_entry_subjects(self) -> dict[int, tuple[str, PhraseSet]]:
         """Entries about another subject: their question names it (one subject only) and

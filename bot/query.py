@@ -143,6 +143,8 @@ class QueryReader:
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
         points = self._points(focus_text)
+        if code_shares or self.index.billing_stems & focus.keys():
+            points = self._billing_points(points)
         return Query(
             " ".join(self.index.stems(words)),
             corrected,
@@ -158,11 +160,11 @@ class QueryReader:
             frozenset(index for _, entries in points for index in entries),
             tuple(name for name, _ in others),
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
-            self._asks_staff(weights, code_shares, bool(others)),
+            self._asks_staff(weights, code_shares, [name for name, _ in others]),
         )
 
     def _asks_staff(
-        self, weights: dict[str, float], codes: dict[str, float], other_subject: bool
+        self, weights: dict[str, float], codes: dict[str, float], subjects: list[str]
     ) -> bool:
         """Whether the question uses a billing word or a code. A procedure the bot does
         not cover ("dry needling", "nerve block") is a billing word only beside trigger
@@ -170,7 +172,8 @@ class QueryReader:
         is what the public asks about too ("What does dry needling feel like?")."""
         if codes:
             return True
-        beside = self.index.other_subject_words if other_subject else frozenset()
+        named = self.index.other_subject_words
+        beside = frozenset().union(*(named[subject] for subject in subjects))
         return any(stem in self.index.staff_words and stem not in beside for stem in weights)
 
     def _points(self, focus_text: str) -> list[tuple[str, frozenset[int]]]:
@@ -186,6 +189,15 @@ class QueryReader:
             for pid, entries, own in found
             if any(not _inside_a_longer(span, spans) for span in own)
         ]
+
+    def _billing_points(
+        self, points: list[tuple[str, frozenset[int]]]
+    ) -> list[tuple[str, frozenset[int]]]:
+        """The points of a billing question (a code, "bill", "CPT", ...) that an entry for
+        staff answers: in "How are trigger point injections administered and which CPT code
+        do we use?" the procedure is not what is asked."""
+        staff = self.index.staff_entries
+        return [(pid, entries) for pid, entries in points if entries & staff]
 
     def _other_subjects(
         self, focus_text: str, text: str, focus: dict[str, None], codes: dict[str, float]

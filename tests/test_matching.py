@@ -314,9 +314,6 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # "what's ... like" with a gap would swallow the point inside it.
         ("What's recovery like after a trigger point injection?", "aftercare"),
         ("What's the success rate like for trigger point injections?", "effect"),
-        # "really work" with the subject between ("does ... work" would take "how does
-        # the spray and stretch technique work").
-        ("Do trigger point injections really work?", "effect"),
         ("What's a muscle knot and why does it hurt?", "definition"),
         ("How are trigger point injections administered?", "procedure"),
         ("How long do I have to wait between trigger point injections?", "frequency"),
@@ -414,18 +411,30 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         # A review's neighbours of this session's cues ("what happens after", "how is ...
         # administered", "really help", "duration", "why does ... knot hurt").
         ("What happens after a denial for medical necessity?", "denials-appeals"),
-        ("What happens after my insurance denies the claim?", "denials-appeals"),
         ("What kinds of trigger point injection codes are there?", "cpt-code"),
         ("How is Toradol administered and coded with a TPI?", "im-injection-96372"),
         ("How is ultrasound guidance administered and billed with TPI?", "imaging-guidance"),
         ("Does ice really help after a TPI?", "aftercare"),
         ("Duration of soreness after TPI", "side-effects"),
         ("Why does my shoulder knot hurt after the TPI?", "side-effects"),
+        # A second review's: pain after something else is not a side effect of the shot.
+        ("My knot hurts even after stretching, what can I do?", "treatments"),
+        # A billing question ("bill", "CPT", a code) asks no point only patients' entries
+        # answer: the procedure or the effect is not what it asks.
+        (
+            "How are trigger point injections administered and which CPT code do we use?",
+            "cpt-code",
+        ),
+        (
+            "How is ultrasound guided trigger point injection administered and billed?",
+            "imaging-guidance",
+        ),
+        ("Does modifier 59 really work for getting it paid?", "modifiers"),
         # Beside trigger point injections another procedure's name is a billing word (see
         # test_another_procedure_asked_about_alone_is_not_a_billing_question).
         ("nerve block and trigger point injection same day", "same-day-procedures"),
         ("Is dry needling the same as a trigger point injection?", "dry-needling"),
-        ("Can a physical therapist do dry needling?", "dry-needling"),
+        ("Can a physical therapist do trigger point injections?", "who-can-bill"),
         ("does medicare cover dry needling", "dry-needling"),
     ],
 )
