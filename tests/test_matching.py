@@ -402,7 +402,7 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         # Referral pain is referred pain; a referral is who sends you.
         ("What is referral pain?", "referred-pain"),
         ("Do I need a referral for trigger point injections?", "which-doctor"),
-        ("What happens after the procedure?", "aftercare"),
+        ("What happens after the shot?", "aftercare"),
         ("What happens after my insurance denies the claim?", "denials-appeals"),
         ("What types of injections can be billed with 96372?", "im-injection-96372"),
         # What a patient feels after the shot is a side effect; what to do then, aftercare.
