@@ -165,7 +165,7 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
     assert total.answerable + total.unanswerable >= 515
-    assert total.right_rate >= 0.46, report.format()  # measured 46.7% (142 of 304)
+    assert total.right_rate >= 0.46, report.format()  # measured 46.4% (141 of 304)
     assert total.wrong_rate <= 0.14, report.format()  # 13.5%
     assert total.false_rate <= 0.18, report.format()  # 16.6% (35 of 211)
     assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
