@@ -311,16 +311,11 @@ class KnowledgeIndex:
 
     def compile_other_subject_words(self) -> dict[str, frozenset[str]]:
         """Per other subject (knowledge/points.yaml), the stems of the phrases naming it."""
-        return {
-            name: frozenset(
-                self.stems(
-                    content_words(
-                        self.expand(" ".join(listed).replace("...", " ").replace("*", "")).split()
-                    )
-                )
-            )
-            for name, listed in self.knowledge.other_subjects
-        }
+        words: dict[str, frozenset[str]] = {}
+        for name, phrases in self.knowledge.other_subjects:
+            text = " ".join(phrases).replace("...", " ").replace("*", "")
+            words[name] = frozenset(self.stems(content_words(self.expand(text).split())))
+        return words
 
     def compile_entry_subjects(self) -> dict[int, tuple[str, PhraseSet]]:
         """Entries about another subject: their question names it (one subject only) and
