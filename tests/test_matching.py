@@ -164,10 +164,10 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     # <= 3% wrong, <= 5% false) are far from met. A regression below these fails.
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
-    assert total.answerable + total.unanswerable >= 515
-    assert total.right_rate >= 0.46, report.format()  # measured 46.4% (141 of 304)
-    assert total.wrong_rate <= 0.14, report.format()  # 13.5%
-    assert total.false_rate <= 0.18, report.format()  # 16.6% (35 of 211)
+    assert total.answerable + total.unanswerable >= 524
+    assert total.right_rate >= 0.46, report.format()  # measured 46.4% (143 of 308)
+    assert total.wrong_rate <= 0.14, report.format()  # 13.6%
+    assert total.false_rate <= 0.18, report.format()  # 16.2% (35 of 216)
     assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
 
 
