@@ -435,6 +435,7 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
         ("nerve block and trigger point injection same day", "same-day-procedures"),
         ("Is dry needling the same as a trigger point injection?", "dry-needling"),
         ("Can a physical therapist do trigger point injections?", "who-can-bill"),
+        ("Can a physical therapist do dry needling?", "dry-needling"),
         ("does medicare cover dry needling", "dry-needling"),
     ],
 )
