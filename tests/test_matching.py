@@ -308,7 +308,9 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # Up to eight words between "does" and "hurt": the injection and where it goes.
         ("Does a trigger point injection in the shoulder hurt?", "pain-during"),
         ("Is getting a trigger point injection in my neck painful?", "pain-during"),
-        ("Is a trigger point injection in the neck safe?", "side-effects"),
+        # Whether it is safe asks the risks; what to do about soreness is aftercare too.
+        ("Is a trigger point injection in the neck safe?", "risks"),
+        ("What are the risks of the procedure?", "risks"),
         ("What's it like to get a trigger point injection?", "procedure"),
         ("What can trigger point injections treat?", "uses"),
         # "what's ... like" with a gap would swallow the point inside it.
@@ -319,6 +321,16 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("How long do I have to wait between trigger point injections?", "frequency"),
         ("I feel dizzy after my injection", "side-effects"),
         ("What is the duration of relief after a trigger point injection?", "duration"),
+        ("How do doctors find trigger points in the neck?", "diagnosis"),
+        ("How do I know if I have a knot in my back?", "diagnosis"),
+        ("How can I relieve my knots?", "remedy"),
+        # Relieving what follows the injection is the aftercare, not treating knots.
+        ("How can I relieve the soreness after my injection?", "aftercare"),
+        # The procedure's "... like" names what it is: a gap there would swallow the cost.
+        ("What is the trigger point injection cost like?", "cost"),
+        ("Can a knot in your shoulder cause headaches?", "consequence"),
+        ("What is the trigger point injection procedure like?", "procedure"),
+        ("What is a knot in the back?", "definition"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
