@@ -81,6 +81,13 @@ class KnowledgeIndex:
             )
             for point in knowledge.points
         ]
+        # The points a question asks that names nothing but the subject ("What are
+        # trigger points?").
+        self.subject_alone_points = [
+            (point.id, entries)
+            for point, (_, _, entries) in zip(knowledge.points, self.points, strict=True)
+            if point.subject_alone
+        ]
         # What the points no entry answers ask, by point id (the reply names it).
         self.unanswered_points = {
             point.id: point.unanswered for point in knowledge.points if point.unanswered

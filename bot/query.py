@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import dropwhile
 
 from bot.index import MIN_TYPO_LENGTH, KnowledgeIndex, content_words
 from bot.text import (
@@ -37,6 +38,12 @@ NARRATIVE_WEIGHT = 0.35
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
+# Words that lead into a question without changing it ("But what is a knot, really?").
+LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then"})
+# Words that leave "what is a trigger point" asking what one is ("really", "anyway").
+DEFINITION_FILLERS = frozenset(
+    "a an the and or these those this that exactly really even actually anyway again then".split()
+)
 # Longer messages are cut before matching so that time per question stays bounded.
 MAX_QUERY_CHARS = 1000
 
@@ -143,6 +150,8 @@ class QueryReader:
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
         points = self._points(focus_text)
+        if not points and self._names_only_the_subject(focus_text):
+            points = list(self.index.subject_alone_points)
         if code_shares or self.index.billing_stems & focus.keys():
             points = self._billing_points(points)
         return Query(
@@ -189,6 +198,21 @@ class QueryReader:
             for pid, entries, own in found
             if any(not _inside_a_longer(span, spans) for span in own)
         ]
+
+    def _names_only_the_subject(self, focus_text: str) -> bool:
+        """Whether the asking sentences ask what the bot's subject is and name nothing
+        else: "What are trigger points?", "But what is a knot, really?" ("knot" reads as
+        trigger point), not "What are trigger points used for?"."""
+        words = self.index.synonyms.expand(focus_text).split()
+        words = list(dropwhile(LEAD_INS.__contains__, words))
+        if words[:2] in (["what", "is"], ["what", "are"]):
+            words = words[2:]
+        elif words[:1] == ["whats"]:
+            words = words[1:]
+        else:
+            return False
+        named = [word for word in words if word not in DEFINITION_FILLERS]
+        return bool(named) and set(self.index.stems(named)) <= self.index.own_subject_stems
 
     def _billing_points(
         self, points: list[tuple[str, frozenset[int]]]

@@ -448,6 +448,18 @@ def test_entries_that_are_not_a_list_are_the_one_problem_named(write_knowledge):
     assert "unanswered" not in str(raised.value)
 
 
+def test_subject_alone_must_be_true_or_false(write_knowledge):
+    points = "points:\n  - id: definition\n    cues: [whats a knot]\n    entries: [cpt-code]\n"
+    flagged = points + "    subject_alone: sometimes\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=flagged)
+    with pytest.raises(KnowledgeError, match=r"points\.yaml:5: .*'subject_alone' must be true"):
+        load_knowledge(directory)
+    (directory / "points.yaml").write_text(flagged.replace("sometimes", "true"))
+    assert load_knowledge(directory).points[0].subject_alone is True
+    (directory / "points.yaml").write_text(points)
+    assert load_knowledge(directory).points[0].subject_alone is False
+
+
 def test_for_staff_must_be_true_or_false(write_knowledge):
     topics = MINIMAL_TOPICS.replace("title:", "for_staff: sometimes\n    title:", 1)
     directory = write_knowledge(topics=topics, billing=MINIMAL_ENTRY)

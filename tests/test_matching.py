@@ -339,6 +339,37 @@ def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: s
     assert asked == [f"answers the point asked: {point}"], reasons
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "And what are trigger points, really?",
+        "What is a trigger point? A knot?",
+        "Whats a muscle knot anyway?",
+    ],
+)
+def test_a_question_naming_only_the_subject_asks_what_it_is(matcher: Matcher, question: str):
+    # No cue is in them; the definition point is marked subject_alone in points.yaml.
+    # ("How will my doctor know it is a trigger point?", an alternate of the diagnosis
+    # entry, names nothing else either and took them.)
+    assert answered_with(matcher, question) == "symptoms"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are trigger points used for?",
+        "What is the trigger point code?",
+        "Are trigger points real?",
+        "What is a trigger point injection?",
+    ],
+)
+def test_a_question_that_names_more_than_the_subject_is_not_a_definition(
+    matcher: Matcher, question: str
+):
+    reasons = " ".join(matcher.answer(question).candidates[0].reasons)
+    assert "point asked: definition" not in reasons
+
+
 def test_what_goes_into_a_claim_is_not_what_goes_into_the_injection(matcher: Matcher):
     for candidate in matcher.answer("What goes into the unit column on the claim?").candidates:
         assert not any("point asked: contents" in reason for reason in candidate.reasons)

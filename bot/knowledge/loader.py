@@ -199,7 +199,10 @@ def _point(item: ItemChecker) -> Point | None:
         return None
     entries = item.text_list("entries", point_id)
     unanswered = _unanswered(item, point_id, entries)
-    return Point(point_id, cues, entries, unanswered) if point_id and cues else None
+    subject_alone = item.flag("subject_alone", point_id)
+    if not (point_id and cues):
+        return None
+    return Point(point_id, cues, entries, unanswered, subject_alone)
 
 
 def _unanswered(item: ItemChecker, point_id: str | None, entries: tuple[str, ...]) -> str | None:

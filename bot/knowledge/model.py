@@ -85,13 +85,15 @@ class Point:
 
     ``cues`` are phrases (syntax of :mod:`bot.phrases`) that show a question asks this point.
     ``unanswered`` says, for a point no entry answers, what the bot has no answer on ("how
-    soon an injection starts to work"); the reply names it.
+    soon an injection starts to work"); the reply names it. ``subject_alone``: a question
+    that names nothing but the bot's own subject ("What are trigger points?") asks this point.
     """
 
     id: str
     cues: tuple[str, ...]
     entries: tuple[str, ...]
     unanswered: str | None = None
+    subject_alone: bool = False
 
 
 @dataclass(frozen=True)

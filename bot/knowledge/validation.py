@@ -44,7 +44,13 @@ SAFETY_FIELDS = {
     "unless": False,
     "related": False,
 }
-POINT_FIELDS = {"id": True, "cues": True, "entries": True, "unanswered": False}
+POINT_FIELDS = {
+    "id": True,
+    "cues": True,
+    "entries": True,
+    "unanswered": False,
+    "subject_alone": False,
+}
 DIAGNOSIS_LIST_FIELDS = {
     "id": True,
     "title": True,
