@@ -39,7 +39,7 @@ NARRATIVE_WEIGHT = 0.35
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
 # Words that lead into a question without changing it ("But what is a knot, really?").
-LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then"})
+LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then", "exactly"})
 # Words that leave "what is a trigger point" asking what one is ("really", "anyway").
 DEFINITION_FILLERS = frozenset(
     "a an the and or these those this that exactly really even actually anyway again then".split()

@@ -331,6 +331,9 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("Can a knot in your shoulder cause headaches?", "consequence"),
         ("What is the trigger point injection procedure like?", "procedure"),
         ("What is a knot in the back?", "definition"),
+        ("How are the shots given?", "procedure"),
+        ("Why have I got so many trigger points?", "cause"),
+        ("Who is an unsuitable candidate for the shot?", "before"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
@@ -345,6 +348,7 @@ def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: s
         "And what are trigger points, really?",
         "What is a trigger point? A knot?",
         "Whats a muscle knot anyway?",
+        "Exactly what are trigger points?",
     ],
 )
 def test_a_question_naming_only_the_subject_asks_what_it_is(matcher: Matcher, question: str):
@@ -368,6 +372,11 @@ def test_a_question_that_names_more_than_the_subject_is_not_a_definition(
 ):
     reasons = " ".join(matcher.answer(question).candidates[0].reasons)
     assert "point asked: definition" not in reasons
+
+
+def test_a_pain_pattern_is_referred_pain(matcher: Matcher):
+    # "pattern" was a word no entry knew; the referred pain entry lists it.
+    assert answered_with(matcher, "Is my pain pattern from a trigger point?") == "referred-pain"
 
 
 def test_what_goes_into_a_claim_is_not_what_goes_into_the_injection(matcher: Matcher):
@@ -512,6 +521,8 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
         "How long does it take for trigger point injections to work?",
         "How long does it take for a TPI to kick in?",
         "How long before I feel the effects of a trigger point injection?",
+        # "results" alone read as effectiveness.
+        "When will I see results from the injection?",
     ):
         assert "does not answer the point asked: onset" in " ".join(
             not_answered_because(matcher, question)
