@@ -212,7 +212,7 @@ class QueryReader:
         else:
             return False
         named = [word for word in words if word not in DEFINITION_FILLERS]
-        return bool(named) and set(self.index.stems(named)) <= self.index.own_subject_stems
+        return set(self.index.stems(named)) == self.index.own_subject_stems
 
     def _billing_points(
         self, points: list[tuple[str, frozenset[int]]]

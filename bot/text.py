@@ -95,8 +95,7 @@ COMMON_WORDS = frozenset(
     calculating chain choose communicate companies complete definitely despite double equal
     etc eliminate figure hey hide hundred ilk instance interesting interests
     material mess mid obtained obviously pass passed portion received
-    receive receives receiving regular representative send signify situation sometimes
-    speak spent statement unable
+    regular representative send signify situation sometimes speak spent statement unable
     unknown value verbiage
     advise advice thoughts input ideas suggestion suggestions guidance assistance beyond
     previous totally constantly payment payments reduce technique techniques due resolve

@@ -308,9 +308,7 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # Up to eight words between "does" and "hurt": the injection and where it goes.
         ("Does a trigger point injection in the shoulder hurt?", "pain-during"),
         ("Is getting a trigger point injection in my neck painful?", "pain-during"),
-        # Whether it is safe asks the risks; what to do about soreness is aftercare too.
-        ("Is a trigger point injection in the neck safe?", "risks"),
-        ("What are the risks of the procedure?", "risks"),
+        ("Is a trigger point injection in the neck safe?", "side-effects"),
         ("What's it like to get a trigger point injection?", "procedure"),
         ("What can trigger point injections treat?", "uses"),
         # "what's ... like" with a gap would swallow the point inside it.
@@ -328,9 +326,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("How can I relieve the soreness after my injection?", "aftercare"),
         # The procedure's "... like" names what it is: a gap there would swallow the cost.
         ("What is the trigger point injection cost like?", "cost"),
-        ("Can a knot in your shoulder cause headaches?", "consequence"),
         ("What is the trigger point injection procedure like?", "procedure"),
-        ("What is a knot in the back?", "definition"),
+        ("What is a knot in a muscle of the neck?", "definition"),
         ("How are the shots given?", "procedure"),
         ("Why have I got so many trigger points?", "cause"),
         ("Who is an unsuitable candidate for the shot?", "before"),
@@ -372,6 +369,33 @@ def test_a_question_that_names_more_than_the_subject_is_not_a_definition(
 ):
     reasons = " ".join(matcher.answer(question).candidates[0].reasons)
     assert "point asked: definition" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # A reaction to the injection, not whether one has trigger points (diagnosis cues
+        # name "trigger points", which "trigger point injection" is not).
+        ("How can I tell if I have a trigger point injection reaction?", "side-effects"),
+        # Whether an activity is safe after the shot is aftercare, not the risks alone.
+        ("Is it safe to work out the day after my shot?", "aftercare"),
+        ("Why have I got a dent in my skin after the shot?", "side-effects"),
+        ("How is it given to Medicare, with an ABN?", "medicare-limits"),
+        # "the point" alone is not a trigger point.
+        ("What is the point?", None),
+        # What a knot might lead to beyond pain is not answered with referred pain.
+        ("Can a knot in my neck cause a stroke?", None),
+        # "at home" is a place, not a remedy; "receive" is not "give".
+        ("Can I get a TPI at home?", None),
+        ("Who can receive trigger point injections?", None),
+        ("What is a knot in the breast?", None),
+    ],
+)
+def test_neighbours_of_the_new_cues_keep_their_replies(
+    matcher: Matcher, question: str, answer: str | None
+):
+    # Found by a review that asked 487 neighbouring questions of the change.
+    assert answered_with(matcher, question) == answer
 
 
 def test_a_pain_pattern_is_referred_pain(matcher: Matcher):
@@ -521,8 +545,6 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
         "How long does it take for trigger point injections to work?",
         "How long does it take for a TPI to kick in?",
         "How long before I feel the effects of a trigger point injection?",
-        # "results" alone read as effectiveness.
-        "When will I see results from the injection?",
     ):
         assert "does not answer the point asked: onset" in " ".join(
             not_answered_because(matcher, question)
