@@ -31,8 +31,9 @@ SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The bot's own subject: a question that names it is about it, whatever else it names.
 OWN_SUBJECT = "trigger point"
 # Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
-# a billing one, whatever else it asks: "how is the injection administered and billed".
-BILLING_WORDS = "bill code cpt modifier units"
+# a billing one, whatever else it asks: "how is the injection administered and billed",
+# "what is the procedure for a trigger point injection appeal".
+BILLING_WORDS = "bill code cpt modifier units denied denial appeal"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
 

@@ -329,6 +329,7 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What is the trigger point injection procedure like?", "procedure"),
         ("What is a knot in a muscle of the neck?", "definition"),
         ("How are the shots given?", "procedure"),
+        ("What is the procedure for a trigger point injection in the neck?", "procedure"),
         ("Why have I got so many trigger points?", "cause"),
         ("Who is an unsuitable candidate for the shot?", "before"),
     ],
@@ -506,6 +507,8 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
             "imaging-guidance",
         ),
         ("Does modifier 59 really work for getting it paid?", "modifiers"),
+        # A denial or an appeal is billing too.
+        ("What is the procedure for a trigger point injection appeal?", "denials-appeals"),
         # Beside trigger point injections another procedure's name is a billing word (see
         # test_another_procedure_asked_about_alone_is_not_a_billing_question).
         ("nerve block and trigger point injection same day", "same-day-procedures"),
