@@ -164,11 +164,11 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     # <= 3% wrong, <= 5% false) are far from met. A regression below these fails.
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
-    assert total.answerable + total.unanswerable >= 524
-    assert total.right_rate >= 0.46, report.format()  # measured 46.4% (143 of 308)
-    assert total.wrong_rate <= 0.14, report.format()  # 13.6%
-    assert total.false_rate <= 0.18, report.format()  # 16.2% (35 of 216)
-    assert report.long_staff.right_rate >= 0.28, report.format()  # 30.6% (15 of 49)
+    assert total.answerable + total.unanswerable >= 553
+    assert total.right_rate >= 0.47, report.format()  # measured 48.3% (155 of 321)
+    assert total.wrong_rate <= 0.135, report.format()  # 12.8% (41 of 321)
+    assert total.false_rate <= 0.17, report.format()  # 16.4% (38 of 232)
+    assert report.long_staff.right_rate >= 0.28, report.format()  # 29.4% (15 of 51)
 
 
 NAMES_THE_INJECTION = re.compile(
