@@ -100,6 +100,7 @@ COMMON_WORDS = frozenset(
     advise advice thoughts input ideas suggestion suggestions guidance assistance beyond
     previous totally constantly payment payments reduce technique techniques due resolve
     resolved step steps
+    correctly importantly potentially tried heard couple occasions sufficient
     """.split()
 )
 

@@ -399,6 +399,20 @@ def test_neighbours_of_the_new_cues_keep_their_replies(
     assert answered_with(matcher, question) == answer
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("I tried trigger point injections, what else can I do?", "treatments"),
+        ("Is one injection sufficient?", "relief-duration"),
+        ("Have you heard of trigger point injections?", "what-is-tpi"),
+    ],
+)
+def test_everyday_words_do_not_count_as_unknown(matcher: Matcher, question: str, answer: str):
+    # "tried", "sufficient", "heard" were unknown words, and an unknown word is what a
+    # question is about ("side effects of the flu shot"): these got no answer.
+    assert answered_with(matcher, question) == answer
+
+
 def test_a_pain_pattern_is_referred_pain(matcher: Matcher):
     # "pattern" was a word no entry knew; the referred pain entry lists it.
     assert answered_with(matcher, "Is my pain pattern from a trigger point?") == "referred-pain"
