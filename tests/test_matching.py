@@ -330,6 +330,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What is a knot in a muscle of the neck?", "definition"),
         ("How are the shots given?", "procedure"),
         ("What is the procedure for a trigger point injection in the neck?", "procedure"),
+        # What symptoms knots cause is not what causes knots.
+        ("What symptoms develop from a knot in the neck?", "symptoms"),
         ("Why have I got so many trigger points?", "cause"),
         ("Who is an unsuitable candidate for the shot?", "before"),
     ],
@@ -405,6 +407,7 @@ def test_neighbours_of_the_new_cues_keep_their_replies(
         ("I tried trigger point injections, what else can I do?", "treatments"),
         ("Is one injection sufficient?", "relief-duration"),
         ("Have you heard of trigger point injections?", "what-is-tpi"),
+        ("ELI5: what causes muscle knots when I am simply sitting at a desk?", "causes"),
     ],
 )
 def test_everyday_words_do_not_count_as_unknown(matcher: Matcher, question: str, answer: str):
