@@ -32,8 +32,8 @@ SUBJECT_WORDS = "trigger point injection needling botox procedure"
 OWN_SUBJECT = "trigger point"
 # Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
 # a billing one, whatever else it asks: "how is the injection administered and billed",
-# "what is the procedure for a trigger point injection appeal".
-BILLING_WORDS = "bill code cpt modifier units denied denial appeal"
+# "how do I appeal a TPI denial". ("Denied" is not one: "my husband was denied a TPI".)
+BILLING_WORDS = "bill code cpt modifier units denial appeal"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
 

@@ -100,8 +100,8 @@ COMMON_WORDS = frozenset(
     advise advice thoughts input ideas suggestion suggestions guidance assistance beyond
     previous totally constantly payment payments reduce technique techniques due resolve
     resolved step steps
-    correctly importantly potentially tried heard couple occasions sufficient eli5
-    experiencing experienced simply worry worried wow
+    correctly importantly potentially tried heard occasions sufficient eli5 experiencing
+    simply wow
     """.split()
 )
 

@@ -329,9 +329,9 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What is the trigger point injection procedure like?", "procedure"),
         ("What is a knot in a muscle of the neck?", "definition"),
         ("How are the shots given?", "procedure"),
-        ("What is the procedure for a trigger point injection in the neck?", "procedure"),
         # What symptoms knots cause is not what causes knots.
         ("What symptoms develop from a knot in the neck?", "symptoms"),
+        ("What symptoms do trigger points cause?", "symptoms"),
         ("Why have I got so many trigger points?", "cause"),
         ("Who is an unsuitable candidate for the shot?", "before"),
     ],
@@ -392,6 +392,11 @@ def test_a_question_that_names_more_than_the_subject_is_not_a_definition(
         ("Can I get a TPI at home?", None),
         ("Who can receive trigger point injections?", None),
         ("What is a knot in the breast?", None),
+        # A second review's (the symptoms point, the everyday words).
+        ("What causes the symptoms of trigger points?", "causes"),
+        ("What symptoms do I have to have for Medicare to cover TPIs?", "medicare-limits"),
+        ("Can I get a couple of trigger point injections in one visit?", None),
+        ("Should an experienced doctor do the injection?", None),
     ],
 )
 def test_neighbours_of_the_new_cues_keep_their_replies(
@@ -524,8 +529,10 @@ def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matche
             "imaging-guidance",
         ),
         ("Does modifier 59 really work for getting it paid?", "modifiers"),
-        # A denial or an appeal is billing too.
-        ("What is the procedure for a trigger point injection appeal?", "denials-appeals"),
+        # A denial or an appeal is billing too ("denied" is not: "My husband was denied a
+        # TPI, what happens during one?" asks the procedure).
+        ("How do I appeal a TPI denial, and how long does it take?", "denials-appeals"),
+        ("My husband was denied a TPI, what happens during one?", "what-happens"),
         # Beside trigger point injections another procedure's name is a billing word (see
         # test_another_procedure_asked_about_alone_is_not_a_billing_question).
         ("nerve block and trigger point injection same day", "same-day-procedures"),
