@@ -16,7 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
@@ -216,7 +216,9 @@ class _NetworkLogFilter(logging.Filter):
 
     PTB logs start-up retries at DEBUG only, so an unreachable Bot API would look like a
     silent hang: those lines are raised to WARNING. A rejected token is a configuration
-    error that our own log line explains, so its traceback is dropped.
+    error that our own log line explains, so its traceback is dropped. So is a network
+    error's (a timeout, a dropped connection: "Error while calling `get_updates` one more
+    time" at shutdown on a busy machine): its type and text go on the line instead.
     """
 
     def __init__(self, level: int) -> None:
@@ -231,7 +233,13 @@ class _NetworkLogFilter(logging.Filter):
             record.msg = "Telegram is not reachable (attempt %s); retrying with backoff"
             record.args = (attempt,)
             record.levelno, record.levelname = logging.WARNING, "WARNING"
-        if record.exc_info and isinstance(record.exc_info[1], InvalidToken):
+        error = record.exc_info[1] if record.exc_info else None
+        # A bad request (PTB's BadRequest is a NetworkError too) keeps its traceback.
+        transport = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+        if transport:
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+        if transport or isinstance(error, InvalidToken):
             record.exc_info = None
             record.exc_text = None
         return record.levelno >= self.level
