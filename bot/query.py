@@ -40,7 +40,7 @@ NARRATIVE_WEIGHT = 0.35
 IMPLICIT_SUBJECT = "trigger point injection"
 # Words that lead into a question without changing it ("But what is a knot, really?").
 LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then", "exactly"})
-# Words that leave "what is a trigger point" asking what one is ("really", "anyway").
+# Words that leave "what is a knot, really?" asking what one is ("really", "anyway").
 DEFINITION_FILLERS = frozenset(
     "a an the and or these those this that exactly really even actually anyway again then".split()
 )
@@ -201,8 +201,8 @@ class QueryReader:
 
     def _names_only_the_subject(self, focus_text: str) -> bool:
         """Whether the asking sentences ask what the bot's subject is and name nothing
-        else: "What are trigger points?", "But what is a knot, really?" ("knot" reads as
-        trigger point), not "What are trigger points used for?"."""
+        else: "So what are trigger points, exactly?", "But what is a knot, really?" ("knot"
+        reads as trigger point), not "What are trigger points used for?"."""
         words = self.index.synonyms.expand(focus_text).split()
         words = list(dropwhile(LEAD_INS.__contains__, words))
         if words[:2] in (["what", "is"], ["what", "are"]):

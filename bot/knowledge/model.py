@@ -86,7 +86,8 @@ class Point:
     ``cues`` are phrases (syntax of :mod:`bot.phrases`) that show a question asks this point.
     ``unanswered`` says, for a point no entry answers, what the bot has no answer on ("how
     soon an injection starts to work"); the reply names it. ``subject_alone``: a question
-    that names nothing but the bot's own subject ("What are trigger points?") asks this point.
+    that names nothing but the bot's own subject ("But what is a knot, really?") asks this
+    point.
     """
 
     id: str
