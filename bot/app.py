@@ -7,6 +7,7 @@ import itertools
 import logging
 import os
 
+import httpx
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -16,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
@@ -216,9 +217,12 @@ class _NetworkLogFilter(logging.Filter):
 
     PTB logs start-up retries at DEBUG only, so an unreachable Bot API would look like a
     silent hang: those lines are raised to WARNING. A rejected token is a configuration
-    error that our own log line explains, so its traceback is dropped. So is a network
-    error's (a timeout, a dropped connection: "Error while calling `get_updates` one more
-    time" at shutdown on a busy machine): its type and text go on the line instead.
+    error that our own log line explains, so its traceback is dropped. So is that of a
+    transport failure PTB logs itself (a timeout, a dropped connection: "Error while
+    calling `get_updates` one more time" at shutdown on a busy machine): its type and text
+    go on the line instead. Our own error handler's records and any other error keep
+    their tracebacks. The filter changes the shared record, so every root handler gets it
+    (``_watch_network_log``).
     """
 
     def __init__(self, level: int) -> None:
@@ -234,15 +238,25 @@ class _NetworkLogFilter(logging.Filter):
             record.args = (attempt,)
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         error = record.exc_info[1] if record.exc_info else None
-        # A bad request (PTB's BadRequest is a NetworkError too) keeps its traceback.
-        transport = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
-        if transport:
-            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
-            record.args = None
-        if transport or isinstance(error, InvalidToken):
-            record.exc_info = None
-            record.exc_text = None
+        if record.name.startswith("telegram") and _is_transport_failure(error):
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # a malformed call: logging reports it on emit
+                return record.levelno >= self.level
+            record.msg, record.args = f"{message} ({type(error).__name__}: {error})", None
+            record.exc_info = record.exc_text = None
+        if isinstance(error, InvalidToken):
+            record.exc_info = record.exc_text = None
         return record.levelno >= self.level
+
+
+def _is_transport_failure(error: BaseException | None) -> bool:
+    """A timeout or an httpx transport error, as PTB raises them: not a bad request (PTB's
+    BadRequest is a NetworkError too) nor the NetworkError PTB wraps an unknown exception
+    in, whose tracebacks point at a mistake."""
+    if isinstance(error, TimedOut):
+        return True
+    return type(error) is NetworkError and isinstance(error.__cause__, httpx.HTTPError)
 
 
 def _watch_network_log(level: str) -> None:
