@@ -118,12 +118,15 @@ class QueryReader:
         absent: dict[str, float] = {}
         unknown: list[str] = []
         all_words: list[str] = []
+        focus_words: list[str] = []
         code_shares: dict[str, float] = {}
         focus: dict[str, None] = {}
         everyday: set[str] = set()
         for tokens, is_focus in sentences:
             sentence_words = self.index.synonyms.expand(" ".join(tokens)).split()
             all_words += sentence_words
+            if is_focus:
+                focus_words += sentence_words
             share = 1.0 if is_focus else NARRATIVE_WEIGHT
             for code in filter(is_code, sentence_words):
                 code_shares[code] = max(share, code_shares.get(code, 0.0))
@@ -150,7 +153,7 @@ class QueryReader:
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
         points = self._points(focus_text)
-        if not points and self._names_only_the_subject(focus_text):
+        if not points and self._names_only_the_subject(focus_words):
             points = list(self.index.subject_alone_points)
         if code_shares or self.index.billing_stems & focus.keys():
             points = self._billing_points(points)
@@ -199,12 +202,12 @@ class QueryReader:
             if any(not _inside_a_longer(span, spans) for span in own)
         ]
 
-    def _names_only_the_subject(self, focus_text: str) -> bool:
+    def _names_only_the_subject(self, focus_words: list[str]) -> bool:
         """Whether the asking sentences ask what the bot's subject is and name nothing
         else: "So what are trigger points, exactly?", "But what is a knot, really?" ("knot"
-        reads as trigger point), not "What are trigger points used for?"."""
-        words = self.index.synonyms.expand(focus_text).split()
-        words = list(dropwhile(LEAD_INS.__contains__, words))
+        reads as trigger point), not "What are trigger points used for?". ``focus_words``:
+        the asking sentences' words after synonyms."""
+        words = list(dropwhile(LEAD_INS.__contains__, focus_words))
         if words[:2] in (["what", "is"], ["what", "are"]):
             words = words[2:]
         elif words[:1] == ["whats"]:
