@@ -38,6 +38,7 @@ from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.query import MAX_QUERY_CHARS, Query, QueryReader
 from bot.results import Candidate, Result, Status, Thresholds
 from bot.text import (
+    SUBJECT_PRONOUNS,
     asks_a_question,
     display_code,
     is_icd10_code,
@@ -279,7 +280,11 @@ class Matcher:
         return sure + tied[: limit - len(sure)]
 
     def _smalltalk(self, query: Query) -> SmalltalkIntent | None:
+        """The small talk a message is, if nothing else: "What can you do?" asks about the
+        bot, "What can you do about them?" about something said before (a pronoun)."""
         if query.codes or not self._index.smalltalk_patterns:
+            return None
+        if any(word in SUBJECT_PRONOUNS for word in query.words):
             return None
         if any(t not in self._index.smalltalk_words for t in content_words(query.words)):
             return None

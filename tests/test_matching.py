@@ -72,6 +72,13 @@ def test_small_talk_never_gets_a_knowledge_answer(matcher: Matcher, question: st
     assert result.smalltalk is not None and result.candidates == ()
 
 
+@pytest.mark.parametrize("question", ["What can you do about it?", "what can you do about them"])
+def test_a_pronoun_asks_about_something_said_not_the_bot(matcher: Matcher, question: str):
+    # "What can you do?" asks what the bot does; "... about it" refers to the knots.
+    assert matcher.answer(question).status is not Status.SMALLTALK
+    assert matcher.answer("What can you do?").status is Status.SMALLTALK
+
+
 def test_greeting_with_a_question_is_answered(matcher: Matcher):
     result = matcher.answer("hi, which cpt code for trigger point injections in 3 muscles?")
     assert result.status is Status.ANSWER and result.entry.id == "cpt-code"
