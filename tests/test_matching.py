@@ -171,11 +171,13 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     # <= 3% wrong, <= 5% false) are far from met. A regression below these fails.
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     total = report.tally()
-    assert total.answerable + total.unanswerable >= 553
-    assert total.right_rate >= 0.47, report.format()  # measured 48.3% (155 of 321)
-    assert total.wrong_rate <= 0.135, report.format()  # 12.8% (41 of 321)
-    assert total.false_rate <= 0.17, report.format()  # 16.4% (38 of 232)
-    assert report.long_staff.right_rate >= 0.28, report.format()  # 29.4% (15 of 51)
+    assert total.answerable + total.unanswerable >= 571
+    assert total.right_rate >= 0.47, report.format()  # measured 48.3% (158 of 327)
+    assert total.wrong_rate <= 0.13, report.format()  # 12.5% (41 of 327)
+    assert total.false_rate <= 0.17, report.format()  # 16.0% (39 of 244)
+    # The eighteenth round's three answerable long staff questions (none answered right)
+    # took this from 29.4% (15 of 51) to 27.8% (15 of 54).
+    assert report.long_staff.right_rate >= 0.27, report.format()
 
 
 NAMES_THE_INJECTION = re.compile(
