@@ -22,7 +22,7 @@ from dotenv import load_dotenv
 
 from bot import icd10
 from bot.answering import answer
-from bot.checks import knowledge_warnings
+from bot.checks import OVERLAPS_UP_TO, knowledge_warnings, warnings_without_overlaps
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.console import Console
 from bot.evaluation import DevSetError, evaluate, load_dev_set
@@ -30,7 +30,7 @@ from bot.icd10_check import check_code_texts, quoting_texts
 from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
 from bot.knowledge_cache import load_matcher
 from bot.logreader import LogReader
-from bot.matching import Matcher, Result
+from bot.matching import Matcher, Result, Thresholds
 from bot.replies import (
     render_plain,
 )
@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for stdin)")
     check = commands.add_parser("check", help="validate a knowledge directory")
     check.add_argument("directory", nargs="?", type=Path, help="directory to check")
+    check.add_argument(
+        "--overlaps",
+        action="store_true",
+        help=f"warn about overlapping wordings beyond {OVERLAPS_UP_TO:,} entries too"
+        " (slow: every wording is answered)",
+    )
     report = commands.add_parser("report", help="usage report from the question log")
     report.add_argument("--days", type=int, default=7, help="look back N days (default 7)")
     teach = commands.add_parser(
@@ -116,11 +122,15 @@ def _main(args: argparse.Namespace) -> int:
         # The bot starts from the cache when the files are unchanged; the tools read YAML.
         if command == "run":
             matcher = load_matcher(directory, settings.data_dir, settings.thresholds)
+        elif command == "check":  # compiles the matcher only for the overlaps
+            checked = load_knowledge(directory)
         else:
             matcher = Matcher(load_knowledge(directory), settings.thresholds)
     except KnowledgeError as error:
         print(f"The knowledge base in {directory} is invalid:\n{error}", file=sys.stderr)
         return EXIT_FAILED
+    if command == "check":
+        return check(checked, directory, settings.thresholds, overlaps=args.overlaps)
     knowledge = matcher.knowledge
     if command == "run":
         return run_telegram(dataclasses.replace(settings, knowledge_dir=Path(directory)), matcher)
@@ -128,8 +138,6 @@ def _main(args: argparse.Namespace) -> int:
         return Console(matcher, sys.stdin, sys.stdout).run(interactive=sys.stdin.isatty())
     if command == "ask":
         return ask(matcher, args.question, as_json=args.json)
-    if command == "check":
-        return check(matcher, directory)
     if command == "report":
         return print_report(settings, knowledge, args.days)
     if command == "teach":
@@ -242,9 +250,15 @@ def _lines(stream: TextIO) -> Iterable[str]:
             yield line.rstrip("\n")
 
 
-def check(matcher: Matcher, directory: Path) -> int:
-    knowledge = matcher.knowledge
-    warnings = knowledge_warnings(matcher, dt.datetime.now(dt.UTC).date())
+def check(
+    knowledge: KnowledgeBase, directory: Path, thresholds: Thresholds, *, overlaps: bool
+) -> int:
+    today = dt.datetime.now(dt.UTC).date()
+    overlaps = overlaps or len(knowledge.entries) <= OVERLAPS_UP_TO
+    if overlaps:
+        warnings = knowledge_warnings(Matcher(knowledge, thresholds), today)
+    else:
+        warnings = warnings_without_overlaps(knowledge, today)
     for warning in warnings:
         print(f"warning: {warning}")
     problems = _code_problems(directory)
@@ -259,6 +273,13 @@ def check(matcher: Matcher, directory: Path) -> int:
         f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
         f" topics; {len(warnings)} warning(s)."
     )
+    if not overlaps:
+        print(
+            f"Not checked, as there are more than {OVERLAPS_UP_TO:,} entries: alternates and"
+            f" keywords that match another entry better. For those warnings run"
+            f" `python run_bot.py check --overlaps {directory}` (it answers every wording:"
+            f" about half a minute for 10,000 entries)."
+        )
     kinds = [term.kind for term in knowledge.muscle_terms]
     print(
         f"Case coding: {kinds.count('muscle')} muscles, {kinds.count('region')} regions and"

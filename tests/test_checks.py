@@ -13,7 +13,7 @@ import pytest
 
 import bot.checks as checks
 from benchmarks.synthetic_knowledge import write_knowledge
-from bot.checks import MAX_BONUS, knowledge_warnings
+from bot.checks import MAX_BONUS, knowledge_warnings, warnings_without_overlaps
 from bot.evaluation import load_dev_set
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matching import MAX_CANDIDATES, WORDING_WEIGHT, Matcher
@@ -42,6 +42,15 @@ def test_the_bound_gives_the_same_warnings_on_overlapping_synthetic_knowledge(
     warnings = knowledge_warnings(matcher, TODAY)
     assert any("better (score" in warning for warning in warnings)  # overlaps exist
     assert warnings == every_wording_answered(matcher, monkeypatch)
+
+
+def test_the_warnings_without_overlaps_are_the_rest_of_them(tmp_path: Path):
+    knowledge = load_knowledge(write_knowledge(tmp_path / "knowledge", 120))
+    every = knowledge_warnings(Matcher(knowledge), TODAY)
+    overlapping = [w for w in every if "better (score" in w or "describes a case" in w]
+    assert overlapping  # the synthetic keywords recur: some overlap
+    rest = [w for w in every if w not in overlapping]
+    assert warnings_without_overlaps(knowledge, TODAY) == rest
 
 
 PARENT = os.getpid()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synthetic_knowledge import write_knowledge
+from bot.checks import OVERLAPS_UP_TO
 from bot.evaluation import evaluate, load_dev_set
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
@@ -146,6 +148,20 @@ def test_check_warns_about_answers_longer_than_one_message(tmp_path: Path):
     done = run("check", str(tmp_path))
     assert done.returncode == 0
     assert "entry 'long': the answer takes 3 Telegram messages" in done.stdout
+
+
+def test_check_leaves_the_overlaps_of_a_large_knowledge_base_to_a_flag(tmp_path: Path):
+    directory = write_knowledge(tmp_path / "knowledge", OVERLAPS_UP_TO + 1)
+    quick = run("check", str(directory))
+    assert quick.returncode == 0, quick.stderr
+    assert f"Not checked, as there are more than {OVERLAPS_UP_TO:,} entries" in quick.stdout
+    assert f"check --overlaps {directory}" in quick.stdout
+    assert "better (score" not in quick.stdout
+    full = run("check", "--overlaps", str(directory))
+    assert full.returncode == 0, full.stderr
+    assert "better (score" in full.stdout and "Not checked" not in full.stdout
+    warned = [line for line in quick.stdout.splitlines() if line.startswith("warning:")]
+    assert warned and set(warned) <= set(full.stdout.splitlines())
 
 
 def test_knowledge_option_and_variable_are_honoured(tmp_path: Path):
