@@ -110,8 +110,14 @@ class KnowledgeIndex:
         self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
         self.billing_stems = frozenset(self.stems(self.expand(BILLING_WORDS).split()))
         self.staff_entries, self.staff_words = self.compile_staff()
+        answering = dict(knowledge.other_subject_answers)
         self.other_subjects = [
-            (name, PhraseSet(phrases), self.entries_mentioning(name))
+            (
+                name,
+                PhraseSet(phrases),
+                self.entries_mentioning(name)
+                | {self.index_of[entry_id] for entry_id in answering.get(name, ())},
+            )
             for name, phrases in knowledge.other_subjects
         ]
         self.entry_subjects = self.compile_entry_subjects()

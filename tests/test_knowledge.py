@@ -398,6 +398,19 @@ def test_other_subjects_load_and_a_malformed_one_names_its_line(write_knowledge)
     assert loaded == (("mri", ("mri", "magnetic resonance")), ("ct", ("ct",)))
 
 
+def test_other_subject_answers_name_a_subject_and_entries(write_knowledge):
+    subjects = "other_subjects:\n  mri: [mri]\nother_subject_answers:\n  mri: [cpt-code]\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=subjects)
+    assert load_knowledge(directory).other_subject_answers == (("mri", ("cpt-code",)),)
+    for wrong, message in (
+        ("  ct: [cpt-code]", "'ct' is not an other subject (mri)"),
+        ("  mri: [no-such-entry]", "entry 'no-such-entry' does not exist"),
+    ):
+        (directory / "points.yaml").write_text(subjects.replace("  mri: [cpt-code]", wrong))
+        with pytest.raises(KnowledgeError, match=re.escape(message)):
+            load_knowledge(directory)
+
+
 def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
     points = (
         "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"

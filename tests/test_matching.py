@@ -633,6 +633,17 @@ def test_an_entry_that_names_the_other_subject_still_answers(matcher: Matcher):
     assert not any("another subject" in reason for reason in cost.candidates[0].reasons)
 
 
+def test_an_entry_listed_as_answering_another_subject_answers_it_when_first(matcher: Matcher):
+    # points.yaml, other_subject_answers: a steroid shot raises blood sugar wherever it goes.
+    assert answered_with(matcher, "Can a steroid shot raise my blood sugar?") == (
+        "pregnancy-diabetes"
+    )
+    # Other questions about cortisone shots still get suggestions, marked.
+    cost = matcher.answer("How much does a cortisone shot cost?")
+    assert cost.status is not Status.ANSWER
+    assert cost.other_subjects == ("cortisone shots in joints or the spine",)
+
+
 def test_a_billing_entry_ranks_below_the_patients_entry_without_billing_words(
     matcher: Matcher,
 ):

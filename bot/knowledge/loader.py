@@ -273,7 +273,8 @@ def _check_muscle_terms(collected: Collected, problems: list[Problem]) -> None:
 
 
 def _phrase_lists(section: Section) -> list[Located[Any]]:
-    """A mapping of names to lists of phrases (``safety_contexts``, ``other_subjects``)."""
+    """A mapping of names to lists of phrases (``safety_contexts``, ``other_subjects``) or
+    of entry ids (``other_subject_answers``)."""
     if not isinstance(section.value, dict):
         section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
         return []
@@ -320,6 +321,7 @@ SECTION_READERS: dict[str, SectionReader] = {
     "safety_contexts": _phrase_lists,
     "points": list_section(_point),
     "other_subjects": _phrase_lists,
+    "other_subject_answers": _phrase_lists,
     "diagnosis_lists": list_section(_diagnosis_list),
     "muscles": list_section(_muscle_term("muscle")),
     "muscle_regions": list_section(_muscle_term("region")),
@@ -381,6 +383,7 @@ def _knowledge_base(collected: Collected) -> KnowledgeBase:
         smalltalk=values("smalltalk"),
         points=values("points"),
         other_subjects=values("other_subjects"),
+        other_subject_answers=values("other_subject_answers"),
         diagnosis_lists=values("diagnosis_lists"),
         muscle_terms=tuple(term for name in MUSCLE_SECTIONS for term in values(name)),
     )
@@ -414,7 +417,23 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
             if entry_id not in entry_ids:
                 message = f"point: entry '{entry_id}' does not exist"
                 where.problem(where.lines.field("entries"), message, point.id)
+    _check_subject_answers(collected, entry_ids)
     return tuple(rules)
+
+
+def _check_subject_answers(collected: Collected, entry_ids: set[str]) -> None:
+    """Each subject of ``other_subject_answers`` is an other subject, each id an entry."""
+    subjects = {located.value[0] for located in collected["other_subjects"]}
+    for located in collected["other_subject_answers"]:
+        (subject, ids), where = located.value, located.where
+        if subject not in subjects:
+            known = ", ".join(sorted(subjects)) or "none defined"
+            message = f"other_subject_answers: '{subject}' is not an other subject ({known})"
+            where.problem(where.lines.item, message)
+        for entry_id in ids:
+            if entry_id not in entry_ids:
+                message = f"other_subject_answers: entry '{entry_id}' does not exist"
+                where.problem(where.lines.item, message)
 
 
 def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:

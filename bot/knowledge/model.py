@@ -144,6 +144,9 @@ class KnowledgeBase:
     # Subjects the knowledge base does not cover ("mri", "physical therapy"), each with the
     # phrases that name it; see knowledge/points.yaml.
     other_subjects: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Per other subject, the entries that answer questions about it though their wordings
+    # do not name it ("Do cortisone shots raise blood sugar?": pregnancy-diabetes).
+    other_subject_answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     diagnosis_lists: tuple[DiagnosisList, ...] = ()
     muscle_terms: tuple[MuscleTerm, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
