@@ -36,6 +36,8 @@ OWN_SUBJECT = "trigger point"
 BILLING_WORDS = "bill code cpt modifier units denial appeal"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
+# A point cue's own pattern, its plain words and the beginnings of its starred words.
+CueParts = tuple[PhraseSet, frozenset[str], tuple[str, ...]]
 
 
 def sorted_words(words: Iterable[str]) -> str:
@@ -82,6 +84,8 @@ class KnowledgeIndex:
             )
             for point in knowledge.points
         ]
+        self._cues = {point.id: point.cues for point in knowledge.points}
+        self._cue_parts: dict[str, list[CueParts]] = {}
         # The points a question asks that names nothing but the subject ("What are
         # trigger points?").
         self.subject_alone_points = [
@@ -123,6 +127,21 @@ class KnowledgeIndex:
         self.entry_subjects = self.compile_entry_subjects()
         self.other_subject_words = self.compile_other_subject_words()
         del self.expansions, self.token_kinds, self.previous  # the old index may go
+
+    def cue_parts(self, point_id: str) -> list[CueParts]:
+        """Per cue of a point: its own pattern, its plain words and the beginnings of its
+        starred words ("remed*"). Compiled when first needed: a question rarely asks it."""
+        parts = self._cue_parts.get(point_id)
+        if parts is None:
+            parts = self._cue_parts[point_id] = [
+                (
+                    PhraseSet([cue]),
+                    phrase_words([cue]),
+                    tuple(word[:-1] for word in cue.split() if word[1:].endswith("*")),
+                )
+                for cue in self._cues[point_id]
+            ]
+        return parts
 
     def expand(self, text: str) -> str:
         expanded = self.expansions.get(text)

@@ -38,6 +38,8 @@ NARRATIVE_WEIGHT = 0.35
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
+# Per point: its id, the entries answering it, and where its cues occur (start, end).
+CuesFound = tuple[str, frozenset[int], list[tuple[int, int]]]
 # Words that lead into a question without changing it ("But what is a knot, really?").
 LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then", "exactly"})
 # Words that leave "what is a knot, really?" asking what one is ("really", "anyway").
@@ -114,6 +116,9 @@ class QueryReader:
             for sentence, is_focus in focus_sentences(text[:MAX_QUERY_CHARS])
         ]
         corrected = " ".join(token for tokens, _ in sentences for token in tokens)
+        focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
+        cues_found = self._cues_found(focus_text)
+        cued = self._cue_words(focus_text, cues_found)
         weights: dict[str, float] = {}
         absent: dict[str, float] = {}
         unknown: list[str] = []
@@ -139,20 +144,20 @@ class QueryReader:
                 weights[stem] = max(share, weights.get(stem, 0.0))
                 if word in COMMON_WORDS:
                     everyday.add(stem)
-                weight = self._absent_weight(word, stem, share)
-                if self._is_unknown(word, stem) and share == 1.0 and word not in unknown:
+                is_unknown = self._is_unknown(word, stem) and word not in cued
+                weight = self._absent_weight(word, share, is_unknown)
+                if is_unknown and share == 1.0 and word not in unknown:
                     weight *= UNKNOWN_DECAY ** len(unknown)
                     unknown.append(word)
                 absent[stem] = min(weight, absent.get(stem, weight))
         words = tuple(all_words)
-        focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
         # "It" refers to another subject named in the message ("My doctor ordered an EMG.
         # What is it?"), else to the bot's own.
         others = self._other_subjects(focus_text, corrected, focus, code_shares)
         if not others and self._about_the_subject(words, focus_text, weights, bool(code_shares)):
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
-        points = self._points(focus_text)
+        points = self._points(cues_found)
         if not points and self._names_only_the_subject(focus_words):
             points = list(self.index.subject_alone_points)
         if code_shares or self.index.billing_stems & focus.keys():
@@ -188,19 +193,44 @@ class QueryReader:
         beside = frozenset().union(*(named[subject] for subject in subjects))
         return any(stem in self.index.staff_words and stem not in beside for stem in weights)
 
-    def _points(self, focus_text: str) -> list[tuple[str, frozenset[int]]]:
-        """The points asked, with the entries answering each. A cue inside a longer cue of
-        another point is not asked: "who should not get it" is about who must not have
-        the injection (before), not who may give it (who)."""
+    def _cues_found(self, focus_text: str) -> list[CuesFound]:
+        """Per point, where its cues occur in the asking sentences. A cue inside a longer
+        cue of another point does not count: "who should not get it" is about who must not
+        have the injection (before), not who may give it (who)."""
         found = [
             (pid, entries, cues.spans(focus_text)) for pid, cues, entries in self.index.points
         ]
         spans = [span for _, _, spans in found for span in spans]
         return [
-            (pid, entries)
+            (pid, entries, [span for span in own if not _inside_a_longer(span, spans)])
             for pid, entries, own in found
-            if any(not _inside_a_longer(span, spans) for span in own)
         ]
+
+    def _cue_words(self, focus_text: str, found: list[CuesFound]) -> frozenset[str]:
+        """The words of the cues found that no entry is indexed under ("untie" in "Can I
+        untie the knots?", "home" in "what care is needed at home"): they say what is asked,
+        so none of them counts as unknown. Only a cue's own words, not those its gap spans
+        ("drive" in "can I drive home after ...", found by "can I ... after")."""
+        cued: list[str] = []
+        for point_id, _, spans in found:
+            for start, end in spans:
+                said = focus_text[start:end]
+                new = [w for w in said.split() if self.index.stem(w) not in self.index.known_stems]
+                if new:
+                    cued += self._own_words(point_id, said, new)
+        return frozenset(cued)
+
+    def _own_words(self, point_id: str, said: str, words: list[str]) -> list[str]:
+        """Of ``words``, those that the cue of point ``point_id`` found as ``said`` has."""
+        for single, plain, prefixes in self.index.cue_parts(point_id):
+            if single.spans(said) == [(0, len(said))]:
+                return [w for w in words if w in plain or w.startswith(prefixes)]
+        return []
+
+    @staticmethod
+    def _points(found: list[CuesFound]) -> list[tuple[str, frozenset[int]]]:
+        """The points asked (a cue of theirs was found), with the entries answering each."""
+        return [(pid, entries) for pid, entries, spans in found if spans]
 
     def _names_only_the_subject(self, focus_words: list[str]) -> bool:
         """Whether the asking sentences ask what the bot's subject is and name nothing
@@ -267,13 +297,13 @@ class QueryReader:
         known = stem in self.index.known_stems
         return not known and word not in COMMON_WORDS and not word.isdigit()
 
-    def _absent_weight(self, word: str, stem: str, share: float) -> float:
+    def _absent_weight(self, word: str, share: float, is_unknown: bool) -> float:
         """The weight of a word no entry is indexed under (``share`` < 1 in narrative)."""
         if word in COMMON_WORDS:
             return COMMON_WEIGHT * self.index.rarest_weight
         if word in self.index.smalltalk_words or word.isdigit():
             return 0.0
-        known = not self._is_unknown(word, stem) or share < 1.0
+        known = not is_unknown or share < 1.0
         return (UNINDEXED_WEIGHT if known else UNKNOWN_WEIGHT) * self.index.rarest_weight
 
 

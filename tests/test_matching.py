@@ -633,6 +633,22 @@ def test_an_entry_that_names_the_other_subject_still_answers(matcher: Matcher):
     assert not any("another subject" in reason for reason in cost.candidates[0].reasons)
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Is a trigger point injection painless?", "what-happens"),
+        ("What is the aim of a trigger point injection?", "what-is-tpi"),
+    ],
+)
+def test_the_words_of_a_cue_found_are_not_unknown(matcher: Matcher, question: str, entry: str):
+    # No entry uses "painless" or "aim"; the cues of pain-during and purpose do.
+    query = matcher._reader.read(question)
+    assert query.points and not query.unknown
+    assert answered_with(matcher, question) == entry
+    # A cue word outside any cue found is unknown as before.
+    assert "aim" in matcher._reader.read("What is my aim?").unknown
+
+
 def test_an_entry_listed_as_answering_another_subject_answers_it_when_first(matcher: Matcher):
     # points.yaml, other_subject_answers: a steroid shot raises blood sugar wherever it goes.
     assert answered_with(matcher, "Can a steroid shot raise my blood sugar?") == (
