@@ -130,7 +130,8 @@ class KnowledgeIndex:
 
     def cue_parts(self, point_id: str) -> list[CueParts]:
         """Per cue of a point: its own pattern, its plain words and the beginnings of its
-        starred words ("remed*"). Compiled when first needed: a question rarely asks it."""
+        starred words ("remed*"). Compiled when first needed: only a cue found with a word
+        no entry uses needs them (see QueryReader._cue_words)."""
         parts = self._cue_parts.get(point_id)
         if parts is None:
             parts = self._cue_parts[point_id] = [

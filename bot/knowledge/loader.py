@@ -358,6 +358,7 @@ def load_knowledge(
                 _share(collected["entries"], read_before, reuse)
     check_links(collected["topics"], collected["entries"], problems)
     safety = _link_safety(collected, problems)
+    _check_subject_answers(collected)
     _check_muscle_terms(collected, problems)
     if problems:
         raise KnowledgeError(problems)
@@ -417,12 +418,12 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
             if entry_id not in entry_ids:
                 message = f"point: entry '{entry_id}' does not exist"
                 where.problem(where.lines.field("entries"), message, point.id)
-    _check_subject_answers(collected, entry_ids)
     return tuple(rules)
 
 
-def _check_subject_answers(collected: Collected, entry_ids: set[str]) -> None:
+def _check_subject_answers(collected: Collected) -> None:
     """Each subject of ``other_subject_answers`` is an other subject, each id an entry."""
+    entry_ids = {located.value.id for located in collected["entries"]}
     subjects = {located.value[0] for located in collected["other_subjects"]}
     for located in collected["other_subject_answers"]:
         (subject, ids), where = located.value, located.where
