@@ -215,7 +215,7 @@ class QueryReader:
         for point_id, _, spans in found:
             for start, end in spans:
                 said = focus_text[start:end]
-                new = [w for w in said.split() if self.index.stem(w) not in self.index.known_stems]
+                new = [w for w in said.split() if self._is_unknown(w, self.index.stem(w))]
                 if new:
                     cued += self._own_words(point_id, said, new)
         return frozenset(cued)
