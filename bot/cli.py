@@ -122,24 +122,23 @@ def _main(args: argparse.Namespace) -> int:
         # The bot starts from the cache when the files are unchanged; the tools read YAML.
         if command == "run":
             matcher = load_matcher(directory, settings.data_dir, settings.thresholds)
-        elif command == "check":  # compiles the matcher only for the overlaps
-            checked = load_knowledge(directory)
         else:
-            matcher = Matcher(load_knowledge(directory), settings.thresholds)
+            knowledge = load_knowledge(directory)
     except KnowledgeError as error:
         print(f"The knowledge base in {directory} is invalid:\n{error}", file=sys.stderr)
         return EXIT_FAILED
-    if command == "check":
-        return check(checked, directory, settings.thresholds, overlaps=args.overlaps)
-    knowledge = matcher.knowledge
     if command == "run":
         return run_telegram(dataclasses.replace(settings, knowledge_dir=Path(directory)), matcher)
+    # These two need no matcher (check compiles one only for the overlap warnings).
+    if command == "check":
+        return check(knowledge, directory, settings.thresholds, overlaps=args.overlaps)
+    if command == "report":
+        return print_report(settings, knowledge, args.days)
+    matcher = Matcher(knowledge, settings.thresholds)
     if command == "console":
         return Console(matcher, sys.stdin, sys.stdout).run(interactive=sys.stdin.isatty())
     if command == "ask":
         return ask(matcher, args.question, as_json=args.json)
-    if command == "report":
-        return print_report(settings, knowledge, args.days)
     if command == "teach":
         from bot.teach_cli import teach_command  # late: bot.teach imports this module
 
