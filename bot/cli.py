@@ -25,7 +25,7 @@ from bot.answering import answer
 from bot.checks import OVERLAPS_UP_TO, knowledge_warnings, warnings_without_overlaps
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.console import Console
-from bot.evaluation import DevSetError, evaluate, load_dev_set
+from bot.evaluation import DevSetError, evaluate, is_held_out, load_dev_set
 from bot.icd10_check import check_code_texts, quoting_texts
 from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
 from bot.knowledge_cache import load_matcher
@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_ = commands.add_parser("eval", help="score the matcher on a dev set")
     evaluate_.add_argument(
         "file", type=Path, help="dev set YAML, e.g. tests/data/dev_questions.yaml"
+    )
+    evaluate_.add_argument(
+        "--show-held-out",
+        action="store_true",
+        help="list the misses of a held-out file too (they are not to be tuned on)",
     )
     return parser
 
@@ -143,7 +148,7 @@ def _main(args: argparse.Namespace) -> int:
         from bot.teach_cli import teach_command  # late: bot.teach imports this module
 
         return teach_command(args, settings, matcher, Path(directory))
-    return run_eval(matcher, args.file)
+    return run_eval(matcher, args.file, show_held_out=args.show_held_out)
 
 
 def _default_command(settings: Settings) -> str:
@@ -318,12 +323,18 @@ def print_report(settings: Settings, knowledge: KnowledgeBase, days: int) -> int
     return EXIT_OK
 
 
-def run_eval(matcher: Matcher, path: Path) -> int:
+def run_eval(matcher: Matcher, path: Path, *, show_held_out: bool = False) -> int:
     try:
         cases, pairs = load_dev_set(path)
+        hidden = is_held_out(path) and not show_held_out
     except DevSetError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     report = evaluate(matcher, cases, pairs)
-    print(report.format())
+    print(report.format(questions=not hidden))
+    if hidden and report.misses():
+        print(
+            f"({path} is held out: scored to report, not read, so its questions are not"
+            " shown; --show-held-out lists the misses)"
+        )
     return EXIT_OK if report.passed else EXIT_FAILED

@@ -36,6 +36,10 @@ ICD10_ANSWER = "icd10"
 ICD10_ENTRIES = frozenset({"diagnosis-codes", "icd10-site-codes"})
 SPECIAL_EXPECTATIONS = frozenset({"none", "smalltalk", "safety", ICD10_ANSWER})
 
+# The opening comment line of a question file scored only to report (written by
+# tests/data/split_real_questions.py): ``eval`` prints its counts, not its questions.
+HELD_OUT_MARK = "# HELD OUT:"
+
 # Floors for real questions (issue "Answer the questions people really ask").
 REAL_RIGHT_FLOOR = 0.85
 REAL_WRONG_CEILING = 0.03
@@ -239,10 +243,13 @@ class Report:
             return [o for o in self.outcomes if not o.correct and (o.case.answerable or o.wrong)]
         return [o for o in self.outcomes if not o.correct] + paired
 
-    def format(self) -> str:
+    def format(self, *, questions: bool = True) -> str:
+        """The breakdown and every miss; ``questions=False``: the number of misses only."""
         lines = self._real_lines() if self.is_real else self._dev_lines()
         misses = self.misses()
-        if misses:
+        if misses and not questions:
+            lines += ["", f"misses: {len(misses)}"]
+        elif misses:
             lines += ["", f"misses ({len(misses)}):"]
             for outcome in misses:
                 best = outcome.result.best
@@ -317,6 +324,17 @@ def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise DevSetError(f"{path}: not a valid question file ({error})") from error
     return cases, pairs
+
+
+def is_held_out(path: Path) -> bool:
+    """Whether the file's opening comment marks it held out (see ``HELD_OUT_MARK``)."""
+    with Path(path).open(encoding="utf-8") as file:
+        for line in file:
+            if line.startswith(HELD_OUT_MARK):
+                return True
+            if not line.startswith("#"):
+                return False
+    return False
 
 
 def _case(item: dict[str, Any]) -> Case:

@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.synthetic_knowledge import write_knowledge
 from bot.checks import OVERLAPS_UP_TO
-from bot.evaluation import evaluate, load_dev_set
+from bot.evaluation import HELD_OUT_MARK, evaluate, is_held_out, load_dev_set
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
 from bot.results import Status
@@ -185,6 +185,27 @@ def test_eval_of_real_questions_splits_by_asker_and_length():
     for group in ("all", "patient", "staff", "under 12 words", "over 30", "staff, 30+ words"):
         assert any(line.startswith(group + " ") for line in lines), group
     assert "answerable answered wrong:" in done.stdout and "misses (" in done.stdout
+
+
+def test_eval_of_a_held_out_file_prints_counts_not_questions(tmp_path: Path):
+    path = tmp_path / "real_holdout.yaml"
+    path.write_text(
+        f"# Real questions.\n{HELD_OUT_MARK} never tune on these.\n"
+        "- {q: Does it hurt at all?, source: s, asker: patient, ids: [billing-units]}\n"
+    )
+    done = run("eval", str(path))
+    assert "Does it hurt" not in done.stdout and "misses: 1" in done.stdout
+    assert "--show-held-out" in done.stdout and done.returncode == 1
+    shown = run("eval", str(path), "--show-held-out")
+    assert "'Does it hurt at all?': expected billing-units" in shown.stdout
+
+
+def test_only_the_opening_comment_marks_a_file_held_out(tmp_path: Path):
+    path = tmp_path / "real.yaml"
+    path.write_text(f"- {{q: hi, source: s, asker: patient, ids: []}}\n{HELD_OUT_MARK}\n")
+    assert not is_held_out(path)
+    assert is_held_out(ROOT / "tests" / "data" / "real_holdout.yaml")
+    assert not is_held_out(ROOT / "tests" / "data" / "real_tuning.yaml")
 
 
 def test_eval_counts_suggestions_that_list_a_right_entry(matcher: Matcher, tmp_path: Path):

@@ -5,7 +5,8 @@ Usage: python tests/data/split_real_questions.py COLLECTED.yaml [...]
 Each question goes to ``real_holdout.yaml`` or ``real_tuning.yaml`` by a keyed hash of its
 wording (seed below): a fixed random draw that does not change when questions are added,
 so a question never moves between halves. Tune the matcher on the tuning half only; score
-the held-out half only to report (``run_bot.py eval tests/data/real_holdout.yaml``).
+the held-out half only to report (``run_bot.py eval tests/data/real_holdout.yaml``
+prints its counts; its header line ``HELD_OUT_MARK`` keeps its questions off the screen).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from pathlib import Path
 
 import yaml
 
+from bot.evaluation import HELD_OUT_MARK
+
 SEED = "tpi-real-questions-2026-11-27"
 HERE = Path(__file__).resolve().parent
 HEADER = """\
 # Real questions about trigger point injections, asked in public forums, Q&A columns and
 # clinic FAQ pages, wording kept (cuts marked "…"), with their source. `ids`: the entries
 # that truly answer the question ([] when none does; `safety` for an emergency).
-# {half}
+{half}
 """
 
 
@@ -42,8 +45,8 @@ def main(paths: list[str]) -> None:
             seen.add(key)
             halves[is_holdout(item["q"])].append(item)
     notes = {
-        True: "HELD OUT: never tune on these or copy them into knowledge/.",
-        False: "Tuning half: read the misses, improve the matcher and the knowledge.",
+        True: f"{HELD_OUT_MARK} never tune on these or copy them into knowledge/.",
+        False: "# Tuning half: read the misses, improve the matcher and the knowledge.",
     }
     for holdout, name in ((True, "real_holdout.yaml"), (False, "real_tuning.yaml")):
         text = yaml.safe_dump(halves[holdout], sort_keys=False, allow_unicode=True, width=99)
@@ -52,4 +55,6 @@ def main(paths: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2:  # no input would write both halves empty
+        sys.exit(__doc__)
     main(sys.argv[1:])
