@@ -273,14 +273,14 @@ def _console_on_a_terminal(*args: str) -> tuple[int, int]:
     return pid, fd
 
 
-def _read_until(fd: int, marker: bytes, output: bytes = b"") -> bytes:
-    """``output`` and what the terminal says next, until ``marker`` (at most 30 s; a
-    child that ends first ends the reading too)."""
+def _read_until(fd: int, marker: bytes | None, output: bytes = b"") -> bytes:
+    """``output`` and what the terminal says next, until ``marker`` (None: until the child
+    closes it; at most 30 s; a child that ends first ends the reading too)."""
     import select
     import time
 
     deadline = time.monotonic() + 30
-    while marker not in output and (left := deadline - time.monotonic()) > 0:
+    while (marker is None or marker not in output) and (left := deadline - time.monotonic()) > 0:
         if not select.select([fd], [], [], left)[0]:
             break
         try:
@@ -293,6 +293,23 @@ def _read_until(fd: int, marker: bytes, output: bytes = b"") -> bytes:
     return output
 
 
+def _exit_code(pid: int, seconds: float = 30) -> int:
+    """The child's exit code; a child still running after ``seconds`` is killed and the
+    test fails (rather than wait for ever: CI has a time limit for the whole run)."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail(f"run_bot.py on a terminal did not exit within {seconds} s")
+
+
 def test_without_a_token_on_a_terminal_the_bot_chats_in_the_console():
     """The quickstart's `python run_bot.py`: no token, a terminal: the console, with a note."""
     pid, fd = _console_on_a_terminal()
@@ -301,8 +318,7 @@ def test_without_a_token_on_a_terminal_the_bot_chats_in_the_console():
     os.write(fd, b"which cpt code for 3 muscles\n")
     output = _read_until(fd, b"20553", output)
     os.write(fd, b"\x04")  # end of input: the console says goodbye and exits
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert _exit_code(pid) == 0
     assert b"20553" in output and b"Traceback" not in output
 
 
@@ -312,13 +328,8 @@ def test_console_leaves_quietly_on_ctrl_c():
     pid, fd = _console_on_a_terminal("console")
     output = _read_until(fd, b"> ")
     os.kill(pid, signal.SIGINT)
-    try:
-        while chunk := os.read(fd, 4096):
-            output += chunk
-    except OSError:  # the terminal closed with the child
-        pass
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    output = _read_until(fd, None, output)
+    assert _exit_code(pid) == 0
     assert b"Traceback" not in output
 
 
