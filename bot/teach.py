@@ -26,11 +26,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import process
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from bot import icd10
 from bot.checks import knowledge_warnings
@@ -38,6 +36,12 @@ from bot.icd10_check import check_codes, quoted_codes
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Status, Thresholds
 from bot.text import normalise
+
+# ruamel.yaml is imported where a file is edited: the bot imports this module when it
+# starts (the admins' teach buttons), and ruamel would add 30 ms to every start.
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 # A wording is a question as people type it; a paragraph is not a wording.
@@ -141,6 +145,9 @@ def teach(
 def with_alternate(text: str, entry_id: str, wording: str) -> tuple[str, int]:
     """``text`` with ``wording`` appended to the entry's alternates, and the new line's
     number; raises TeachError if that would change any other line."""
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
     yaml = _round_trip()
     try:
         data = yaml.load(text)
@@ -180,6 +187,8 @@ def _only_added_line(old: str, new: str, entry_id: str) -> int:
 
 
 def _round_trip() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap long lines
@@ -188,6 +197,8 @@ def _round_trip() -> YAML:
 
 
 def _entry_map(data: object, entry_id: str) -> CommentedMap | None:
+    from ruamel.yaml.comments import CommentedMap
+
     if not isinstance(data, CommentedMap) or not isinstance(data.get("entries"), list):
         return None
     return next(
