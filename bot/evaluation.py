@@ -327,12 +327,16 @@ def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
 
 
 def is_held_out(path: Path) -> bool:
-    """Whether the file's opening comment marks it held out (see ``HELD_OUT_MARK``)."""
-    with Path(path).open(encoding="utf-8") as file:
+    """Whether the file's opening comment marks it held out (see ``HELD_OUT_MARK``), in
+    any case and indentation, after blank lines, a byte-order mark or YAML's ``---``."""
+    mark = HELD_OUT_MARK.strip("# :").casefold()  # "held out"
+    with Path(path).open(encoding="utf-8-sig") as file:
         for line in file:
-            if line.startswith(HELD_OUT_MARK):
-                return True
-            if not line.startswith("#"):
+            text = line.strip()
+            if text.startswith("#"):
+                if text.lstrip("# ").casefold().startswith(mark):
+                    return True
+            elif text and not text.startswith(("---", "%")):
                 return False
     return False
 

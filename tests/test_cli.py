@@ -204,6 +204,14 @@ def test_only_the_opening_comment_marks_a_file_held_out(tmp_path: Path):
     path = tmp_path / "real.yaml"
     path.write_text(f"- {{q: hi, source: s, asker: patient, ids: []}}\n{HELD_OUT_MARK}\n")
     assert not is_held_out(path)
+    item = "- {q: hi, source: s, asker: patient, ids: []}\n"
+    for opening in (
+        "\ufeff# HELD OUT: x\n",
+        "\n---\n  # held out: x\n",
+        "%YAML 1.1\n##Held out\n",
+    ):
+        path.write_text(opening + item, encoding="utf-8")
+        assert is_held_out(path), repr(opening)
     assert is_held_out(ROOT / "tests" / "data" / "real_holdout.yaml")
     assert not is_held_out(ROOT / "tests" / "data" / "real_tuning.yaml")
 

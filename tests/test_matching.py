@@ -170,14 +170,15 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     # Measured, never tuned on (README, "Real questions"); the floors (85% right,
     # <= 3% wrong, <= 5% false) are far from met. A regression below these fails.
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
+    counts = report.format(questions=False)  # a failure shows no held-out question
     total = report.tally()
     assert total.answerable + total.unanswerable >= 571
-    assert total.right_rate >= 0.47, report.format()  # measured 48.3% (158 of 327)
-    assert total.wrong_rate <= 0.13, report.format()  # 12.5% (41 of 327)
-    assert total.false_rate <= 0.17, report.format()  # 16.0% (39 of 244)
+    assert total.right_rate >= 0.47, counts  # measured 48.3% (158 of 327)
+    assert total.wrong_rate <= 0.13, counts  # 12.5% (41 of 327)
+    assert total.false_rate <= 0.17, counts  # 16.0% (39 of 244)
     # The eighteenth round's three answerable long staff questions (none answered right)
     # took this from 29.4% (15 of 51) to 27.8% (15 of 54).
-    assert report.long_staff.right_rate >= 0.27, report.format()
+    assert report.long_staff.right_rate >= 0.27, counts
 
 
 NAMES_THE_INJECTION = re.compile(
