@@ -327,6 +327,7 @@ def test_without_a_token_on_a_terminal_the_bot_chats_in_the_console():
     output = _read_until(fd, b"20553", output)
     os.write(fd, b"\x04")  # end of input: the console says goodbye and exits
     assert _exit_code(pid) == 0
+    os.close(fd)
     assert b"20553" in output and b"Traceback" not in output
 
 
@@ -338,6 +339,7 @@ def test_console_leaves_quietly_on_ctrl_c():
     os.kill(pid, signal.SIGINT)
     output = _read_until(fd, None, output)
     assert _exit_code(pid) == 0
+    os.close(fd)
     assert b"Traceback" not in output
 
 
