@@ -187,10 +187,10 @@ def build_application(
         # PTB's two default requests, sharing one TLS context: httpx builds one per client
         # otherwise, reading the certificate bundle each time (30 ms of start-up).
         tls = {"verify": httpx.create_ssl_context()}
-        request = request or HTTPXRequest(httpx_kwargs=tls)
-        get_updates_request = get_updates_request or HTTPXRequest(
-            connection_pool_size=1, httpx_kwargs=tls
-        )
+        if request is None:
+            request = HTTPXRequest(httpx_kwargs=tls)
+        if get_updates_request is None:
+            get_updates_request = HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls)
     builder = builder.request(request).get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data.matcher = matcher
