@@ -1,12 +1,13 @@
 """Start-up, /reload and peak memory of the running bot at 1,000 to 100,000 entries.
 
 Usage: python benchmarks/bench_startup.py [--sizes 1000,10000,100000] [--baseline REV]
-       [--timeout 300]
+       [--timeout 300] [--restarts 3]
 
 For each size a synthetic knowledge directory is written (benchmarks/synthetic_knowledge.py)
-and ``run_bot.py`` runs against the fake Bot API of the tests (tests/fakes.py), once from
-this checkout and once from ``--baseline`` (a git revision, extracted with ``git archive``;
-default: the code before issue 10) in the same run. Per run it prints:
+and ``run_bot.py`` runs against the fake Bot API of the tests (tests/fakes.py), once from a
+copy of this checkout's code (without its bytecode) and once from ``--baseline`` (a git
+revision, extracted with ``git archive``; default: the code before issue 10) in the same
+run. Per run it prints:
 
 - start-up: seconds from launch to the first ``getUpdates`` (loading, validating,
   compiling, start-up calls) with an empty DATA_DIR, and ``again``: the median of
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -69,6 +71,14 @@ def extract(revision: str, into: Path) -> Path:
     ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
+    return into
+
+
+def working_copy(into: Path) -> Path:
+    """This checkout's code as it is (uncommitted changes too), without its bytecode: both
+    codes then start from source, as the extracted baseline does."""
+    shutil.copytree(ROOT / "bot", into / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "run_bot.py", into / "run_bot.py")
     return into
 
 
@@ -212,10 +222,11 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as temporary:
         base = extract(args.baseline, Path(temporary) / "baseline")
+        this = working_copy(Path(temporary) / "this")
         for size in (int(s) for s in args.sizes.split(",") if s):
             knowledge = write_knowledge(Path(temporary) / f"knowledge-{size}", size)
             baseline_too = size <= args.baseline_up_to
-            for name, code in ((args.baseline, base), ("this", ROOT))[0 if baseline_too else 1 :]:
+            for name, code in ((args.baseline, base), ("this", this))[0 if baseline_too else 1 :]:
                 work = Path(tempfile.mkdtemp(dir=temporary))
                 run = run_bot(code, knowledge, work, args.timeout, max(1, args.restarts))
                 if size <= CHECK_UP_TO:
