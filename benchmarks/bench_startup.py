@@ -234,7 +234,7 @@ def main() -> None:
                 check = shown(run.check, args.timeout) if size <= CHECK_UP_TO else "-"
                 print(
                     f"{name:<10} {size:>8,} {shown(run.start_up, args.timeout):>11}"
-                    f" {shown(run.warm_start_up, args.timeout):>8}"
+                    f" {shown(run.warm_start_up, args.timeout, 2):>8}"
                     f" {shown(run.reload, args.timeout):>9}"
                     f" {shown(run.slowest_answer, args.timeout, 2):>17}"
                     f" {shown(run.peak_mib, args.timeout, 0):>9} {check:>8}",
