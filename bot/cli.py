@@ -258,8 +258,8 @@ def check(
     knowledge: KnowledgeBase, directory: Path, thresholds: Thresholds, *, overlaps: bool
 ) -> int:
     today = dt.datetime.now(dt.UTC).date()
-    overlaps = overlaps or len(knowledge.entries) <= OVERLAPS_UP_TO
-    if overlaps:
+    with_overlaps = overlaps or len(knowledge.entries) <= OVERLAPS_UP_TO
+    if with_overlaps:
         warnings = knowledge_warnings(Matcher(knowledge, thresholds), today)
     else:
         warnings = warnings_without_overlaps(knowledge, today)
@@ -277,7 +277,7 @@ def check(
         f"OK: {directory} has {len(knowledge.entries)} entries in {len(knowledge.topics)}"
         f" topics; {len(warnings)} warning(s)."
     )
-    if not overlaps:
+    if not with_overlaps:
         print(
             f"Not checked, as there are more than {OVERLAPS_UP_TO:,} entries: alternates and"
             f" keywords that match another entry better. For those warnings run"
