@@ -54,10 +54,12 @@ INJECTION_WORDS = TPI_WORDS | frozenset(
 DRY_NEEDLING = re.compile(
     r"\bdry needl\w*|\bneedling\b|\bno injectate\b|\bwithout (?:an )?injectate\b"
 )
-# What makes it a coding question: the code, the units, how to bill or count.
+# What makes it a coding question: the code, the units, how to bill or count. "How many"
+# alone is a patient's question too ("how many can he do at once"), so it needs its noun.
 CODING_CUE = re.compile(
     r"\b(?:code|codes|coded|coding|cpt|bill|billed|billing|unit|units|count|counted|counts"
-    r"|how many|report|reported|modifier|modifiers|20552|20553|20560|20561"
+    r"|how many (?:muscles?|units?|codes?|lines?)|report|reported|modifiers?"
+    r"|20552|20553|20560|20561"
     r"|(?:one|two|three|separate|\d) (?:separate )?muscles?)\b"
 )
 # A question about the note itself ("is 'paraspinals' acceptable documentation?").
