@@ -78,6 +78,10 @@ WORDING_CANDIDATES = 4
 # Entries tied at the cut-off are all compared ("what is a tpi" is covered fully by every
 # entry that says "trigger point injection"), up to this many.
 MAX_TIED_CANDIDATES = 48
+# Unknown words this long are masked in the similarity (see Matcher._compared_text); a
+# shorter one may be a typo the corrector left ("lond"), where letters still help.
+MASKED_LENGTH = 6
+MASK = "~"
 # A question worded exactly like one of an entry's texts.
 EXACT_BONUS = 5
 KEYWORD_BONUS = 6
@@ -354,12 +358,16 @@ class Matcher:
         ranked = sorted(enumerate(scored), key=lambda pair: (-pair[1].raw_score, pair[0]))
         return self._by_wording(query, [candidate for _, candidate in ranked])
 
-    @staticmethod
-    def _compared_text(query: Query, owners: dict[str, int | None]) -> str:
+    def _compared_text(self, query: Query, owners: dict[str, int | None]) -> str:
         """What _rank compares with the knowledge texts: the focus, and the known codes
-        (the knowledge texts carry them)."""
+        (the knowledge texts carry them). An unknown word of ``MASKED_LENGTH`` letters or
+        more is a word in its own right, not a typo (the corrector left it), so it is
+        masked: "medicaid" must not pass for "medicare" letter by letter."""
         known_codes = [code for code, owner in owners.items() if owner is not None]
-        return " ".join([*known_codes, *(query.focus or query.content)])
+        stem = self._index.stem
+        masked = {stem(word) for word in query.unknown if len(word) >= MASKED_LENGTH}
+        words = [MASK * len(w) if w in masked else w for w in query.focus or query.content]
+        return " ".join([*known_codes, *words])
 
     def _by_wording(self, query: Query, ranked: list[Candidate]) -> list[Candidate]:
         """Break near-ties among the leaders by the whole wording, small words included.

@@ -431,6 +431,25 @@ def test_everyday_words_do_not_count_as_unknown(matcher: Matcher, question: str,
     assert answered_with(matcher, question) == answer
 
 
+@pytest.mark.parametrize(
+    "question", ["does medicaid pay for tpi", "Is a trigger point injection covered by Medicaid?"]
+)
+def test_an_unknown_word_does_not_pass_for_a_known_one_spelt_alike(
+    matcher: Matcher, question: str
+):
+    # "medicaid" is no word of the knowledge base, but letter by letter it is 75% "medicare":
+    # the Medicare entry was answered with similarity 95. Medicaid is not Medicare.
+    assert answered_with(matcher, question) != "medicare-limits"
+    assert answered_with(matcher, question.replace("edicaid", "edicare")) == "medicare-limits"
+
+
+def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
+    # "lond" is left by the typo corrector (a word in the English list); letters still
+    # bring it near "long", and the entry it asks for is suggested.
+    result = matcher.answer("how lond do trigger point injections last")
+    assert [c.entry.id for c in result.candidates][:1] == ["relief-duration"]
+
+
 def test_a_pain_pattern_is_referred_pain(matcher: Matcher):
     # "pattern" was a word no entry knew; the referred pain entry lists it.
     assert answered_with(matcher, "Is my pain pattern from a trigger point?") == "referred-pain"
