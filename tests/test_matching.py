@@ -628,6 +628,8 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
         ("My doctor ordered an EMG. What is it and what can I expect?", "emg"),
         # A tendon condition, despite "trigger" (real_reserve.yaml, round 12)
         ("How many times can you inject a trigger finger?", "trigger finger"),
+        # "show up" and "test" are the imaging entry's words; a drug test is not imaging
+        ("will it show up on a drug test", "drug tests"),
     ],
 )
 def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
