@@ -34,6 +34,8 @@ MUST_TRIGGER = [
     ("my heart is racing and my lips are numb after the lidocaine shot", "anesthetic-reaction"),
     ("I fainted right after my trigger point injection", "anesthetic-reaction"),
     ("I have a metallic taste and my ears are ringing since my injection", "anesthetic-reaction"),
+    ("i feel dizzy and my lips are tingling after the shot", "anesthetic-reaction"),
+    ("my tongue went numb right after the trigger point injection", "anesthetic-reaction"),
     ("I have a fever after my trigger point injection", "infection-signs"),
     ("the injection site is red and swollen and warm to the touch", "infection-signs"),
     ("3 days after my tpi the spot where they injected is oozing pus", "infection-signs"),
