@@ -443,6 +443,14 @@ def test_an_unknown_word_does_not_pass_for_a_known_one_spelt_alike(
     assert answered_with(matcher, question.replace("edicaid", "edicare")) == "medicare-limits"
 
 
+def test_a_body_part_alone_does_not_pick_the_entry_that_names_it_in_passing(matcher: Matcher):
+    # An alternate of the pregnancy entry said "neck knots": "neck", a rare word, gave that
+    # entry the lead on a question about pain after the injection.
+    result = matcher.answer("why does my neck hurt more after the injection")
+    assert result.candidates[0].entry.id != "pregnancy-diabetes"
+    assert {c.entry.id for c in result.candidates} & {"side-effects", "what-happens"}
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
