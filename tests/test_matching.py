@@ -451,6 +451,20 @@ def test_a_body_part_alone_does_not_pick_the_entry_that_names_it_in_passing(matc
     assert {c.entry.id for c in result.candidates} & {"side-effects", "what-happens"}
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # "nurse" and "nursing" stem alike: a nurse was taken for breastfeeding.
+        ("can a nurse do trigger point injections", "who-can-bill"),
+        ("Can I get TPIs while nursing?", "pregnancy-diabetes"),
+        # What to do after the injection, asked by someone breastfeeding.
+        ("can i breast feed after a trigger point injection", "pregnancy-diabetes"),
+    ],
+)
+def test_nursing_a_baby_is_not_a_nurse(matcher: Matcher, question: str, answer: str):
+    assert answered_with(matcher, question) == answer
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
