@@ -465,6 +465,30 @@ def test_nursing_a_baby_is_not_a_nurse(matcher: Matcher, question: str, answer: 
     assert answered_with(matcher, question) == answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "MA" was indexed for Medicare Advantage (the keyword "ma plan"): insurance.
+        "can an MA give trigger point injections",
+        "can a medical assistant do trigger point injections",
+        "can an RN inject trigger points",
+    ],
+)
+def test_who_may_inject_is_asked_of_other_staff_too(matcher: Matcher, question: str):
+    assert answered_with(matcher, question) in {"who-can-bill", "which-doctor"}
+
+
+def test_an_ma_plan_is_still_medicare_advantage(matcher: Matcher):
+    assert answered_with(matcher, "pt has an ma plan, do we need auth for tpi") == (
+        "insurance-coverage"
+    )
+
+
+def test_what_goes_wrong_asks_the_risks(matcher: Matcher):
+    question = "what happens if a trigger point injection goes wrong"
+    assert answered_with(matcher, question) == "side-effects"
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
