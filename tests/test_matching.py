@@ -489,6 +489,14 @@ def test_what_goes_wrong_asks_the_risks(matcher: Matcher):
     assert answered_with(matcher, question) == "side-effects"
 
 
+def test_who_should_not_have_one_asks_what_to_mention_before(matcher: Matcher):
+    question = "what are the contraindications for trigger point injections"
+    assert answered_with(matcher, question) == "before-the-injection"
+    # It was answered with what a trigger point injection is.
+    result = matcher.answer("when should trigger point injections not be done")
+    assert result.candidates[0].entry.id == "before-the-injection"
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
