@@ -93,6 +93,8 @@ class KnowledgeIndex:
             for point, (_, _, entries) in zip(knowledge.points, self.points, strict=True)
             if point.subject_alone
         ]
+        # The points billing staff ask: a billing question keeps them (QueryReader).
+        self.staff_points = frozenset(point.id for point in knowledge.points if point.for_staff)
         # What the points no entry answers ask, by point id (the reply names it).
         self.unanswered_points = {
             point.id: point.unanswered for point in knowledge.points if point.unanswered

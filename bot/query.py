@@ -251,10 +251,12 @@ class QueryReader:
         self, points: list[tuple[str, frozenset[int]]]
     ) -> list[tuple[str, frozenset[int]]]:
         """The points of a billing question (a code, "bill", "CPT", ...) that an entry for
-        staff answers: in "How are trigger point injections administered and which CPT code
-        do we use?" the procedure is not what is asked."""
-        staff = self.index.staff_entries
-        return [(pid, entries) for pid, entries in points if entries & staff]
+        staff answers, or that are marked for staff: in "How are trigger point injections
+        administered and which CPT code do we use?" the procedure is not what is asked."""
+        staff, staff_points = self.index.staff_entries, self.index.staff_points
+        return [
+            (pid, entries) for pid, entries in points if entries & staff or pid in staff_points
+        ]
 
     def _other_subjects(
         self, focus_text: str, text: str, focus: dict[str, None], codes: dict[str, float]

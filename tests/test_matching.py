@@ -662,6 +662,24 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
     assert answered_with(matcher, "How long does the TPI procedure take?") == "what-happens"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much does medicare pay for 20552",
+        "whats the reimbursement for 20553",
+        "whats the rvu for 20552",
+        "what is the medicare allowable for trigger point injections",
+    ],
+)
+def test_what_a_payer_pays_says_where_to_look(matcher: Matcher, question: str):
+    # No fee amounts are in the facts. "Whats the rvu for 20552" got the CPT code entry and
+    # the first with the Medicare limits; a code makes it a billing question, which keeps
+    # this point because it is marked for staff, though no entry answers it.
+    result = matcher.answer(question)
+    assert result.status is not Status.ANSWER
+    assert result.unanswered_points and "Fee Schedule" in result.unanswered_points[0]
+
+
 def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
     # "it" refers to the bot's subject: never the dry-needling entry, whose alternate
     # "Does Medicare cover dry needling?" shares every other word.

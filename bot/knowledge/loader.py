@@ -200,9 +200,10 @@ def _point(item: ItemChecker) -> Point | None:
     entries = item.text_list("entries", point_id)
     unanswered = _unanswered(item, point_id, entries)
     subject_alone = item.flag("subject_alone", point_id)
+    for_staff = item.flag("for_staff", point_id)
     if not (point_id and cues):
         return None
-    return Point(point_id, cues, entries, unanswered, subject_alone)
+    return Point(point_id, cues, entries, unanswered, subject_alone, for_staff)
 
 
 def _unanswered(item: ItemChecker, point_id: str | None, entries: tuple[str, ...]) -> str | None:

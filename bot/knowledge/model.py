@@ -87,7 +87,8 @@ class Point:
     ``unanswered`` says, for a point no entry answers, what the bot has no answer on ("how
     soon an injection starts to work"); the reply names it. ``subject_alone``: a question
     that names nothing but the bot's own subject ("But what is a knot, really?") asks this
-    point.
+    point. ``for_staff``: billing staff ask it, so a billing question keeps it even when no
+    entry for staff answers it (a point no entry answers: "what is the RVU for 20552").
     """
 
     id: str
@@ -95,6 +96,7 @@ class Point:
     entries: tuple[str, ...]
     unanswered: str | None = None
     subject_alone: bool = False
+    for_staff: bool = False
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ POINT_FIELDS = {
     "entries": True,
     "unanswered": False,
     "subject_alone": False,
+    "for_staff": False,
 }
 DIAGNOSIS_LIST_FIELDS = {
     "id": True,
