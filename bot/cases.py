@@ -54,14 +54,16 @@ INJECTION_WORDS = TPI_WORDS | frozenset(
 DRY_NEEDLING = re.compile(
     r"\bdry needl\w*|\bneedling\b|\bno injectate\b|\bwithout (?:an )?injectate\b"
 )
-# What makes it a coding question: the code, the units, how to bill or count. "How many"
-# alone is a patient's question too ("how many can he do at once"), so it needs its noun.
+# What makes it a coding question: the code, the units, how to bill or count.
 CODING_CUE = re.compile(
     r"\b(?:code|codes|coded|coding|cpt|bill|billed|billing|unit|units|count|counted|counts"
-    r"|how many (?:muscles?|units?|codes?|lines?)|report|reported|modifiers?"
-    r"|20552|20553|20560|20561"
+    r"|how many|report|reported|modifiers?|20552|20553|20560|20561"
     r"|(?:one|two|three|separate|\d) (?:separate )?muscles?)\b"
 )
+# "How many" with no muscle named is a patient's question too ("trigger point shots in my
+# neck, how many can he do at once"): with only a region, it needs its noun.
+REGION_COUNT_CUE = re.compile(r"\bhow many (?:muscles?|units?|codes?|lines?)\b")
+BARE_HOW_MANY = re.compile(r"\bhow many\b")
 # A question about the note itself ("is 'paraspinals' acceptable documentation?").
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
@@ -161,6 +163,10 @@ class CaseCoder:
             regions = [m for m in mentions if m.term.kind == "region"]
             tpi = TPI_WORDS & set(flat.split())
             if not tpi or DOCUMENTATION.search(flat) or REGION_ONLY_SUBJECT.search(flat):
+                return None
+            if not (
+                CODING_CUE.search(BARE_HOW_MANY.sub(" ", flat)) or REGION_COUNT_CUE.search(flat)
+            ):
                 return None
             if not regions:
                 return self._stated(flat)

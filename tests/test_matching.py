@@ -497,6 +497,25 @@ def test_who_should_not_have_one_asks_what_to_mention_before(matcher: Matcher):
     assert result.candidates[0].entry.id == "before-the-injection"
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # A review of this session's cues (230 neighbouring questions) found these worse in
+        # their first forms: "should ... not be done" took billing questions, "goes wrong"
+        # took any story, "nurse" as a verb was not breastfeeding, and "MA" was no longer
+        # Medicare Advantage.
+        ("should tpi not be given in the same session as a nerve block", "same-day-procedures"),
+        ("should the e/m not be done on the same day as tpi", "same-day-visit"),
+        ("tpi should not be done with imaging guidance right", "imaging-guidance"),
+        ("everything goes wrong with my back pain", None),
+        ("is it safe to nurse after a trigger point injection", "pregnancy-diabetes"),
+        ("MA patient abn needed for tpi", "insurance-coverage"),
+    ],
+)
+def test_the_cues_of_this_review_stay_narrow(matcher: Matcher, question: str, answer: str | None):
+    assert answered_with(matcher, question) == answer
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
