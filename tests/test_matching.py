@@ -516,6 +516,20 @@ def test_the_cues_of_this_review_stay_narrow(matcher: Matcher, question: str, an
     assert answered_with(matcher, question) == answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why do i feel worse after trigger point injections",
+        "is it normal to feel worse after a tpi",
+        "my back is worse after trigger point injections, is that normal",
+    ],
+)
+def test_worse_after_the_injection_asks_its_side_effects(matcher: Matcher, question: str):
+    # The first got the symptoms of trigger points; soreness for a day or so is a side
+    # effect, which both entries name.
+    assert answered_with(matcher, question) in {"side-effects", "aftercare"}
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
