@@ -530,6 +530,13 @@ def test_worse_after_the_injection_asks_its_side_effects(matcher: Matcher, quest
     assert answered_with(matcher, question) in {"side-effects", "aftercare"}
 
 
+def test_what_the_injection_feels_like_is_the_procedure(matcher: Matcher):
+    # It got the symptoms of trigger points ("What does a trigger point feel like?").
+    question = "what does a trigger point injection feel like"
+    assert answered_with(matcher, question) == "what-happens"
+    assert answered_with(matcher, "what does a trigger point feel like") == "symptoms"
+
+
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
     # "lond" is left by the typo corrector (a word in the English list); letters still
     # bring it near "long", and the entry it asks for is suggested.
