@@ -510,6 +510,19 @@ def test_who_should_not_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("everything goes wrong with my back pain", None),
         ("is it safe to nurse after a trigger point injection", "pregnancy-diabetes"),
         ("MA patient abn needed for tpi", "insurance-coverage"),
+        # A second review (150 more): "allowable for" is also "permitted", a cue word
+        # ("medicaid") became a typo target for "medicair", and "..." gaps reached across
+        # clauses.
+        (
+            "our claim was reimbursed at 85% of the allowable for 20553 is that right",
+            "who-can-bill",
+        ),
+        ("does medicair cover trigger point injectons", "medicare-limits"),
+        (
+            "my pain got worse after physical therapy, would a trigger point injection help",
+            "treatments",
+        ),
+        ("what do trigger point injections feel like afterwards", "aftercare"),
     ],
 )
 def test_the_cues_of_this_review_stay_narrow(matcher: Matcher, question: str, answer: str | None):
