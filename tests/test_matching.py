@@ -172,10 +172,10 @@ def test_real_questions_held_out_hold_their_measured_level(matcher: Matcher):
     report = evaluate(matcher, *load_dev_set(ROOT / "tests" / "data" / "real_holdout.yaml"))
     counts = report.format(questions=False)  # a failure shows no held-out question
     total = report.tally()
-    assert total.answerable + total.unanswerable >= 571
+    assert total.answerable + total.unanswerable >= 575
     assert total.right_rate >= 0.47, counts  # measured 48.3% (158 of 327)
-    assert total.wrong_rate <= 0.13, counts  # 12.5% (41 of 327)
-    assert total.false_rate <= 0.17, counts  # 16.0% (39 of 244)
+    assert total.wrong_rate <= 0.13, counts  # 12.2% (40 of 327)
+    assert total.false_rate <= 0.17, counts  # 16.1% (40 of 248)
     # The eighteenth round's three answerable long staff questions (none answered right)
     # took this from 29.4% (15 of 51) to 27.8% (15 of 54).
     assert report.long_staff.right_rate >= 0.27, counts
