@@ -461,28 +461,17 @@ def test_entries_that_are_not_a_list_are_the_one_problem_named(write_knowledge):
     assert "unanswered" not in str(raised.value)
 
 
-def test_a_point_for_staff_is_flagged_true_or_false(write_knowledge):
-    points = "points:\n  - id: payment\n    cues: [rvu]\n    entries: [cpt-code]\n"
-    flagged = points + "    for_staff: yes please\n"
-    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=flagged)
-    with pytest.raises(KnowledgeError, match=r"points\.yaml:5: .*'for_staff' must be true"):
-        load_knowledge(directory)
-    (directory / "points.yaml").write_text(flagged.replace("yes please", "true"))
-    assert load_knowledge(directory).points[0].for_staff is True
-    (directory / "points.yaml").write_text(points)
-    assert load_knowledge(directory).points[0].for_staff is False
-
-
-def test_subject_alone_must_be_true_or_false(write_knowledge):
+@pytest.mark.parametrize("flag", ["subject_alone", "for_staff"])
+def test_a_point_flag_must_be_true_or_false(write_knowledge, flag: str):
     points = "points:\n  - id: definition\n    cues: [whats a knot]\n    entries: [cpt-code]\n"
-    flagged = points + "    subject_alone: sometimes\n"
+    flagged = points + f"    {flag}: sometimes\n"
     directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=flagged)
-    with pytest.raises(KnowledgeError, match=r"points\.yaml:5: .*'subject_alone' must be true"):
+    with pytest.raises(KnowledgeError, match=rf"points\.yaml:5: .*'{flag}' must be true"):
         load_knowledge(directory)
     (directory / "points.yaml").write_text(flagged.replace("sometimes", "true"))
-    assert load_knowledge(directory).points[0].subject_alone is True
+    assert getattr(load_knowledge(directory).points[0], flag) is True
     (directory / "points.yaml").write_text(points)
-    assert load_knowledge(directory).points[0].subject_alone is False
+    assert getattr(load_knowledge(directory).points[0], flag) is False
 
 
 def test_for_staff_must_be_true_or_false(write_knowledge):

@@ -451,47 +451,29 @@ def test_a_body_part_alone_does_not_pick_the_entry_that_names_it_in_passing(matc
     assert {c.entry.id for c in result.candidates} & {"side-effects", "what-happens"}
 
 
-@pytest.mark.parametrize(
-    ("question", "answer"),
-    [
-        # "nurse" and "nursing" stem alike: a nurse was taken for breastfeeding.
-        ("can a nurse do trigger point injections", "who-can-bill"),
-        ("Can I get TPIs while nursing?", "pregnancy-diabetes"),
-        # What to do after the injection, asked by someone breastfeeding.
-        ("can i breast feed after a trigger point injection", "pregnancy-diabetes"),
-    ],
-)
-def test_nursing_a_baby_is_not_a_nurse(matcher: Matcher, question: str, answer: str):
-    assert answered_with(matcher, question) == answer
+WHO_MAY = frozenset({"who-can-bill", "which-doctor"})
+AFTER_EFFECTS = frozenset({"side-effects", "aftercare"})
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "answers"),
     [
         # "MA" was indexed for Medicare Advantage (the keyword "ma plan"): insurance.
-        "can an MA give trigger point injections",
-        "can a medical assistant do trigger point injections",
-        "can an RN inject trigger points",
+        ("can an MA give trigger point injections", WHO_MAY),
+        ("can a medical assistant do trigger point injections", WHO_MAY),
+        ("can an RN inject trigger points", WHO_MAY),
+        # The first got the symptoms of trigger points; soreness for a day or so is a side
+        # effect, which both entries name.
+        ("why do i feel worse after trigger point injections", AFTER_EFFECTS),
+        ("is it normal to feel worse after a tpi", AFTER_EFFECTS),
+        ("my back is worse after trigger point injections, is that normal", AFTER_EFFECTS),
     ],
 )
-def test_who_may_inject_is_asked_of_other_staff_too(matcher: Matcher, question: str):
-    assert answered_with(matcher, question) in {"who-can-bill", "which-doctor"}
+def test_one_of_two_entries_answers(matcher: Matcher, question: str, answers: frozenset[str]):
+    assert answered_with(matcher, question) in answers
 
 
-def test_an_ma_plan_is_still_medicare_advantage(matcher: Matcher):
-    assert answered_with(matcher, "pt has an ma plan, do we need auth for tpi") == (
-        "insurance-coverage"
-    )
-
-
-def test_what_goes_wrong_asks_the_risks(matcher: Matcher):
-    question = "what happens if a trigger point injection goes wrong"
-    assert answered_with(matcher, question) == "side-effects"
-
-
-def test_who_should_not_have_one_asks_what_to_mention_before(matcher: Matcher):
-    question = "what are the contraindications for trigger point injections"
-    assert answered_with(matcher, question) == "before-the-injection"
+def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
     # It was answered with what a trigger point injection is.
     result = matcher.answer("when should trigger point injections not be done")
     assert result.candidates[0].entry.id == "before-the-injection"
@@ -500,10 +482,23 @@ def test_who_should_not_have_one_asks_what_to_mention_before(matcher: Matcher):
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
-        # A review of this session's cues (230 neighbouring questions) found these worse in
-        # their first forms: "should ... not be done" took billing questions, "goes wrong"
-        # took any story, "nurse" as a verb was not breastfeeding, and "MA" was no longer
-        # Medicare Advantage.
+        # Found by talking to the bot (2026-11-28). "nurse" and "nursing" stem alike: a
+        # nurse was taken for breastfeeding.
+        ("can a nurse do trigger point injections", "who-can-bill"),
+        ("Can I get TPIs while nursing?", "pregnancy-diabetes"),
+        # What to do after the injection, asked by someone breastfeeding.
+        ("can i breast feed after a trigger point injection", "pregnancy-diabetes"),
+        ("pt has an ma plan, do we need auth for tpi", "insurance-coverage"),
+        # The side-effects cue knew "go wrong" only; the before point "who should not" only.
+        ("what happens if a trigger point injection goes wrong", "side-effects"),
+        ("what are the contraindications for trigger point injections", "before-the-injection"),
+        # It got the symptoms of trigger points ("What does a trigger point feel like?").
+        ("what does a trigger point injection feel like", "what-happens"),
+        ("what does a trigger point feel like", "symptoms"),
+        # A review of these cues (230 neighbouring questions) found these worse in their
+        # first forms: "should ... not be done" took billing questions, "goes wrong" took
+        # any story, "nurse" as a verb was not breastfeeding, "MA" no longer Medicare
+        # Advantage.
         ("should tpi not be given in the same session as a nerve block", "same-day-procedures"),
         ("should the e/m not be done on the same day as tpi", "same-day-visit"),
         ("tpi should not be done with imaging guidance right", "imaging-guidance"),
@@ -525,29 +520,8 @@ def test_who_should_not_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("what do trigger point injections feel like afterwards", "aftercare"),
     ],
 )
-def test_the_cues_of_this_review_stay_narrow(matcher: Matcher, question: str, answer: str | None):
+def test_replies_found_by_talking_to_the_bot(matcher: Matcher, question: str, answer: str | None):
     assert answered_with(matcher, question) == answer
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "why do i feel worse after trigger point injections",
-        "is it normal to feel worse after a tpi",
-        "my back is worse after trigger point injections, is that normal",
-    ],
-)
-def test_worse_after_the_injection_asks_its_side_effects(matcher: Matcher, question: str):
-    # The first got the symptoms of trigger points; soreness for a day or so is a side
-    # effect, which both entries name.
-    assert answered_with(matcher, question) in {"side-effects", "aftercare"}
-
-
-def test_what_the_injection_feels_like_is_the_procedure(matcher: Matcher):
-    # It got the symptoms of trigger points ("What does a trigger point feel like?").
-    question = "what does a trigger point injection feel like"
-    assert answered_with(matcher, question) == "what-happens"
-    assert answered_with(matcher, "what does a trigger point feel like") == "symptoms"
 
 
 def test_a_short_unknown_word_still_reads_as_its_likeness(matcher: Matcher):
