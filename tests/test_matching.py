@@ -518,6 +518,9 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
             "treatments",
         ),
         ("what do trigger point injections feel like afterwards", "aftercare"),
+        # The Medicare contractors the limits entry names: "novitas" was an unknown word.
+        ("does novitas cover trigger point injections", "medicare-limits"),
+        ("tpi lcd number noridian", "medicare-limits"),
     ],
 )
 def test_replies_found_by_talking_to_the_bot(matcher: Matcher, question: str, answer: str | None):
