@@ -25,7 +25,13 @@ from bot.answering import answer
 from bot.checks import OVERLAPS_UP_TO, knowledge_warnings, warnings_without_overlaps
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, configure_logging, load_settings
 from bot.console import Console
-from bot.evaluation import DevSetError, evaluate, is_held_out, load_dev_set
+from bot.evaluation import (
+    DevSetError,
+    evaluate,
+    marks_held_out,
+    parse_dev_set,
+    read_question_file,
+)
 from bot.icd10_check import check_code_texts, quoting_texts
 from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
 from bot.knowledge_cache import load_matcher
@@ -325,8 +331,11 @@ def print_report(settings: Settings, knowledge: KnowledgeBase, days: int) -> int
 
 def run_eval(matcher: Matcher, path: Path, *, show_held_out: bool = False) -> int:
     try:
-        cases, pairs = load_dev_set(path)
-        hidden = is_held_out(path) and not show_held_out
+        # Read once: a pipe ("eval /dev/stdin < held_out.yaml") cannot be read twice, and
+        # the mark must be seen in what is scored.
+        text = read_question_file(path)
+        cases, pairs = parse_dev_set(text, path)
+        hidden = marks_held_out(text) and not show_held_out
     except DevSetError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE

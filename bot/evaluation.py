@@ -312,11 +312,24 @@ class Report:
         )
 
 
+def read_question_file(path: Path) -> str:
+    """A question file's text (a byte-order mark dropped); DevSetError naming it if unreadable."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, ValueError) as error:
+        raise DevSetError(f"{path}: not a valid question file ({error})") from error
+
+
 def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
     """Read a dev set or real-question file; raise DevSetError naming the file on any problem."""
+    return parse_dev_set(read_question_file(path), path)
+
+
+def parse_dev_set(text: str, path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
+    """A dev set or real-question file's ``text`` (from ``path``, named in errors)."""
     try:
         # The knowledge loader's parse: yaml.safe_load's result, with libyaml where available.
-        data, _ = parse_yaml(Path(path).read_text(encoding="utf-8"))
+        data, _ = parse_yaml(text)
         if isinstance(data, list):
             return [_real_case(item) for item in data], []
         cases = [_case(item) for item in data["questions"]]
@@ -327,17 +340,21 @@ def load_dev_set(path: Path) -> tuple[list[Case], list[tuple[Case, Case]]]:
 
 
 def is_held_out(path: Path) -> bool:
-    """Whether the file's opening comment marks it held out (see ``HELD_OUT_MARK``), in
+    """Whether the file's opening comment marks it held out (see ``marks_held_out``)."""
+    return marks_held_out(read_question_file(path))
+
+
+def marks_held_out(text: str) -> bool:
+    """Whether a question file's opening comment marks it held out (``HELD_OUT_MARK``), in
     any case and indentation, after blank lines, a byte-order mark or YAML's ``---``."""
     mark = HELD_OUT_MARK.strip("# :").casefold()  # "held out"
-    with Path(path).open(encoding="utf-8-sig") as file:
-        for line in file:
-            text = line.strip()
-            if text.startswith("#"):
-                if text.lstrip("# ").casefold().startswith(mark):
-                    return True
-            elif text and not text.startswith(("---", "%")):
-                return False
+    for line in text.lstrip("\ufeff").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            if stripped.lstrip("# ").casefold().startswith(mark):
+                return True
+        elif stripped and not stripped.startswith(("---", "%")):
+            return False
     return False
 
 

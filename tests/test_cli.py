@@ -198,6 +198,10 @@ def test_eval_of_a_held_out_file_prints_counts_not_questions(tmp_path: Path):
     assert "--show-held-out" in done.stdout and done.returncode == 1
     shown = run("eval", str(path), "--show-held-out")
     assert "'Does it hurt at all?': expected billing-units" in shown.stdout
+    # Piped, the file can be read only once: the mark is found in what is scored (the
+    # misses were shown, as the mark was looked for in an emptied pipe).
+    piped = run("eval", "/dev/stdin", stdin=path.read_text())
+    assert "Does it hurt" not in piped.stdout and "misses: 1" in piped.stdout
 
 
 def test_only_the_opening_comment_marks_a_file_held_out(tmp_path: Path):
