@@ -68,13 +68,14 @@ BARE_HOW_MANY = re.compile(r"\bhow many\b")
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
-# service, how often. Their entries answer them better than a count.
+# service, how often ("how many times can they inject my upper trap"). Their entries
+# answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
-    r"|how often)\b"
+    r"|how many times|how often)\b"
 )
 # Who injected, with what, how or where: context for a case that names its muscles
 # ("NP injected bilateral traps, code?"), but the subject of a question that names only
@@ -298,17 +299,33 @@ def _sides(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> f
     start = mentions[index - 1].end if index else max(0, mention.start - LEAD_SIDE_WORDS)
     before = list(tokens[start : mention.start])
     # Between two mentions, words up to the last separator or "and" belong to the one before.
-    cut = max((i for i, t in enumerate(before) if t in (SEPARATOR, "and")), default=-1)
     if index:
-        before = before[cut + 1 :]
+        before = before[_last_break(before) + 1 :]
     end = mentions[index + 1].start if index + 1 < len(mentions) else len(tokens)
     after = list(tokens[mention.end : end])
     if index + 1 < len(mentions):
-        cut_after = max((i for i, t in enumerate(after) if t in (SEPARATOR, "and")), default=-1)
-        after = after[: max(cut_after, 0)]
+        after = after[: max(_last_break(after), 0)]
     else:
         after = after[: _sentence_end(after)]
     return _side_words(before) or _side_words(after)
+
+
+def _last_break(words: Sequence[str]) -> int:
+    """The position of the last separator or "and" in ``words`` (-1 if none), leaving out
+    an "and" between two sides: in "trapezius and L and R rhomboid" both sides are the
+    rhomboid's."""
+    sided = LEFT | RIGHT
+    for position in range(len(words) - 1, -1, -1):
+        word = words[position]
+        if word == SEPARATOR or (
+            word == "and"
+            and not (
+                0 < position < len(words) - 1
+                and {words[position - 1], words[position + 1]} <= sided
+            )
+        ):
+            return position
+    return -1
 
 
 def _sentence_end(words: Sequence[str]) -> int:
