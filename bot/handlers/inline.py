@@ -18,7 +18,8 @@ from bot.case_answers import CaseAnswer
 from bot.handlers.common import expect, load_code_set_for, matcher_of, record
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
-from bot.replies import case_reply, one_message_reply, render_html
+from bot.replies import case_reply, one_message_reply, render_html, safety_reply
+from bot.results import Result, Status
 
 MAX_RESULTS = 10
 DESCRIPTION_LENGTH = 90
@@ -45,15 +46,34 @@ def article(entry: Entry, knowledge: KnowledgeBase, bot_username: str) -> Inline
     except ValueError:  # ids longer than Telegram's 64-character start parameter
         full_answer_url = None
     message = render_html(one_message_reply(entry, knowledge, full_answer_url))[0]
-    description = " ".join(entry.answer.split())
-    if len(description) > DESCRIPTION_LENGTH:
-        description = description[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
     return InlineQueryResultArticle(
         id=entry.id,
         title=entry.question,
-        description=description,
+        description=_shortened(entry.answer),
         input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
     )
+
+
+def safety_article(result: Result, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
+    """The safety reply as the only result: a message that may describe an emergency gets
+    it before and instead of any answer, in inline mode as in a chat."""
+    assert result.safety is not None
+    message = render_html(safety_reply(result, knowledge, compact=True))[0]
+    first, _, rest = result.safety.reply.partition(". ")
+    return InlineQueryResultArticle(
+        id=f"safety:{result.safety.id}"[:64],
+        title=f"⚠️ {_shortened(first.rstrip('.') + '.')}",
+        description=_shortened(rest),
+        input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+    )
+
+
+def _shortened(text: str) -> str:
+    """``text`` on one line, cut at a word to fit a result's description."""
+    line = " ".join(text.split())
+    if len(line) <= DESCRIPTION_LENGTH:
+        return line
+    return line[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
 def case_article(case: CaseAnswer, knowledge: KnowledgeBase) -> InlineQueryResultArticle:
@@ -74,23 +94,32 @@ async def inline_query(update: Update, context: BotContext) -> None:
     matcher = matcher_of(context)
     knowledge = matcher.knowledge
     text = query.query.strip()
-    if text:
-        entries = [c.entry for c in matcher.search(text, MAX_RESULTS)]
-    else:  # each topic's first question, then the rest in file order
-        by_topic = [knowledge.entries_in(topic.id) for topic in knowledge.topics]
-        firsts = [entries[0] for entries in by_topic if entries]
-        entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
-    results = [article(entry, knowledge, context.bot.username) for entry in entries]
-    # A question that looks a code up is answered from the code set, never as a case: it
-    # need not wait for the code set to load here.
-    counted = bool(text) and not matcher.needs_code_set(text)
-    case = matcher.answer(text).case if counted else None
-    if case is not None:  # the counted case first, then the entries as before
-        results = [case_article(case, knowledge), *results][:MAX_RESULTS]
+    # A question that looks a code up is answered from the code set, never as a case nor
+    # an emergency: it need not wait for the code set to load here.
+    answered = matcher.answer(text) if text and not matcher.needs_code_set(text) else None
+    if answered is not None and answered.status is Status.SAFETY:
+        results = [safety_article(answered, knowledge)]
+    else:
+        results = _entry_results(text, context)
+        if answered is not None and answered.case is not None:  # the counted case first
+            results = [case_article(answered.case, knowledge), *results][:MAX_RESULTS]
     button = NO_MATCH_BUTTON if text and not results else None
     await query.answer(results, cache_time=CACHE_SECONDS, button=button)
     if text:
         _record_when_typing_stops(context, update, query.from_user.id, text)
+
+
+def _entry_results(text: str, context: BotContext) -> list[InlineQueryResultArticle]:
+    """The entries matching ``text``; for an empty query each topic's first question, then
+    the rest in file order."""
+    knowledge = matcher_of(context).knowledge
+    if text:
+        entries = [c.entry for c in matcher_of(context).search(text, MAX_RESULTS)]
+    else:
+        by_topic = [knowledge.entries_in(topic.id) for topic in knowledge.topics]
+        firsts = [entries[0] for entries in by_topic if entries]
+        entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
+    return [article(entry, knowledge, context.bot.username) for entry in entries]
 
 
 def _record_when_typing_stops(

@@ -103,6 +103,27 @@ async def test_inline_query_lists_matching_answers(harness: Harness):
     assert all(len(r["id"].encode()) <= 64 for r in results)
 
 
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("cant breathe after injection", "Call 911"),
+        ("throat swelling after tpi", "severe allergic reaction"),
+        ("chest pain after trigger point injection", "Call 911"),
+    ],
+)
+async def test_an_inline_emergency_gets_the_safety_reply_alone(
+    harness: Harness, query: str, says: str
+):
+    # Inline mode listed no result (or the side effects entry) where a chat gives the
+    # safety reply before and instead of any answer.
+    await harness.process({"inline_query": inline_query(query)})
+    [answered] = harness.request.sent("answerInlineQuery")
+    [result] = answered["results"]
+    assert result["id"].startswith("safety:") and result["title"].startswith("⚠️")
+    assert says in result["input_message_content"]["message_text"]
+    assert "button" not in answered
+
+
 async def test_empty_inline_query_lists_useful_entries(harness: Harness):
     await harness.process({"inline_query": inline_query("")})
     [answered] = harness.request.sent("answerInlineQuery")
