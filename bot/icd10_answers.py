@@ -136,7 +136,7 @@ class CodeAnswers:
 
     def _asked(self, text: str, codes: Sequence[str]) -> list[str]:
         """The ICD-10-CM codes to look up: those quoted in a TPI context."""
-        asked = [display_code(code) for code in codes if is_icd10_code(code)][:MAX_ASKED_CODES]
+        asked = list(dict.fromkeys(display_code(code) for code in codes if is_icd10_code(code)))
         return asked if asked and self._in_context(text, codes, asked) else []
 
     def _in_context(self, text: str, codes: Sequence[str], asked: list[str]) -> bool:
@@ -147,8 +147,9 @@ class CodeAnswers:
         padded = f" {text} "
         return any(term in padded for term in self._context)
 
-    def _build(self, asked: list[str]) -> CodeAnswer:
+    def _build(self, named: list[str]) -> CodeAnswer:
         codes = self._code_set()
+        asked, left = named[:MAX_ASKED_CODES], named[MAX_ASKED_CODES:]
         findings = tuple(
             CodeFinding(info, tuple(self._check(info.code, lst) for lst in self._lists))
             for info in (codes.lookup(code) for code in asked)
@@ -158,6 +159,11 @@ class CodeAnswers:
         if len([f for f in findings if f.info.exists]) > 1:
             paragraphs.append(_conflicts_text(findings, conflicts))
         paragraphs += [_list_text(lst, findings) for lst in self._lists]
+        if left:  # said, not dropped without a word
+            paragraphs.append(
+                f"I looked up the first {MAX_ASKED_CODES} codes only; ask about"
+                f" {_and(left)} in another message."
+            )
         paragraphs.append(f"Code set: {codes.label}. Confirm in the current tabular.")
         sources = (
             Source(f"CMS ICD-10-CM tabular, {codes.release} release"),

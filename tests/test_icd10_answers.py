@@ -150,8 +150,11 @@ def test_ask_json_exposes_the_lookup(capsys: pytest.CaptureFixture[str]):
     assert icd10["conflicts"] == []
 
 
-def test_a_long_list_of_codes_is_answered_for_the_first_few(matcher: Matcher):
+def test_a_long_list_of_codes_is_answered_for_the_first_few_and_says_so(matcher: Matcher):
     codes = "M79.10 M79.11 M79.12 M79.18 G44.201 G44.209 G44.211 G44.219 G44.221 G44.229"
-    result = code_answer(matcher, f"tpi diagnoses {codes}")
+    result = code_answer(matcher, f"tpi diagnoses {codes} M79.10")
     assert result.icd10 is not None
     assert result.icd10.codes == tuple(codes.split()[:MAX_ASKED_CODES])
+    # The rest are named, not dropped without a word (a code named twice counts once).
+    [said] = [p for p in result.icd10.paragraphs if "first 8 codes" in p]
+    assert "G44.221 and G44.229 in another message" in said
