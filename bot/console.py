@@ -40,7 +40,7 @@ class Console:
 
     def _chat(self, interactive: bool) -> int:
         if interactive:
-            self.show(help_reply(telegram=False))
+            self.show(help_reply())
         while True:
             if interactive:
                 self.stdout.write("\n> ")
@@ -60,7 +60,7 @@ class Console:
         """The reply to one console input."""
         command = message.lower()
         if command in ("/help", "/start"):
-            return help_reply(telegram=False)
+            return help_reply()
         if command == "/topics":
             return topics_reply(self.knowledge)
         if message.isdigit():

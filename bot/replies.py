@@ -18,6 +18,7 @@ from bot.case_answers import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
+from bot.text import normalise
 
 # Telegram's limit is 4096 characters after entity parsing, counted in UTF-16 units.
 MESSAGE_LIMIT = 4096
@@ -27,6 +28,14 @@ DISCLAIMER = "This is general information, not medical or billing advice."
 # describing a case), which the matcher reads less well than the question alone.
 LONG_MESSAGE_WORDS = 30
 SHORTER_HINT = "It may help to ask just the question, in one short sentence."
+NOTHING_ASKED = (
+    'Ask me a question about trigger point injections, for example "Which CPT code for 3'
+    ' muscles?", or use /topics to browse.'
+)
+GROUP_USAGE = (
+    "In a group, ask me with /ask and your question, mention me with it, or reply to one of"
+    " my messages."
+)
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,8 @@ def _points(result: Result) -> str:
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """The reply for a matcher result; ``compact`` drops the extras for group chats."""
+    if not normalise(result.query):  # a bare mention, an emoji, "?": how to ask
+        return Reply(text(GROUP_USAGE if compact else NOTHING_ASKED))
     if result.status is Status.SAFETY:
         return safety_reply(result, knowledge, compact=compact)
     if result.icd10 is not None:
@@ -361,20 +372,20 @@ def reply_for_data(data: str, knowledge: KnowledgeBase, *, compact: bool = False
     return None
 
 
-def help_reply(*, telegram: bool) -> Reply:
-    """What to ask and how; the disclaimer is part of it."""
+def help_reply(bot_username: str | None = None) -> Reply:
+    """What to ask and how, in Telegram (the bot's ``@username`` given) or the console; the
+    disclaimer is part of it."""
     examples = (
         'Ask in plain words, for example "Which CPT code for 3 muscles?", "Can I bill 20552'
         ' twice?", "What does a trigger point feel like?" or just a code such as J3301.'
     )
-    if telegram:
+    if bot_username is not None:
         usage = (
             "/topics – browse the questions by topic\n"
             "/ask <question> – ask (works in groups too)\n"
             "/help – this message\n\n"
-            "In a group, use /ask, reply to one of my messages or mention me; I stay quiet"
-            " otherwise. In any chat you can type my @username and a question to answer"
-            " inline."
+            f"{GROUP_USAGE} I stay quiet otherwise. In any chat you can type @{bot_username}"
+            " and a question to answer inline."
         )
     else:
         usage = (

@@ -278,7 +278,7 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
     from bot.replies import help_reply
 
     shown = " ".join(
-        [render_plain(help_reply(telegram=True)), ASK_USAGE]
+        [render_plain(help_reply("tpi_faq_bot")), ASK_USAGE]
         + [intent.reply for intent in knowledge.smalltalk]
     )
     for example, entry_id in SHOWN_EXAMPLES.items():

@@ -9,6 +9,7 @@ from bot.handlers.common import answer_message, is_group, matcher_of, message_of
 from bot.handlers.context import BotContext, Handler
 from bot.replies import (
     DISCLAIMER,
+    GROUP_USAGE,
     Reply,
     entry_reply,
     help_reply,
@@ -22,8 +23,8 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE
 WELCOME = (
     "Hi! I answer questions about trigger point injections: which CPT code to bill"
     " (20552 / 20553), billing rules, symptoms, diagnosis, treatment and related conditions."
-    " Just type your question, or use /topics to browse."
 )
+PRIVATE_USAGE = "Just type your question, or use /topics to browse."
 
 
 ASK_USAGE = "Write your question after the command, for example: /ask which code for 3 muscles?"
@@ -36,12 +37,13 @@ async def start(update: Update, context: BotContext) -> None:
     if context.args and (entry := knowledge.entry(context.args[0])) is not None:
         await send_reply(message, entry_reply(entry, knowledge, compact=is_group(message)))
         return
-    await send_reply(message, Reply(text(WELCOME, DISCLAIMER)))
+    usage = GROUP_USAGE if is_group(message) else PRIVATE_USAGE
+    await send_reply(message, Reply(text(f"{WELCOME} {usage}", DISCLAIMER)))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Explain what to ask and how, with the disclaimer."""
-    await send_reply(message_of(update), help_reply(telegram=True))
+    await send_reply(message_of(update), help_reply(context.bot.username))
 
 
 async def topics(update: Update, context: BotContext) -> None:
@@ -61,7 +63,7 @@ async def ask(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """In private chats, an unknown command gets the help text."""
-    await send_reply(message_of(update), help_reply(telegram=True))
+    await send_reply(message_of(update), help_reply(context.bot.username))
 
 
 HANDLERS: list[Handler] = [

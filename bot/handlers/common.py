@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.handlers.context import BotContext
 from bot.matching import Matcher, Result
 from bot.questionlog import QuestionLog
-from bot.replies import Reply, render_html
+from bot.replies import Reply, render_html, text
 
 T = TypeVar("T")
 
@@ -93,13 +93,18 @@ async def load_code_set_for(context: BotContext, question: str) -> None:
             await asyncio.to_thread(icd10.code_set)
 
 
-async def answer_message(message: Message, question: str, context: BotContext) -> None:
-    """Answer ``question``, asked in ``message``: log it, then reply (compact in groups)."""
+async def answer_message(
+    message: Message, question: str, context: BotContext, *, lead: str | None = None
+) -> None:
+    """Answer ``question``, asked in ``message``: log it, then reply (compact in groups),
+    after ``lead`` if given."""
     await load_code_set_for(context, question)
     # After the wait: a /reload meanwhile has put in the matcher that answers now.
     answered = answer(matcher_of(context), question, compact=is_group(message))
     row = record(context, chat_kind(message), answered.result)
-    await send_reply(message, dataclasses.replace(answered.reply, question_row=row))
+    reply = answered.reply
+    paragraphs = (*text(lead), *reply.paragraphs) if lead else reply.paragraphs
+    await send_reply(message, dataclasses.replace(reply, paragraphs=paragraphs, question_row=row))
 
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -1,4 +1,8 @@
-"""Questions as plain messages: any text in private chats; in groups only when addressed."""
+"""Questions as plain messages: any text in private chats; in groups only when addressed.
+
+A photo or file sent with a caption is asked by its caption ("what code is this?" under
+a screenshot): the bot cannot see the picture, so it says so and answers the words.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from bot.handlers.context import BotContext, Handler
 from bot.replies import Reply, text
 
 NON_TEXT_REPLY = "I answer text questions only. Type your question, or use /topics to browse."
+CAPTION_NOTE = "I can't see pictures or files; this answers the words sent with it."
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -22,7 +27,10 @@ class AddressedToBot(filters.MessageFilter):
         replied = message.reply_to_message
         if replied and replied.from_user and replied.from_user.id == bot.id:
             return True
-        mentions = message.parse_entities([MessageEntity.MENTION]).values()
+        mentions = [
+            *message.parse_entities([MessageEntity.MENTION]).values(),
+            *message.parse_caption_entities([MessageEntity.MENTION]).values(),
+        ]
         return any(m.lstrip("@").lower() == bot.username.lower() for m in mentions)
 
 
@@ -37,20 +45,31 @@ async def question(update: Update, context: BotContext) -> None:
     await answer_message(message, asked, context)
 
 
+async def captioned(update: Update, context: BotContext) -> None:
+    """Answer the caption of a photo or file, saying that the picture is not read."""
+    message = message_of(update)
+    asked = _without_mention(expect(message.caption, "caption"), context.bot.username)
+    await answer_message(message, asked, context, lead=CAPTION_NOTE)
+
+
 async def not_text(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice and the like in a private chat."""
     await send_reply(message_of(update), Reply(text(NON_TEXT_REPLY)))
 
 
 NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+NEW_CAPTION = filters.UpdateType.MESSAGE & filters.CAPTION
 
 HANDLERS: list[Handler] = [
     MessageHandler(NEW_TEXT & filters.ChatType.PRIVATE, question),
     MessageHandler(NEW_TEXT & filters.ChatType.GROUPS & AddressedToBot(), question),
+    MessageHandler(NEW_CAPTION & filters.ChatType.PRIVATE, captioned),
+    MessageHandler(NEW_CAPTION & filters.ChatType.GROUPS & AddressedToBot(), captioned),
     MessageHandler(
         filters.UpdateType.MESSAGE
         & filters.ChatType.PRIVATE
         & ~filters.TEXT
+        & ~filters.CAPTION
         & ~filters.StatusUpdate.ALL,
         not_text,
     ),

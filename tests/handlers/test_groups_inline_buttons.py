@@ -51,6 +51,28 @@ async def test_group_answers_mentions_and_replies_to_the_bot(harness: Harness):
     assert "J3301" in sent["text"]
 
 
+async def test_group_start_and_a_bare_mention_say_how_to_ask_there(harness: Harness):
+    # /start said "Just type your question", which a group ignores; a bare mention got
+    # "Sorry, I don't have an answer to that" and eight topic buttons.
+    [welcome] = await harness.send("/start@tpi_faq_bot", chat_type="group")
+    assert "ask me with /ask and your question" in welcome["text"]
+    assert "Just type your question" not in welcome["text"]
+    mention = [{"type": "mention", "offset": 0, "length": 12}]
+    [sent] = await harness.send("@tpi_faq_bot", chat_type="group", entities=mention)
+    assert sent["text"].startswith("In a group, ask me with /ask") and "reply_markup" not in sent
+
+
+async def test_group_answers_a_caption_that_mentions_the_bot(harness: Harness):
+    photo = [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]
+    caption = "@tpi_faq_bot dry needling code?"
+    mention = [{"type": "mention", "offset": 0, "length": 12}]
+    extra = {"photo": photo, "caption": caption, "caption_entities": mention}
+    [sent] = await harness.send(None, chat_type="group", extra=extra)
+    assert "20560" in sent["text"] and "message_id" in sent["reply_parameters"]
+    quiet = {"photo": photo, "caption": "dry needling code?"}
+    assert await harness.send(None, chat_type="group", extra=quiet) == []
+
+
 async def test_group_does_not_post_not_found_for_other_mentions(harness: Harness):
     mention = [{"type": "mention", "offset": 0, "length": 6}]
     assert await harness.send("@alice lunch?", chat_type="group", entities=mention) == []

@@ -59,6 +59,30 @@ async def test_start_has_welcome_and_disclaimer(harness: Harness):
     assert "not medical or billing advice" in sent["text"]
 
 
+@pytest.mark.parametrize("nothing", ["🙂", "?!?", "..."])
+async def test_a_message_that_asks_nothing_gets_how_to_ask(harness: Harness, nothing: str):
+    # It got "Sorry, I don't have an answer to that" and the topic buttons.
+    [sent] = await harness.send(nothing)
+    assert sent["text"].startswith("Ask me a question about trigger point injections")
+    assert "reply_markup" not in sent
+
+
+PHOTO = [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]
+
+
+async def test_a_photo_with_a_caption_is_answered_by_its_caption(harness: Harness):
+    # It got "I answer text questions only".
+    caption = {
+        "photo": PHOTO,
+        "caption": "what cpt code for trigger point injections in 3 muscles",
+    }
+    [sent] = await harness.send(None, extra=caption)
+    assert sent["text"].startswith("I can't see pictures or files")
+    assert "<b>What is the CPT code for trigger point injections?</b>" in sent["text"]
+    [bare] = await harness.send(None, extra={"photo": PHOTO})
+    assert bare["text"].startswith("I answer text questions")
+
+
 async def test_start_deep_link_opens_the_answer(harness: Harness):
     [sent] = await harness.send("/start dry-needling")
     assert sent["text"].startswith("<b>Which CPT code is used for dry needling?</b>")
@@ -68,6 +92,8 @@ async def test_help_lists_commands_groups_inline_and_disclaimer(harness: Harness
     [sent] = await harness.send("/help")
     for needed in ("/topics", "/ask", "group", "inline", "not medical or billing advice"):
         assert needed in sent["text"]
+    # The handle to type for inline mode, not "my @username".
+    assert "type @tpi_faq_bot and a question" in sent["text"]
 
 
 async def test_ask_alone_explains_usage_and_ask_answers(harness: Harness):
