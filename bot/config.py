@@ -248,3 +248,6 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL (with the token) at INFO: noise even when redacted.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # The job queue's scheduler logs each job it adds and runs at INFO: the operator's log
+    # is the bot's own lines; its warnings and errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -18,7 +18,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.questionlog import DATABASE_NAME
-from bot.text import normalise
+from bot.text import counted, normalise
 
 GROUPING_CUTOFF = 85
 
@@ -39,6 +39,10 @@ class UnansweredGroup:
     wordings: int
     # The question log row of ``question``: buttons name it instead of carrying its text.
     row_id: int = 0
+
+    def summary(self) -> str:
+        """How reports list it: "3 × 'cpt for knee replacement' (2 wordings)"."""
+        return f"{self.count} × {self.question!r} ({counted(self.wordings, 'wording')})"
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,7 @@ def stats_lines(stats: Stats) -> list[str]:
 
 def unanswered_lines(groups: list[UnansweredGroup], since: dt.datetime) -> list[str]:
     lines = [f"Unanswered or unclear questions since {since:%Y-%m-%d} (count, wordings):"]
-    lines += [f"  {g.count} × {g.question!r} ({g.wordings} wordings)" for g in groups] or [
-        "  (none)"
-    ]
+    lines += [f"  {g.summary()}" for g in groups] or ["  (none)"]
     return lines
 
 

@@ -77,7 +77,7 @@ def list_unanswered(settings: Settings, matcher: Matcher, days: int) -> int:
     if not groups:
         print("  (none)")
     for group in groups:
-        print(f"  {group.count} × {group.question!r} ({group.wordings} wordings)")
+        print(f"  {group.summary()}")
         offered = suggestions(matcher, group.question)
         for entry_id, question, score in offered:
             command = f"run_bot.py teach {shlex.quote(group.question)} {entry_id}"

@@ -106,6 +106,11 @@ COMMON_WORDS = frozenset(
 )
 
 
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless one: "1 group", "2 groups"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def normalise(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text with single spaces."""
     return " ".join(tokenise(text))

@@ -16,6 +16,7 @@ from bot.handlers.context import BotContext, Handler
 from bot.replies import reply_for_data
 
 STALE = "Sorry, that question is no longer available. Use /topics to browse."
+STALE_VOTE = "Sorry, that answer is no longer available, so the vote was not counted."
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -40,6 +41,9 @@ async def vote(update: Update, context: BotContext) -> None:
     """Record helpful / not helpful for the answer the buttons sit under."""
     query = expect(update.callback_query, "callback query")
     button = expect(callbackdata.parse(query.data or ""), "vote")  # VOTE_PATTERN matched
+    if matcher_of(context).knowledge.entry(button.key) is None:  # removed, or forged
+        await query.answer(STALE_VOTE)
+        return
     log = question_log_of(context)
     if log is not None and query.message is not None:  # old (inaccessible) ones too
         message = query.message

@@ -7,6 +7,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.handlers.common import answer_message, is_group, matcher_of, message_of, send_reply
 from bot.handlers.context import BotContext, Handler
+from bot.handlers.inline import INLINE_START
 from bot.replies import (
     DISCLAIMER,
     GROUP_USAGE,
@@ -25,6 +26,7 @@ WELCOME = (
     " (20552 / 20553), billing rules, symptoms, diagnosis, treatment and related conditions."
 )
 PRIVATE_USAGE = "Just type your question, or use /topics to browse."
+LINK_GONE = "The answer that link pointed to is no longer available."
 
 
 ASK_USAGE = "Write your question after the command, for example: /ask which code for 3 muscles?"
@@ -34,11 +36,15 @@ async def start(update: Update, context: BotContext) -> None:
     """Welcome the user, or open the answer a deep link (/start <entry-id>) points to."""
     message = message_of(update)
     knowledge = matcher_of(context).knowledge
-    if context.args and (entry := knowledge.entry(context.args[0])) is not None:
+    linked = context.args[0] if context.args else None
+    if linked is not None and (entry := knowledge.entry(linked)) is not None:
         await send_reply(message, entry_reply(entry, knowledge, compact=is_group(message)))
         return
     usage = GROUP_USAGE if is_group(message) else PRIVATE_USAGE
-    await send_reply(message, Reply(text(f"{WELCOME} {usage}", DISCLAIMER)))
+    # A link to an answer since removed ("inline" opens the private chat on purpose).
+    gone = linked is not None and linked != INLINE_START
+    welcome = f"{LINK_GONE} {WELCOME}" if gone else WELCOME
+    await send_reply(message, Reply(text(f"{welcome} {usage}", DISCLAIMER)))
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -26,6 +26,7 @@ from bot.handlers.teach import group_reply, reader_of, report_groups
 from bot.replies import Reply, text
 from bot.reports import stale_lines, stats_lines
 from bot.teach import knowledge_digest
+from bot.text import counted
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def _read(context: BotContext, since: dt.datetime, today: dt.date) -> tuple[Repl
     found = report_groups(matcher, reader, since)
     fp = knowledge_digest(settings_of(context).knowledge_dir)
     heading = (
-        f"Unanswered questions: {len(found)} group(s); teach them with the buttons below."
+        f"Unanswered questions: {counted(len(found), 'group')}; teach them with the buttons below."
         if found
         else "Unanswered questions: none."
     )

@@ -31,8 +31,9 @@ LOG_AFTER_SECONDS = 3.0
 STOP_CHECK_SECONDS = 0.2
 # A query nothing matches gets a button to the private chat, where the same question gets
 # suggestions or the topics instead of an empty list (the start parameter opens /start).
+INLINE_START = "inline"
 NO_MATCH_BUTTON = InlineQueryResultsButton(
-    text="No answer found: ask me in a private chat", start_parameter="inline"
+    text="No answer found: ask me in a private chat", start_parameter=INLINE_START
 )
 
 

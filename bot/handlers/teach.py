@@ -41,6 +41,7 @@ from bot.replies import Option, Reply, text
 from bot.reports import parse_since
 from bot.teach import TeachError, knowledge_digest, suggestions, teach
 from bot.teach_cli import backup_dir, still_unanswered
+from bot.text import counted
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ async def unanswered(update: Update, context: BotContext) -> None:
         return report_groups(matcher, reader, since), knowledge_digest(directory)
 
     groups, fp = await asyncio.to_thread(read)
-    head = f"Unanswered or unclear questions since {since:%Y-%m-%d}: {len(groups)} group(s)."
+    found = counted(len(groups), "group")
+    head = f"Unanswered or unclear questions since {since:%Y-%m-%d}: {found}."
     hint = "Teach a wording to an entry with the buttons under it." if groups else "(none)"
     await send_reply(message, Reply(text(head, hint)))
     for group in groups:
@@ -120,7 +122,7 @@ def group_reply(matcher: Matcher, group: UnansweredGroup, fp: str) -> Reply:
         *entry_options(matcher, group.question, row, fp),
         *_options(("Ignore", teach_data("i", row))),
     )
-    said = f"{group.count} × {group.question!r} ({group.wordings} wordings)"
+    said = group.summary()
     return Reply(text(said), options=options)
 
 

@@ -141,6 +141,8 @@ def test_unreachable_api_at_start_up_is_retried_and_logged(tmp_path: Path):
             code, _ = bot.stop()
         assert code == 0, bot.output
         assert "DEBUG" not in bot.output
+        # The job queue's scheduler logged each job added and run ("Running job ...").
+        assert "apscheduler" not in bot.output
     finally:
         if bot.process.poll() is None:
             bot.process.kill()

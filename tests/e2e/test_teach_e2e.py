@@ -72,7 +72,7 @@ def test_three_taps_teach_and_a_restart_keeps_it(api: FakeBotApi, tmp_path: Path
             admin_message = message("/unanswered", message_id=10 + attempt, chat_id=ADMIN_ID)
             api.push({"message": {**admin_message, "from": ADMIN}})
             header = wait_for_message(api, "Unanswered or unclear questions", before)
-            if "0 group(s)" not in header["text"]:
+            if "0 groups" not in header["text"]:
                 group = wait_for_message(api, QUESTION, before)
                 break
             time.sleep(0.2)

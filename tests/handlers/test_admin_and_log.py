@@ -75,8 +75,12 @@ async def test_an_error_while_recording_reaches_the_error_handler(
 async def test_vote_buttons_record_feedback(logged_harness: Harness):
     await logged_harness.process({"callback_query": callback_query("vote:cpt-code:1", "v1")})
     await logged_harness.process({"callback_query": callback_query("vote:cpt-code:0", "v2")})
+    # A vote for an entry the knowledge does not have (removed, or forged) is not counted:
+    # it replaced the vote on cpt-code and put its id into /stats.
+    await logged_harness.process({"callback_query": callback_query("vote:no-such-entry:1", "v3")})
     answers = logged_harness.request.sent("answerCallbackQuery")
-    assert [a["text"] for a in answers] == ["Thanks for the feedback!"] * 2
+    assert [a["text"] for a in answers][:2] == ["Thanks for the feedback!"] * 2
+    assert "not counted" in answers[2]["text"]
     log = log_of(logged_harness)
     assert log.flush()
     votes = LogReader(log.path).stats(EPOCH).votes

@@ -82,7 +82,7 @@ async def test_the_digest_reports_the_week_to_each_admin(digest_harness: Harness
     summary = html.unescape(to_admin[0]["text"])
     assert summary.startswith("Weekly digest: ")
     assert "answer: 1" in summary and "suggest: 2" in summary and "1 × cpt-code" in summary
-    assert "Unanswered questions: 1 group(s)" in summary
+    assert "Unanswered questions: 1 group;" in summary
     assert "not reviewed in the last 12 months" in summary
     [group] = to_admin[1:]
     assert "2 × 'can i drive home after trigger point injections'" in html.unescape(group["text"])

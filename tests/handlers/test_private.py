@@ -86,6 +86,11 @@ async def test_a_photo_with_a_caption_is_answered_by_its_caption(harness: Harnes
 async def test_start_deep_link_opens_the_answer(harness: Harness):
     [sent] = await harness.send("/start dry-needling")
     assert sent["text"].startswith("<b>Which CPT code is used for dry needling?</b>")
+    # A link to an entry since removed says so; the inline button's link is a plain start.
+    [gone] = await harness.send("/start no-such-entry")
+    assert gone["text"].startswith("The answer that link pointed to is no longer available.")
+    [plain] = await harness.send("/start inline")
+    assert plain["text"].startswith("Hi!")
 
 
 async def test_help_lists_commands_groups_inline_and_disclaimer(harness: Harness):

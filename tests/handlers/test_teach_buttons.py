@@ -61,7 +61,7 @@ async def ask_unanswered(harness: Harness, times: int = 3) -> None:
 async def group_message(harness: Harness) -> dict[str, Any]:
     sent = await admin_sends(harness, "/unanswered")
     [group] = [m for m in sent if QUESTION in html.unescape(m["text"])]
-    assert f"3 × {QUESTION!r} (1 wordings)" in html.unescape(group["text"])
+    assert f"3 × {QUESTION!r} (1 wording)" in html.unescape(group["text"])
     return group
 
 
