@@ -130,9 +130,9 @@ def tokenise(text: str) -> list[str]:
     unquoted = _APOSTROPHES.sub("", _POSSESSIVE.sub(_drop_possessive, stripped))
     text = _NUMBER_UNIT.sub(r"\1 \2", unquoted)
     tokens = _TOKEN_PATTERN.findall(text)
-    if _NEGATIONS.keys().isdisjoint(tokens):
+    if _SPELLED_OUT.keys().isdisjoint(tokens):
         return tokens
-    return [part for token in tokens for part in _NEGATIONS.get(token, (token,))]
+    return [part for token in tokens for part in _SPELLED_OUT.get(token, (token,))]
 
 
 # "Shouldn't" is "should not": the negation stays a word of its own, so "who shouldn't get
@@ -141,6 +141,20 @@ _NEGATIONS = {
     f"{verb}nt": (verb, "not")
     for verb in "do does did is are was were has have had would should could must need".split()
 } | {"cant": ("can", "not"), "cannot": ("can", "not"), "wont": ("will", "not")}
+# Texting spellings too short for the typo corrector: "wat is the cpt code for tpi" lost
+# its cue and counted "wat" as an unknown word.
+_TEXTING = {
+    "wat": ("what",),
+    "wht": ("what",),
+    "wut": ("what",),
+    "hw": ("how",),
+    "u": ("you",),
+    "ur": ("your",),
+    "pls": ("please",),
+    "plz": ("please",),
+    "b4": ("before",),
+}
+_SPELLED_OUT = _NEGATIONS | _TEXTING
 
 
 # Where a sentence ends: . ? ! ; or a line break, followed by space (not "M79.18").

@@ -531,6 +531,8 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("20552 vs 20553 whats the diff", "cpt-code"),
         ("pos for tpi in hosp clinic", "place-of-service"),
         ("59 mod on 2nd tpi line?", "modifiers"),
+        ("wat is the cpt code for trigger point injection", "cpt-code"),
+        ("wht is a tpi", "what-is-tpi"),
         ("how many tpi per yr medicare", "medicare-limits"),
         ("chiro billing 20552?", "who-can-bill"),
         ("do chiropractors get paid for trigger point injections by medicare", "who-can-bill"),

@@ -110,6 +110,13 @@ def test_negated_contractions_keep_their_not():
     assert tokenise("patient consent") == ["patient", "consent"]
 
 
+def test_texting_spellings_are_spelled_out():
+    assert tokenise("wat is the code, hw do u bill it b4 ur visit") == [
+        *("what", "is", "the", "code", "how", "do", "you", "bill", "it", "before", "your"),
+        "visit",
+    ]
+
+
 def test_a_possessive_is_dropped_and_is_contractions_stay():
     assert tokenise("Medicare Part B's policy, the doctor’s note") == [
         *("medicare", "part", "b", "policy", "the", "doctor", "note"),
