@@ -192,6 +192,9 @@ def result_json(result: Result) -> dict[str, object]:
         "score": result.score,
         "question": question,
         "answer": answer,
+        # Shown first in a private chat unless asked in billing words (README, "Entries").
+        "patient_answer": entry.patient_answer if entry else None,
+        "asks_billing": result.asks_billing,
         "sources": [{"name": s.name, "url": s.url} for s in sources],
         "suggestions": [
             {"id": c.entry.id, "question": c.entry.question, "score": c.score}

@@ -48,6 +48,8 @@ class Scored:
     code_entries: frozenset[str] = frozenset()
     # What the question asks, when every point it asks is one no entry answers.
     unanswered_points: tuple[str, ...] = ()
+    # Whether it asks in billing words or codes (Query.asks_billing).
+    asks_billing: bool = False
 
 
 def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[str]) -> Result:
@@ -79,7 +81,13 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
     informative = scored.information >= MIN_INFORMATION
     if confident and on_point and on_subject and audience and known_subject and informative:
-        return Result(Status.ANSWER, text, (best,), unknown_codes=scored.unknown_codes)
+        return Result(
+            Status.ANSWER,
+            text,
+            (best,),
+            unknown_codes=scored.unknown_codes,
+            asks_billing=scored.asks_billing,
+        )
     close = [c for c in candidates if c.raw_score >= limits.suggest]
     return _not_answered(Status.SUGGEST, text, close[: limits.max_suggestions], scored, beside)
 

@@ -240,6 +240,7 @@ class Matcher:
             query.asks_staff,
             self._ids(frozenset(owner for owner in owners.values() if owner is not None)),
             self._unanswered_points(query),
+            query.asks_billing,
         )
 
     def _unanswered_points(self, query: Query) -> tuple[str, ...]:

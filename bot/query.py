@@ -79,6 +79,9 @@ class Query:
     subject_entries: frozenset[int] = frozenset()
     # Whether it uses a billing word or a code (entries of for_staff topics need one).
     asks_staff: bool = True
+    # Whether the asking sentences use a code or a word of BILLING_WORDS ("bill", "code",
+    # "modifier"): staff asking, who get an answer in full, not its plain words first.
+    asks_billing: bool = False
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -160,7 +163,8 @@ class QueryReader:
         points = self._points(cues_found)
         if not points and self._names_only_the_subject(focus_words):
             points = list(self.index.subject_alone_points)
-        if code_shares or self.index.billing_stems & focus.keys():
+        asks_billing = bool(code_shares or self.index.billing_stems & focus.keys())
+        if asks_billing:
             points = self._billing_points(points)
         return Query(
             " ".join(self.index.stems(words)),
@@ -178,6 +182,7 @@ class QueryReader:
             tuple(name for name, _ in others),
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
             self._asks_staff(weights, code_shares, [name for name, _ in others]),
+            asks_billing,
         )
 
     def _asks_staff(

@@ -32,6 +32,7 @@ NOTHING_ASKED = (
     'Ask me a question about trigger point injections, for example "Which CPT code for 3'
     ' muscles?", or use /topics to browse.'
 )
+FOR_STAFF = "In full, for billing staff:"
 GROUP_USAGE = (
     "In a group, ask me with /ask and your question, mention me with it, or reply to one of"
     " my messages."
@@ -40,11 +41,13 @@ GROUP_USAGE = (
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text, optionally bold or linked."""
+    """A run of text, optionally bold or linked, or folded (Telegram shows its first lines
+    and the rest on a tap)."""
 
     text: str
     bold: bool = False
     url: str | None = None
+    folded: bool = False
 
 
 Paragraph = tuple[Span, ...]
@@ -89,12 +92,27 @@ def source_paragraph(sources: Iterable[Source]) -> Paragraph:
     return tuple(spans)
 
 
-def entry_reply(entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
-    """An answer: the question in bold, the answer, its sources and related entries."""
+def entry_reply(
+    entry: Entry, knowledge: KnowledgeBase, *, compact: bool = False, in_full: bool = False
+) -> Reply:
+    """An answer: the question in bold, the answer, its sources and related entries.
+
+    An answer for staff that has plain words for patients shows those first, the full
+    answer folded beneath, except in groups (``compact``: staff's quick reference) or
+    when the question asked in billing words (``in_full``).
+    """
     reviewed = Span(f"\nReviewed {entry.reviewed:%B %Y}")
-    paragraphs: tuple[tuple[Span, ...], ...] = (
+    if entry.patient_answer and not (compact or in_full):
+        answer: tuple[Paragraph, ...] = (
+            (Span(entry.patient_answer),),
+            (Span(FOR_STAFF, bold=True),),
+            (Span(entry.answer, folded=True),),
+        )
+    else:
+        answer = ((Span(entry.answer),),)
+    paragraphs = (
         (Span(entry.question, bold=True),),
-        (Span(entry.answer),),
+        *answer,
         (*source_paragraph(entry.sources), reviewed),
     )
     return _with_related(paragraphs, entry.related, knowledge, compact, rated=entry.id)
@@ -244,7 +262,7 @@ def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False
     if result.case is not None:
         return case_reply(result.case, knowledge, compact=compact)
     if result.status is Status.ANSWER and result.entry is not None:
-        return entry_reply(result.entry, knowledge, compact=compact)
+        return entry_reply(result.entry, knowledge, compact=compact, in_full=result.asks_billing)
     if result.status is Status.SUGGEST:
         return suggest_reply(result)
     if result.status is Status.SMALLTALK and result.smalltalk is not None:
@@ -273,7 +291,9 @@ def _html_span(span: Span) -> str:
     escaped = html.escape(span.text, quote=False)
     if span.url:
         escaped = f'<a href="{html.escape(span.url, quote=True)}">{escaped}</a>'
-    return f"<b>{escaped}</b>" if span.bold else escaped
+    if span.bold:
+        escaped = f"<b>{escaped}</b>"
+    return f"<blockquote expandable>{escaped}</blockquote>" if span.folded else escaped
 
 
 def telegram_length(value: str) -> int:
@@ -303,7 +323,10 @@ def _fit_paragraphs(paragraphs: Iterable[Paragraph], limit: int) -> list[Paragra
             fitted.append(paragraph)
             continue
         for span in paragraph:
-            fitted += [(Span(piece, bold=span.bold),) for piece in split_text(span.text, limit)]
+            fitted += [
+                (Span(piece, bold=span.bold, folded=span.folded),)
+                for piece in split_text(span.text, limit)
+            ]
     return fitted
 
 

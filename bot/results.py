@@ -71,6 +71,9 @@ class Result:
     # What the question asks that no entry answers ("how soon an injection
     # starts to work"), when it was not answered because of that (knowledge/points.yaml).
     unanswered_points: tuple[str, ...] = ()
+    # Whether the question was asked in billing words or codes: an entry's answer is then
+    # shown in full, not its plain words for patients first (Entry.patient_answer).
+    asks_billing: bool = False
 
     @property
     def best(self) -> Candidate | None:

@@ -79,6 +79,14 @@ def test_ask_json_has_the_documented_fields():
     assert data["unknown_codes"] == data["other_subjects"] == data["unanswered_points"] == []
 
 
+def test_ask_json_gives_the_plain_words_for_patients_and_whether_billing_was_asked():
+    patient = json.loads(run("ask", "will medicare pay for my shots", "--json").stdout)
+    assert patient["id"] == "medicare-limits" and patient["asks_billing"] is False
+    assert patient["patient_answer"].startswith("Original Medicare pays")
+    staff = json.loads(run("ask", "J3301 units for 40 mg", "--json").stdout)
+    assert staff["asks_billing"] is True and staff["patient_answer"] is None
+
+
 def test_ask_json_names_what_no_entry_answers():
     data = json.loads(run("ask", "how long does it take to work?", "--json").stdout)
     assert data["status"] == "none"

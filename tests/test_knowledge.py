@@ -283,6 +283,29 @@ def test_empty_answer_is_reported(write_knowledge):
     assert "billing.yaml:6: entry 'cpt-code': 'answer' must not be empty" in message
 
 
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ('"  "', "'patient_answer' must not be empty"),
+        ("[a, b]", "'patient_answer' must be text, not a list"),
+    ],
+)
+def test_a_patient_answer_must_be_text(write_knowledge, written: str, problem: str):
+    entry = MINIMAL_ENTRY.replace("    sources:", f"    patient_answer: {written}\n    sources:")
+    message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))
+    assert f"billing.yaml:7: entry 'cpt-code': {problem}" in message
+
+
+def test_a_patient_answer_is_optional_and_loaded(write_knowledge):
+    entry = MINIMAL_ENTRY.replace(
+        "    sources:", "    patient_answer: Ask your clinic.\n    sources:"
+    )
+    [loaded] = load_knowledge(write_knowledge(topics=MINIMAL_TOPICS, billing=entry)).entries
+    assert loaded.patient_answer == "Ask your clinic."
+    [plain] = load_knowledge(write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY)).entries
+    assert plain.patient_answer is None
+
+
 def test_source_without_name_is_reported(write_knowledge):
     entry = MINIMAL_ENTRY.replace("      - name: AMA", "      - url: https://www.ama-assn.org/")
     message = _error(write_knowledge(topics=MINIMAL_TOPICS, billing=entry))

@@ -22,7 +22,7 @@ from bot.replies import (
     telegram_length,
 )
 
-ALLOWED_TAGS = {"b", "a"}
+ALLOWED_TAGS = {"b", "a", "blockquote"}
 
 
 class _TagChecker(HTMLParser):
@@ -48,7 +48,7 @@ def visible_text(message: str) -> str:
     checker.feed(message)
     checker.close()
     assert not checker.stack
-    assert not re.search(r"<(?!/?(b|a)\b)", message)
+    assert not re.search(r"<(?!/?(b|a|blockquote)\b)", message)
     return checker.text
 
 
@@ -98,6 +98,36 @@ def test_long_answers_split_between_paragraphs_within_the_limit():
     joined = "\n".join(shown)
     assert all(f"Line {n} <with> & markup" in joined for n in range(200))
     assert "Source: AMA" in shown[-1] and shown[-1].endswith("Reviewed March 2026")
+
+
+def test_an_answer_for_staff_shows_a_patient_its_plain_words_first(matcher: Matcher, knowledge):
+    # "Will Medicare pay for my shots" got LCD numbers, GA/GZ modifiers and the ABN form.
+    entry = knowledge.entry("medicare-limits")
+    asked = matcher.answer("will medicare pay for my trigger point shots")
+    [message] = render_html(reply_for(asked, knowledge))
+    plain_at = message.index(entry.patient_answer.split("\n")[0])
+    assert plain_at < message.index("for billing staff") < message.index("<blockquote expandable>")
+    shown = visible_text(message)
+    assert entry.patient_answer in shown and entry.answer in shown  # the full one folded
+    # Asked in billing words, or in a group (staff's quick reference): in full, unfolded.
+    billing = reply_for(matcher.answer("medicare frequency limit for 20553"), knowledge)
+    group = reply_for(asked, knowledge, compact=True)
+    for reply in (billing, group):
+        [full] = render_html(reply)
+        assert entry.answer in visible_text(full)
+        assert entry.patient_answer not in visible_text(full) and "blockquote" not in full
+
+
+def test_a_long_folded_answer_is_split_into_folded_pieces():
+    knowledge = hostile_knowledge(
+        "\n".join(f"Line {n} <with> & markup " + "x" * 90 for n in range(60))
+    )
+    entry = dataclasses.replace(knowledge.entries[0], patient_answer="Ask your plan & clinic.")
+    messages = render_html(entry_reply(entry, knowledge))
+    assert len(messages) > 1 and all(m.count("<blockquote expandable>") <= 1 for m in messages)
+    shown = "\n".join(visible_text(m) for m in messages)  # each message's tags balanced
+    assert shown.index("Ask your plan & clinic.") < shown.index("Line 0 <with>")
+    assert all(f"Line {n} <with> & markup" in shown for n in range(60))
 
 
 def test_split_text_handles_emoji_and_unbroken_text():

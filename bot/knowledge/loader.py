@@ -116,6 +116,7 @@ def _entry(item: ItemChecker) -> Entry | None:
     topic = item.text("topic", label)
     question = item.text("question", label)
     answer = item.text("answer", label)
+    patient_answer = item.optional_text("patient_answer", label)
     alternates = item.text_list("alternates", label)
     keywords = item.text_list("keywords", label)
     related = item.text_list("related", label)
@@ -124,7 +125,16 @@ def _entry(item: ItemChecker) -> Entry | None:
     if not (entry_id and topic and question and answer and sources and reviewed):
         return None
     return Entry(
-        entry_id, topic, question, answer, sources, reviewed, alternates, keywords, related
+        entry_id,
+        topic,
+        question,
+        answer,
+        sources,
+        reviewed,
+        alternates,
+        keywords,
+        related,
+        patient_answer,
     )
 
 

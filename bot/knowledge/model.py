@@ -35,7 +35,12 @@ class Topic:
 
 @dataclass(frozen=True)
 class Entry:
-    """One question and its answer, with the texts the matcher compares against."""
+    """One question and its answer, with the texts the matcher compares against.
+
+    ``patient_answer``: for an answer written for billing staff, the same in plain words
+    for a patient; a private chat shows it first, with the full answer folded beneath,
+    unless the question was asked in billing words.
+    """
 
     id: str
     topic: str
@@ -46,6 +51,7 @@ class Entry:
     alternates: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    patient_answer: str | None = None
 
 
 @dataclass(frozen=True)

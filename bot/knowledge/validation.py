@@ -28,6 +28,7 @@ ENTRY_FIELDS = {
     "alternates": False,
     "keywords": False,
     "answer": True,
+    "patient_answer": False,
     "sources": True,
     "related": False,
 }
@@ -149,6 +150,12 @@ class ItemChecker:
         else:
             self.problem(line, f"'{key}' must be text, not {type_name(value)}", label)
         return ""
+
+    def optional_text(self, key: str, label: str | None) -> str | None:
+        """A text field that may be left out; when written, it must be text."""
+        if isinstance(self.item, dict) and key in self.item:
+            return self.text(key, label) or None
+        return None
 
     def text_list(self, key: str, label: str | None) -> tuple[str, ...]:
         value = self.get(key, [])

@@ -23,6 +23,14 @@ async def test_question_gets_bold_question_answer_sources_and_related_buttons(ha
     assert "reply_parameters" not in sent  # no quoting in private chats
 
 
+async def test_an_answer_for_staff_folds_its_full_text_under_plain_words(harness: Harness):
+    [sent] = await harness.send("does my insurance cover trigger point injections")
+    assert sent["text"].startswith("<b>Does insurance cover trigger point injections?</b>")
+    plain, folded = sent["text"].split("<blockquote expandable>")
+    assert "ask your plan whether it covers" in plain and "LCD" not in plain
+    assert "Novitas (L35010)" in folded and folded.count("</blockquote>") == 1
+
+
 async def test_suggest_offers_candidates_and_none_of_these(harness: Harness):
     [sent] = await harness.send("billing")
     assert "Did you mean" in sent["text"]
