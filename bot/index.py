@@ -93,8 +93,14 @@ class KnowledgeIndex:
             for point, (_, _, entries) in zip(knowledge.points, self.points, strict=True)
             if point.subject_alone
         ]
-        # The points billing staff ask: a billing question keeps them (QueryReader).
+        # The points billing staff ask: a billing question keeps them (QueryReader), and
+        # the entries that answer a point only then.
         self.staff_points = frozenset(point.id for point in knowledge.points if point.for_staff)
+        self.billing_point_entries = {
+            point.id: frozenset(index_of[i] for i in point.billing_entries)
+            for point in knowledge.points
+            if point.billing_entries
+        }
         # What the points no entry answers ask, by point id (the reply names it).
         self.unanswered_points = {
             point.id: point.unanswered for point in knowledge.points if point.unanswered

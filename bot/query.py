@@ -257,8 +257,11 @@ class QueryReader:
     ) -> list[tuple[str, frozenset[int]]]:
         """The points of a billing question (a code, "bill", "CPT", ...) that an entry for
         staff answers, or that are marked for staff: in "How are trigger point injections
-        administered and which CPT code do we use?" the procedure is not what is asked."""
+        administered and which CPT code do we use?" the procedure is not what is asked.
+        Their billing entries answer them here too."""
         staff, staff_points = self.index.staff_entries, self.index.staff_points
+        billing = self.index.billing_point_entries
+        points = [(pid, entries | billing.get(pid, frozenset())) for pid, entries in points]
         return [
             (pid, entries) for pid, entries in points if entries & staff or pid in staff_points
         ]

@@ -484,6 +484,19 @@ def test_entries_that_are_not_a_list_are_the_one_problem_named(write_knowledge):
     assert "unanswered" not in str(raised.value)
 
 
+def test_a_points_billing_entries_load_and_must_exist(write_knowledge):
+    points = (
+        "points:\n  - id: frequency\n    cues: [how often]\n    entries: []\n"
+        "    unanswered: how often\n    billing_entries: [cpt-code]\n"
+    )
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
+    [point] = load_knowledge(directory).points
+    assert point.billing_entries == ("cpt-code",)
+    (directory / "points.yaml").write_text(points.replace("[cpt-code]", "[no-such-entry]"))
+    with pytest.raises(KnowledgeError, match=r"points\.yaml:6: .*'no-such-entry' does not exist"):
+        load_knowledge(directory)
+
+
 @pytest.mark.parametrize("flag", ["subject_alone", "for_staff"])
 def test_a_point_flag_must_be_true_or_false(write_knowledge, flag: str):
     points = "points:\n  - id: definition\n    cues: [whats a knot]\n    entries: [cpt-code]\n"

@@ -532,6 +532,11 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("pos for tpi in hosp clinic", "place-of-service"),
         ("59 mod on 2nd tpi line?", "modifiers"),
         ("wat is the cpt code for trigger point injection", "cpt-code"),
+        # A patient's "how many times" got the units per session (knowledge/points.yaml:
+        # the frequency point's billing entries answer only billing questions).
+        ("how many times can they inject my upper trap", "relief-duration"),
+        ("how many times can you inject the same muscle", "relief-duration"),
+        ("how many times a day can 20552 be billed", "billing-units"),
         ("wht is a tpi", "what-is-tpi"),
         ("how many tpi per yr medicare", "medicare-limits"),
         ("chiro billing 20552?", "who-can-bill"),

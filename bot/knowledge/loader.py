@@ -211,9 +211,10 @@ def _point(item: ItemChecker) -> Point | None:
     unanswered = _unanswered(item, point_id, entries)
     subject_alone = item.flag("subject_alone", point_id)
     for_staff = item.flag("for_staff", point_id)
+    billing_entries = item.text_list("billing_entries", point_id)
     if not (point_id and cues):
         return None
-    return Point(point_id, cues, entries, unanswered, subject_alone, for_staff)
+    return Point(point_id, cues, entries, unanswered, subject_alone, for_staff, billing_entries)
 
 
 def _unanswered(item: ItemChecker, point_id: str | None, entries: tuple[str, ...]) -> str | None:
@@ -425,10 +426,11 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
         rules.append(dataclasses.replace(rule, **named))
     for located in collected["points"]:
         point, where = located.value, located.where
-        for entry_id in point.entries:
-            if entry_id not in entry_ids:
-                message = f"point: entry '{entry_id}' does not exist"
-                where.problem(where.lines.field("entries"), message, point.id)
+        for field, ids in (("entries", point.entries), ("billing_entries", point.billing_entries)):
+            for entry_id in ids:
+                if entry_id not in entry_ids:
+                    message = f"point: entry '{entry_id}' does not exist"
+                    where.problem(where.lines.field(field), message, point.id)
     return tuple(rules)
 
 

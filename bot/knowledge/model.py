@@ -95,6 +95,9 @@ class Point:
     that names nothing but the bot's own subject ("But what is a knot, really?") asks this
     point. ``for_staff``: billing staff ask it, so a billing question keeps it even when no
     entry for staff answers it (a point no entry answers: "what is the RVU for 20552").
+    ``billing_entries`` answer it only when it is asked in billing words or with a code:
+    "how many times can I bill 20553 a day" asks the units entry, "how many times can they
+    inject my upper trap" does not.
     """
 
     id: str
@@ -103,6 +106,7 @@ class Point:
     unanswered: str | None = None
     subject_alone: bool = False
     for_staff: bool = False
+    billing_entries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

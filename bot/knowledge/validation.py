@@ -52,6 +52,7 @@ POINT_FIELDS = {
     "unanswered": False,
     "subject_alone": False,
     "for_staff": False,
+    "billing_entries": False,
 }
 DIAGNOSIS_LIST_FIELDS = {
     "id": True,
@@ -68,7 +69,7 @@ MUSCLE_TERM_FIELDS = {"id": True, "name": True, "names": False, "note": False}
 
 # The fields that the checks across files (links, duplicates) report problems on: their
 # lines are all that is kept of an item once its file's node tree is dropped.
-LINKED_FIELDS = ("topic", "related", "entries", "names")
+LINKED_FIELDS = ("topic", "related", "entries", "billing_entries", "names")
 
 T = TypeVar("T")
 
