@@ -539,6 +539,7 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("how many times a day can 20552 be billed", "billing-units"),
         ("wht is a tpi", "what-is-tpi"),
         ("how many tpi per yr medicare", "medicare-limits"),
+        ("can i bill 20553 x 2", "billing-units"),
         ("chiro billing 20552?", "who-can-bill"),
         ("do chiropractors get paid for trigger point injections by medicare", "who-can-bill"),
         ("chiro did an adjustment and the doc did tpis same day billable", "same-day-procedures"),
