@@ -552,6 +552,9 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("how much for a 2nd unit of 20553", "billing-units"),
         ("how long b4 I can exercise after the injection", "aftercare"),
         ("terrified the injection will hurt", "what-happens"),
+        # "What can I do at home" asks the remedies; "... at home after" the aftercare.
+        ("what can i do at home for trigger points", "treatments"),
+        ("what can i do at home after my injection", "aftercare"),
         ("chiro billing 20552?", "who-can-bill"),
         ("do chiropractors get paid for trigger point injections by medicare", "who-can-bill"),
         ("chiro did an adjustment and the doc did tpis same day billable", "same-day-procedures"),
