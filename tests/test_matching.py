@@ -540,6 +540,8 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("wht is a tpi", "what-is-tpi"),
         ("how many tpi per yr medicare", "medicare-limits"),
         ("can i bill 20553 x 2", "billing-units"),
+        # "needed" was a content word ("need" is a stopword), carried by the aftercare.
+        ("ABN needed for tpi?", "medicare-limits"),
         # A review of these (265 neighbouring questions) found 22 worse in their first
         # forms: "can my ... doctor do", "how will ... know", "how much for", "came back"
         # and "terrified" as synonyms took questions about something else.
