@@ -35,7 +35,7 @@ NOTHING_ASKED = (
 FOR_STAFF = "In full, for billing staff:"
 GROUP_USAGE = (
     "In a group, ask me with /ask and your question, mention me with it, or reply to one of"
-    " my messages."
+    " my messages; /ask or a mention in reply to a colleague's message asks me that."
 )
 
 

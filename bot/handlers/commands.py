@@ -5,7 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.handlers.common import answer_message, is_group, matcher_of, message_of, send_reply
+from bot.handlers.common import (
+    answer_message,
+    is_group,
+    matcher_of,
+    message_of,
+    replied_question,
+    send_reply,
+)
 from bot.handlers.context import BotContext, Handler
 from bot.handlers.inline import INLINE_START
 from bot.replies import (
@@ -29,7 +36,10 @@ PRIVATE_USAGE = "Just type your question, or use /topics to browse."
 LINK_GONE = "The answer that link pointed to is no longer available."
 
 
-ASK_USAGE = "Write your question after the command, for example: /ask which code for 3 muscles?"
+ASK_USAGE = (
+    "Write your question after the command, for example: /ask which code for 3 muscles?"
+    " Or reply /ask to a message that asks it."
+)
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -58,9 +68,10 @@ async def topics(update: Update, context: BotContext) -> None:
 
 
 async def ask(update: Update, context: BotContext) -> None:
-    """Answer the question after /ask; works in private chats and groups."""
+    """Answer the question after /ask, or, bare, the message it replies to; works in
+    private chats and groups."""
     message = message_of(update)
-    question = " ".join(context.args or ())
+    question = " ".join(context.args or ()) or replied_question(message)
     if not question:
         await send_reply(message, Reply(text(ASK_USAGE)))
         return

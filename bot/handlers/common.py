@@ -107,6 +107,15 @@ async def answer_message(
     await send_reply(message, dataclasses.replace(reply, paragraphs=paragraphs, question_row=row))
 
 
+def replied_question(message: Message) -> str:
+    """The words of the message ``message`` replies to ("/ask" under a colleague's
+    question), or "" when it replies to none, to the bot itself, or to one without words."""
+    replied = message.reply_to_message
+    if replied is None or (replied.from_user and replied.from_user.id == message.get_bot().id):
+        return ""
+    return (replied.text or replied.caption or "").strip()
+
+
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 

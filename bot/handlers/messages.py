@@ -11,7 +11,13 @@ import re
 from telegram import Message, MessageEntity, Update
 from telegram.ext import MessageHandler, filters
 
-from bot.handlers.common import answer_message, expect, message_of, send_reply
+from bot.handlers.common import (
+    answer_message,
+    expect,
+    message_of,
+    replied_question,
+    send_reply,
+)
 from bot.handlers.context import BotContext, Handler
 from bot.replies import Reply, text
 
@@ -42,7 +48,8 @@ async def question(update: Update, context: BotContext) -> None:
     """Answer a question; in groups the answer is compact and quotes the asker."""
     message = message_of(update)
     asked = _without_mention(expect(message.text, "text"), context.bot.username)
-    await answer_message(message, asked, context)
+    # A bare mention under a colleague's question asks the bot that question.
+    await answer_message(message, asked or replied_question(message), context)
 
 
 async def captioned(update: Update, context: BotContext) -> None:

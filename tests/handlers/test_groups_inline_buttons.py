@@ -62,6 +62,30 @@ async def test_group_start_and_a_bare_mention_say_how_to_ask_there(harness: Harn
     assert sent["text"].startswith("In a group, ask me with /ask") and "reply_markup" not in sent
 
 
+async def test_bare_ask_or_mention_in_reply_to_a_colleague_answers_that_message(
+    harness: Harness,
+):
+    colleague = {"id": 43, "is_bot": False, "first_name": "Sam"}
+    question = {
+        "message_id": 5,
+        "date": 0,
+        "chat": {"id": -100123, "type": "supergroup", "title": "Clinic"},
+        "from": colleague,
+        "text": "what's the dry needling code?",
+    }
+    replying = {"reply_to_message": question}
+    [asked] = await harness.send("/ask@tpi_faq_bot", chat_type="supergroup", extra=replying)
+    assert "20560" in asked["text"]
+    mention = [{"type": "mention", "offset": 0, "length": 12}]
+    [mentioned] = await harness.send(
+        "@tpi_faq_bot", chat_type="supergroup", entities=mention, extra=replying
+    )
+    assert "20560" in mentioned["text"]
+    # Bare, replying to nothing, it still says how to ask.
+    [usage] = await harness.send("/ask@tpi_faq_bot", chat_type="supergroup")
+    assert "after the command" in usage["text"]
+
+
 async def test_group_answers_a_caption_that_mentions_the_bot(harness: Harness):
     photo = [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]
     caption = "@tpi_faq_bot dry needling code?"
