@@ -270,13 +270,16 @@ class QueryReader:
         self, focus_text: str, text: str, focus: dict[str, None], codes: dict[str, float]
     ) -> list[tuple[str, frozenset[int]]]:
         """The other subjects the asking sentences name (or, when they say "it", the whole
-        ``text``), with the entries naming each; none when the question also names trigger
-        points or a code the knowledge lists ("units of J3301 for a steroid injection")."""
-        if self.index.own_subject_stems <= focus.keys():
-            return []
+        ``text``), with the entries naming each; none when the question names a code the
+        knowledge lists ("units of J3301 for a steroid injection"), and only those no entry
+        answers when it also names trigger points."""
         if any(code in self.index.codes for code in codes):
             return []
         found = self._subjects_named(focus_text)
+        if self.index.own_subject_stems <= focus.keys():
+            # Beside trigger points, only a subject no entry answers still counts: "will
+            # trigger point injections show up on a drug test" got the imaging entry.
+            return [(name, entries) for name, entries in found if not entries]
         return found or (self._subjects_named(text) if self._has_pronoun(focus_text) else [])
 
     def _subjects_named(self, text: str) -> list[tuple[str, frozenset[int]]]:

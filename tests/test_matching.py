@@ -542,6 +542,9 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("can i bill 20553 x 2", "billing-units"),
         # "needed" was a content word ("need" is a stopword), carried by the aftercare.
         ("ABN needed for tpi?", "medicare-limits"),
+        # A subject no entry answers counts beside trigger points too.
+        ("will trigger point injections show up on a drug test", None),
+        ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),
         # A review of these (265 neighbouring questions) found 22 worse in their first
         # forms: "can my ... doctor do", "how will ... know", "how much for", "came back"
         # and "terrified" as synonyms took questions about something else.
