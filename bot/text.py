@@ -42,7 +42,7 @@ STOPWORDS = frozenset(
     being but by can cant could did didnt do does doesnt doing done dont for from get gets
     getting give go going got had has have having he her here him his how i id if im in
     into is isnt it its ive just kind know let like lot lots may me might mine more most
-    much must my need needs needed no not now of off ok okay on one or other our out please pls
+    much must my need needs no not now of off ok okay on one or other our out please pls
     put really right she should so some someone something sort such tell than thank that
     the their them then there these they thing things this those to too um us use used
     using very want was we well were what whats when where which while who whom whose why

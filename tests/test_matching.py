@@ -540,8 +540,6 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("wht is a tpi", "what-is-tpi"),
         ("how many tpi per yr medicare", "medicare-limits"),
         ("can i bill 20553 x 2", "billing-units"),
-        # "needed" was a content word ("need" is a stopword), carried by the aftercare.
-        ("ABN needed for tpi?", "medicare-limits"),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
         ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),
