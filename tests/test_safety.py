@@ -61,6 +61,11 @@ MUST_TRIGGER = [
     ("fever of 101 after my shot", "infection-signs"),
     ("Help! difficulty breathing after tpi", "breathing"),
     ("Shortness of breath after TPI. Any advice?", "breathing"),
+    # A probe's wordings: a word inside "feel faint", "chest feels tight", "i almost".
+    ("i feel really faint and dizzy since the shot", "anesthetic-reaction"),
+    ("feeling very faint after my injection", "anesthetic-reaction"),
+    ("i almost fainted after the injection", "anesthetic-reaction"),
+    ("my chest feels tight since the injection", "breathing"),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
@@ -105,6 +110,9 @@ MUST_NOT_TRIGGER = [
     "risk of pneumothorax after trigger point injection",
     "chest pain after tpi side effect",
     "Is lymphatic drainage massage ok after trigger point injections?",
+    "my chest muscles are tight, can tpi help",
+    "can trigger point injections make you faint",
+    "is feeling faint a side effect of trigger point injections",
 ]
 
 
