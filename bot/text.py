@@ -49,6 +49,8 @@ STOPWORDS = frozenset(
     will with would yes yet you your youre
     weve theyre theyve youve youd hed shed wed thats theres heres lets re
     doctor doctors dr physician physicians provider providers clinician
+    mom mother dad father husband wife son daughter boyfriend girlfriend partner grandma
+    grandmother grandpa grandfather sister brother
     """.split()
 )
 

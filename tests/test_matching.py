@@ -540,6 +540,14 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("wht is a tpi", "what-is-tpi"),
         ("how many tpi per yr medicare", "medicare-limits"),
         ("can i bill 20553 x 2", "billing-units"),
+        # Asked for a relative: "mom", "husband", "son" counted as unknown words.
+        ("my mom has fibromyalgia, will the injections help her", "mps-vs-fibromyalgia"),
+        ("my husband is terrified of needles, can he still have it done", "before-the-injection"),
+        ("what should my mother tell the doctor before her injection", "before-the-injection"),
+        (
+            "my son had the shots yesterday and now his back is really sore, is that normal",
+            "side-effects",
+        ),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
         ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),
