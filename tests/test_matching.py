@@ -548,6 +548,11 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
             "my son had the shots yesterday and now his back is really sore, is that normal",
             "side-effects",
         ),
+        # Second-language wordings; "inside" stays unknown elsewhere ("what's inside
+        # muscle knots" is not answered).
+        ("I have not insurance, how much money for injection", "self-pay-cost"),
+        ("what medicine they put inside the injection", "steroid-or-anesthetic"),
+        ("What's inside muscle knots?", None),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
         ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),

@@ -118,6 +118,15 @@ def test_an_answer_for_staff_shows_a_patient_its_plain_words_first(matcher: Matc
         assert entry.patient_answer not in visible_text(full) and "blockquote" not in full
 
 
+def test_every_patient_answer_states_only_what_its_answer_states(knowledge):
+    # The plain words restate facts for patients; a number they give must be in the full
+    # answer (the facts files back the full answer, entry by entry).
+    for entry in knowledge.entries:
+        if entry.patient_answer:
+            for number in re.findall(r"\d+", entry.patient_answer):
+                assert number in entry.answer, (entry.id, number)
+
+
 def test_a_long_folded_answer_is_split_into_folded_pieces():
     knowledge = hostile_knowledge(
         "\n".join(f"Line {n} <with> & markup " + "x" * 90 for n in range(60))
