@@ -177,7 +177,12 @@ def build_application(
         .post_init(start_services)
         .post_stop(stop_retrying)
         .post_shutdown(stop_services)
-        .concurrent_updates(FairUpdateProcessor(on_flood=lambda u: note_flood(application, u)))
+        .concurrent_updates(
+            FairUpdateProcessor(
+                on_flood=lambda u: note_flood(application, u),
+                handles=lambda u: takes(application, u),
+            )
+        )
     )
     if rate_limited:
         builder = builder.rate_limiter(overall_rate_limiter())
@@ -205,6 +210,17 @@ def build_application(
             prepare_matcher, 0, name=PREPARE_JOB, job_kwargs={"misfire_grace_time": None}
         )
     return application
+
+
+def takes(application: BotApplication, update: object) -> bool:
+    """Whether a handler of ``application`` takes ``update`` (a group's chatter: none),
+    by the test ``Application.process_update`` applies."""
+    checks = (
+        handler.check_update(update)
+        for handlers in application.handlers.values()
+        for handler in handlers
+    )
+    return any(check is not None and check is not False for check in checks)
 
 
 async def note_flood(application: BotApplication, update: Update) -> None:

@@ -6,7 +6,9 @@ application is built with ``concurrent_updates(FairUpdateProcessor(...))``: ever
 then runs in its own task, and this processor makes the updates of one chat (or of one
 user's inline queries) take turns in the order they came. A chat with more than
 ``max_waiting`` updates waiting is flooding: its excess is skipped, not queued, and it gets
-one short note per flood (``on_flood``), while other chats go on as before.
+one short note per flood (``on_flood``), while other chats go on as before. Updates no
+handler takes (``handles``: a group's chatter, not addressed to the bot) neither wait in
+their chat's line nor count towards a flood.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ MAX_WAITING_PER_CHAT = 20
 MAX_CONCURRENT_UPDATES = 2048
 
 FloodCallback = Callable[[Update], Awaitable[None]]
+UpdateCheck = Callable[[object], bool]
 
 
 @dataclass
@@ -61,17 +64,19 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         max_waiting: int = MAX_WAITING_PER_CHAT,
         max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
         on_flood: FloodCallback | None = None,
+        handles: UpdateCheck | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.max_waiting = max_waiting
         self.on_flood = on_flood
+        self.handles = handles
         self.skipped = 0
         self._lines: dict[tuple[str, int], _Line] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = line_key(update)
-        if key is None:
-            await coroutine
+        if key is None or (self.handles is not None and not self.handles(update)):
+            await coroutine  # nothing to answer: a group's chatter does not flood it
             return
         # Everything up to the lock runs without yielding, so updates join their line in the
         # order python-telegram-bot hands them over; asyncio.Lock then serves them in order.

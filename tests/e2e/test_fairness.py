@@ -68,6 +68,31 @@ def test_a_flooding_chat_and_a_busy_group_do_not_delay_another_chat(
 
 
 @pytest.mark.slow
+def test_a_groups_chatter_does_not_flood_it(api: FakeBotApi, tmp_path: Path):
+    # A backlog of a question, 30 messages between colleagues and two more questions: the
+    # chatter counted towards the flood, so the bot told the group off and skipped the two.
+    with running_bot(api, tmp_path, LOG_LEVEL="INFO") as bot:
+        api.wait_for_call("getUpdates")
+        mention = [{"type": "mention", "offset": 0, "length": 12}]
+        asked = ["@tpi_faq_bot which code for 3 muscles?"]
+        chatter = [f"see you at {n}" for n in range(30)]
+        questions = [*asked, *chatter, "@tpi_faq_bot does a tpi hurt?", "@tpi_faq_bot 20560?"]
+        for number, text in enumerate(questions, 1):
+            entities = mention if text.startswith("@") else None
+            sent = message(
+                text, message_id=number, chat_type="supergroup", chat_id=GROUP, entities=entities
+            )
+            api.push({"message": sent})
+        api.wait_for(lambda: len(texts_to(api, GROUP)) >= 3, timeout=20)
+        code, _ = bot.stop()
+    assert code == 0, bot.output
+    replies = texts_to(api, GROUP)
+    assert len(replies) == 3 and not any(t.startswith(NOTE_START) for t in replies)
+    assert "20553" in replies[0] and "dry needling" in replies[2].lower()
+    assert "skipping its excess" not in bot.output
+
+
+@pytest.mark.slow
 def test_100_chats_asking_5_questions_each_are_all_answered_once_in_order(
     api: FakeBotApi, tmp_path: Path
 ):
