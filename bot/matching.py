@@ -46,6 +46,10 @@ from bot.text import (
     tokenise,
 )
 
+# A Telegram message holds at most 4,096 characters: the safety rules read all of them,
+# though matching reads the first MAX_QUERY_CHARS.
+MAX_SAFETY_CHARS = 4096
+
 # The results are defined in bot.results; importing them from here is the usual way.
 __all__ = ["Candidate", "Matcher", "Result", "Status", "Thresholds"]
 
@@ -198,9 +202,10 @@ class Matcher:
         """The replies that come before any lookup: nothing to match, safety, small talk."""
         if not query.words:
             return Result(Status.NONE, text)
-        # Typo correction may repair a symptom ("cant breth"); the raw words are checked too.
+        # Typo correction may repair a symptom ("cant breth"); the raw words are checked too,
+        # all of them: "... she can't breathe since the injection" may come after a long story.
         safety = self._index.safety.check(
-            normalise(text[:MAX_QUERY_CHARS]), query.corrected, report=self._reports(text, query)
+            normalise(text[:MAX_SAFETY_CHARS]), query.corrected, report=self._reports(text, query)
         )
         if safety is not None:
             return Result(Status.SAFETY, text, safety=safety)

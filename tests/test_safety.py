@@ -66,6 +66,15 @@ MUST_TRIGGER = [
     ("feeling very faint after my injection", "anesthetic-reaction"),
     ("i almost fainted after the injection", "anesthetic-reaction"),
     ("my chest feels tight since the injection", "breathing"),
+    ("fever since my trigger point injection", "infection-signs"),
+    ("spiking a fever after my trigger point injection", "infection-signs"),
+    ("redness and swelling at the injection site after my tpi", "infection-signs"),
+    # After a story longer than the part matching reads (1,000 characters).
+    (
+        "Our physical therapy clinic refers patients for trigger point injections. " * 16
+        + "Patient called back an hour later: she can't breathe since the injection.",
+        "breathing",
+    ),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
@@ -113,6 +122,7 @@ MUST_NOT_TRIGGER = [
     "my chest muscles are tight, can tpi help",
     "can trigger point injections make you faint",
     "is feeling faint a side effect of trigger point injections",
+    "is redness and swelling after trigger point injections normal",
 ]
 
 
