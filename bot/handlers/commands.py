@@ -10,8 +10,9 @@ from bot.handlers.common import (
     is_group,
     matcher_of,
     message_of,
-    replied_question,
     send_reply,
+    with_replied,
+    without_mentions,
 )
 from bot.handlers.context import BotContext, Handler
 from bot.handlers.inline import INLINE_START
@@ -71,7 +72,7 @@ async def ask(update: Update, context: BotContext) -> None:
     """Answer the question after /ask, or, bare, the message it replies to; works in
     private chats and groups."""
     message = message_of(update)
-    question = " ".join(context.args or ()) or replied_question(message)
+    question = with_replied(message, without_mentions(" ".join(context.args or ())))
     if not question:
         await send_reply(message, Reply(text(ASK_USAGE)))
         return

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import re
 from typing import TypeVar
 
 from telegram import (
@@ -107,13 +108,24 @@ async def answer_message(
     await send_reply(message, dataclasses.replace(reply, paragraphs=paragraphs, question_row=row))
 
 
-def replied_question(message: Message) -> str:
-    """The words of the message ``message`` replies to ("/ask" under a colleague's
-    question), or "" when it replies to none, to the bot itself, or to one without words."""
+# An @username: the bot's own in a group, or a colleague's ("@alice_rn which code?").
+MENTION = re.compile(r"(?<![\w@])@\w{3,32}\b")
+
+
+def without_mentions(text: str) -> str:
+    """``text`` without @usernames, which say whom it is for, not what it asks."""
+    return MENTION.sub(" ", text).strip()
+
+
+def with_replied(message: Message, asked: str) -> str:
+    """What ``message`` asks: ``asked``, after the words of a colleague's message it replies
+    to ("@bot is this right?" under "we bill 20552 twice for bilateral traps"), or those
+    words alone for a bare "/ask" or mention. A reply to the bot itself adds nothing."""
     replied = message.reply_to_message
     if replied is None or (replied.from_user and replied.from_user.id == message.get_bot().id):
-        return ""
-    return (replied.text or replied.caption or "").strip()
+        return asked
+    before = without_mentions(replied.text or replied.caption or "")
+    return f"{before}\n{asked}".strip()
 
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -15,7 +15,13 @@ from telegram.ext import InlineQueryHandler
 from telegram.helpers import create_deep_linked_url
 
 from bot.case_answers import CaseAnswer
-from bot.handlers.common import expect, load_code_set_for, matcher_of, record
+from bot.handlers.common import (
+    expect,
+    load_code_set_for,
+    matcher_of,
+    record,
+    without_mentions,
+)
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
 from bot.replies import case_reply, one_message_reply, render_html, safety_reply
@@ -94,7 +100,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     query = expect(update.inline_query, "inline query")
     matcher = matcher_of(context)
     knowledge = matcher.knowledge
-    text = query.query.strip()
+    text = without_mentions(query.query)
     # A question that looks a code up is answered from the code set, never as a case nor
     # an emergency: it need not wait for the code set to load here.
     answered = matcher.answer(text) if text and not matcher.needs_code_set(text) else None

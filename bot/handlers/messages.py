@@ -6,8 +6,6 @@ a screenshot): the bot cannot see the picture, so it says so and answers the wor
 
 from __future__ import annotations
 
-import re
-
 from telegram import Message, MessageEntity, Update
 from telegram.ext import MessageHandler, filters
 
@@ -15,8 +13,9 @@ from bot.handlers.common import (
     answer_message,
     expect,
     message_of,
-    replied_question,
     send_reply,
+    with_replied,
+    without_mentions,
 )
 from bot.handlers.context import BotContext, Handler
 from bot.replies import Reply, text
@@ -40,23 +39,18 @@ class AddressedToBot(filters.MessageFilter):
         return any(m.lstrip("@").lower() == bot.username.lower() for m in mentions)
 
 
-def _without_mention(message_text: str, username: str) -> str:
-    return re.sub(rf"@{re.escape(username)}\b", " ", message_text, flags=re.IGNORECASE).strip()
-
-
 async def question(update: Update, context: BotContext) -> None:
     """Answer a question; in groups the answer is compact and quotes the asker."""
     message = message_of(update)
-    asked = _without_mention(expect(message.text, "text"), context.bot.username)
-    # A bare mention under a colleague's question asks the bot that question.
-    await answer_message(message, asked or replied_question(message), context)
+    asked = without_mentions(expect(message.text, "text"))
+    await answer_message(message, with_replied(message, asked), context)
 
 
 async def captioned(update: Update, context: BotContext) -> None:
     """Answer the caption of a photo or file, saying that the picture is not read."""
     message = message_of(update)
-    asked = _without_mention(expect(message.caption, "caption"), context.bot.username)
-    await answer_message(message, asked, context, lead=CAPTION_NOTE)
+    asked = without_mentions(expect(message.caption, "caption"))
+    await answer_message(message, with_replied(message, asked), context, lead=CAPTION_NOTE)
 
 
 async def not_text(update: Update, context: BotContext) -> None:

@@ -84,6 +84,30 @@ async def test_bare_ask_or_mention_in_reply_to_a_colleague_answers_that_message(
     # Bare, replying to nothing, it still says how to ask.
     [usage] = await harness.send("/ask@tpi_faq_bot", chat_type="supergroup")
     assert "after the command" in usage["text"]
+    # A question about the message replied to reads it first ("is this right?" got
+    # suggestions of what a TPI is).
+    statement = {**question, "text": "I think we bill 20552 twice for bilateral traps"}
+    [checked] = await harness.send(
+        "@tpi_faq_bot is this right?",
+        chat_type="supergroup",
+        entities=mention,
+        extra={"reply_to_message": statement},
+    )
+    assert "20552 x 1" in checked["text"]
+
+
+async def test_other_peoples_mentions_are_not_part_of_the_question(harness: Harness):
+    # "@alice_rn" was read as words: "how many units of 20553" got only a suggestion.
+    text = "@alice_rn @tpi_faq_bot how many units of 20553 can we bill?"
+    mentions = [
+        {"type": "mention", "offset": 0, "length": 9},
+        {"type": "mention", "offset": 10, "length": 12},
+    ]
+    [sent] = await harness.send(text, chat_type="group", entities=mentions)
+    assert sent["text"].startswith("<b>How many units of 20552 or 20553")
+    await harness.process({"inline_query": inline_query("@alice_rn which code for 3 muscles")})
+    [answered] = harness.request.sent("answerInlineQuery")
+    assert answered["results"]
 
 
 async def test_group_answers_a_caption_that_mentions_the_bot(harness: Harness):
