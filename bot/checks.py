@@ -99,6 +99,13 @@ def _warnings(knowledge: KnowledgeBase, today: dt.date, found: list[list[str]]) 
                 f"entry '{entry.id}': the answer takes {parts} Telegram messages; inline mode"
                 " sends a shortened one with a link to the rest (aim for one message)"
             )
+        # A private chat shows the plain words for patients and the full answer together.
+        parts = len(render_html(entry_reply(entry, knowledge)))
+        if entry.patient_answer and parts > 1:
+            warnings.append(
+                f"entry '{entry.id}': its patient_answer and answer take {parts} Telegram"
+                " messages in a private chat (aim for one message)"
+            )
     for entry in knowledge.stale_entries(today):
         warnings.append(
             f"entry '{entry.id}': last reviewed {entry.reviewed:%Y-%m-%d}, over 12 months ago;"

@@ -162,7 +162,7 @@ class CodeAnswers:
         if left:  # said, not dropped without a word
             paragraphs.append(
                 f"I looked up the first {MAX_ASKED_CODES} codes only; ask about"
-                f" {_and(left)} in another message."
+                f" {_and(left)} in other messages, {MAX_ASKED_CODES} at a time."
             )
         paragraphs.append(f"Code set: {codes.label}. Confirm in the current tabular.")
         sources = (

@@ -103,11 +103,9 @@ def entry_reply(
     """
     reviewed = Span(f"\nReviewed {entry.reviewed:%B %Y}")
     if entry.patient_answer and not (compact or in_full):
-        answer: tuple[Paragraph, ...] = (
-            (Span(entry.patient_answer),),
-            (Span(FOR_STAFF, bold=True),),
-            (Span(entry.answer, folded=True),),
-        )
+        # The heading inside the fold: its first line when folded, never cut off from it.
+        folded = Span(f"{FOR_STAFF}\n{entry.answer}", folded=True)
+        answer: tuple[Paragraph, ...] = ((Span(entry.patient_answer),), (folded,))
     else:
         answer = ((Span(entry.answer),),)
     paragraphs = (
@@ -408,7 +406,8 @@ def help_reply(bot_username: str | None = None) -> Reply:
             "/ask <question> – ask (works in groups too)\n"
             "/help – this message\n\n"
             f"{GROUP_USAGE} I stay quiet otherwise. In any chat you can type @{bot_username}"
-            " and a question to answer inline."
+            " and a question to answer inline. I don't read edited messages: send a"
+            " corrected question again."
         )
     else:
         usage = (

@@ -148,14 +148,19 @@ def test_check_warns_about_shared_codes_and_stale_entries(tmp_path: Path):
 @pytest.mark.slow  # loads the ICD-10-CM code set or runs a subprocess
 def test_check_warns_about_answers_longer_than_one_message(tmp_path: Path):
     long_answer = "Words that go on. " * 300
+    plain = "Plain words. " * 250  # one message alone, two with an answer of 3,600 characters
     (tmp_path / "topics.yaml").write_text(MINIMAL_TOPICS)
     (tmp_path / "e.yaml").write_text(
         "entries:\n  - {id: long, topic: billing, reviewed: 2026-01-01, question: 'Long?',"
         f" answer: '{long_answer}', sources: [{{name: S}}]}}\n"
+        "  - {id: both, topic: billing, reviewed: 2026-01-01, question: 'Both?',"
+        f" answer: '{long_answer[:3600]}', patient_answer: '{plain}', sources: [{{name: S}}]}}\n"
     )
     done = run("check", str(tmp_path))
     assert done.returncode == 0
     assert "entry 'long': the answer takes 3 Telegram messages" in done.stdout
+    assert "entry 'both': its patient_answer and answer take 2 Telegram messages" in done.stdout
+    assert "entry 'both': the answer takes" not in done.stdout
 
 
 def test_check_leaves_the_overlaps_of_a_large_knowledge_base_to_a_flag(tmp_path: Path):

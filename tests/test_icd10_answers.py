@@ -157,4 +157,4 @@ def test_a_long_list_of_codes_is_answered_for_the_first_few_and_says_so(matcher:
     assert result.icd10.codes == tuple(codes.split()[:MAX_ASKED_CODES])
     # The rest are named, not dropped without a word (a code named twice counts once).
     [said] = [p for p in result.icd10.paragraphs if "first 8 codes" in p]
-    assert "G44.221 and G44.229 in another message" in said
+    assert "G44.221 and G44.229 in other messages, 8 at a time" in said

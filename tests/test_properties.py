@@ -17,7 +17,10 @@ from bot.matching import Matcher, Status
 from bot.phrases import PhraseSet
 from bot.replies import MESSAGE_LIMIT, entry_reply, render_html, reply_for, telegram_length
 
-TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+TELEGRAM_TAGS = {
+    *("b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"),
+    "blockquote",  # with the attribute "expandable" only (below)
+}
 NAMED_ENTITIES = ("&lt;", "&gt;", "&amp;", "&quot;")
 
 
@@ -31,6 +34,7 @@ class TelegramHtml(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         assert tag in TELEGRAM_TAGS, tag
+        assert tag != "blockquote" or attrs in ([], [("expandable", None)]), attrs
         self.stack.append(tag)
 
     def handle_endtag(self, tag):
