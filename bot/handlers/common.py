@@ -17,7 +17,8 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
+from telegram.error import TelegramError
 
 from bot import icd10
 from bot.answering import answer
@@ -78,13 +79,20 @@ def record(context: BotContext, chat_type: str, result: Result) -> int | None:
     return log.record(chat_type, result) if log is not None else None
 
 
-async def load_code_set_for(context: BotContext, question: str) -> None:
+async def load_code_set_for(
+    context: BotContext, question: str, asked_in: Message | None = None
+) -> None:
     """Load the ICD-10-CM code set in a worker thread when ``question`` is the first to need
     it. Parsing it takes seconds; on the event loop every chat would wait for it. Most of
     the parse is Python, so the loop gets its turns meanwhile (the XML parser's one C call,
-    under a second, holds it)."""
+    under a second, holds it). The chat ``asked_in`` sees "typing..." meanwhile."""
     if not matcher_of(context).needs_code_set(question):
         return
+    if asked_in is not None:
+        try:
+            await asked_in.reply_chat_action(ChatAction.TYPING)
+        except TelegramError as error:  # only a courtesy: the answer still comes
+            logger.warning("could not show 'typing' while the code set loads: %s", error)
     async with context.bot_data.code_set_lock:  # one load; other askers wait for it here
         if icd10.is_loaded():
             return
@@ -99,7 +107,7 @@ async def answer_message(
 ) -> None:
     """Answer ``question``, asked in ``message``: log it, then reply (compact in groups),
     after ``lead`` if given."""
-    await load_code_set_for(context, question)
+    await load_code_set_for(context, question, message)
     # After the wait: a /reload meanwhile has put in the matcher that answers now.
     answered = answer(matcher_of(context), question, compact=is_group(message))
     row = record(context, chat_kind(message), answered.result)

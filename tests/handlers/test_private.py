@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import icd10
 from bot.knowledge import KnowledgeBase
 from tests.handlers.conftest import Harness
 
@@ -170,6 +171,18 @@ async def test_a_diagnosis_code_question_gets_the_code_set_answer(harness: Harne
     assert '<a href="https://www.cms.gov/medicare-coverage-database/' in sent["text"]
     data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
     assert data and all(d.startswith("faq:") for d in data)  # the entry listing the code
+
+
+async def test_the_first_code_question_shows_typing_while_the_code_set_loads(
+    harness: Harness, newer_release
+):
+    # It took seconds with nothing shown.
+    icd10.configure(newer_release)  # not loaded yet
+    await harness.send("is M79.10 billable for a tpi")
+    [typing] = harness.request.sent("sendChatAction")
+    assert typing["action"] == "typing"
+    await harness.send("is M79.10 billable for a tpi")  # loaded now: no second one
+    assert len(harness.request.sent("sendChatAction")) == 1
 
 
 async def test_an_emergency_gets_the_safety_reply_and_a_button_to_side_effects(harness: Harness):
