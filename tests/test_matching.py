@@ -553,6 +553,13 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("I have not insurance, how much money for injection", "self-pay-cost"),
         ("what medicine they put inside the injection", "steroid-or-anesthetic"),
         ("What's inside muscle knots?", None),
+        # A second review's: "tell the doctor" and "put inside" took other questions.
+        (
+            "can i tell the doctor to add a steroid to my trigger point injection?",
+            "steroid-or-anesthetic",
+        ),
+        ("what to do at home after my trigger point injection", "aftercare"),
+        ("what can i do at home to prepare for the tpi?", "before-the-injection"),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
         ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),

@@ -64,7 +64,6 @@ MUST_TRIGGER = [
     # A probe's wordings: a word inside "feel faint", "chest feels tight", "i almost".
     ("i feel really faint and dizzy since the shot", "anesthetic-reaction"),
     ("feeling very faint after my injection", "anesthetic-reaction"),
-    ("i almost fainted after the injection", "anesthetic-reaction"),
     ("my chest feels tight since the injection", "breathing"),
     ("fever since my trigger point injection", "infection-signs"),
     ("spiking a fever after my trigger point injection", "infection-signs"),
@@ -123,6 +122,14 @@ MUST_NOT_TRIGGER = [
     "can trigger point injections make you faint",
     "is feeling faint a side effect of trigger point injections",
     "is redness and swelling after trigger point injections normal",
+    # A second review's: worries, past episodes, tightness from stress, a fever after a
+    # flu shot.
+    "will i feel dizzy or faint after my trigger point injection?",
+    "can i faint after my trigger point injection?",
+    "i almost passed out from the needle last year, can i get numbing cream?",
+    "my chest feels tight when i'm stressed, can trigger points cause that?",
+    "can a trigger point in my pec make my chest feel tight?",
+    "fever after my flu shot, can i still get my tpi tomorrow?",
 ]
 
 
