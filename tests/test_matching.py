@@ -560,6 +560,10 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ),
         ("what to do at home after my trigger point injection", "aftercare"),
         ("what can i do at home to prepare for the tpi?", "before-the-injection"),
+        # The dose point leaves billing questions about a dose and "is it safe" alone.
+        ("how many mg of kenalog is one unit of J3301", "drug-units"),
+        ("we gave 40 mg of kenalog how many units do we bill", "drug-units"),
+        ("is it safe to get trigger point injections", "side-effects"),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
         ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),
@@ -757,51 +761,28 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "named"),
     [
-        "how much does medicare pay for 20552",
-        "whats the reimbursement for 20553",
-        "whats the rvu for 20552",
-        "what is the medicare allowable for trigger point injections",
+        # No fee amounts are in the facts. "Whats the rvu for 20552" got the CPT code entry
+        # and the first with the Medicare limits; a code makes it a billing question,
+        # which keeps this point because it is marked for staff, though no entry answers.
+        ("how much does medicare pay for 20552", "Fee Schedule"),
+        ("whats the reimbursement for 20553", "Fee Schedule"),
+        ("whats the rvu for 20552", "Fee Schedule"),
+        ("what is the medicare allowable for trigger point injections", "Fee Schedule"),
+        # "How much lidocaine is safe" got the side effects entry (its cue "safe to"); the
+        # bot gives no doses, so the reply says the clinician chooses.
+        ("how much lidocaine is safe to inject at one time", "dose"),
+        ("whats the max dose of kenalog for a tpi", "dose"),
+        ("what dosage of steroid do they use in trigger point injections", "dose"),
     ],
 )
-def test_what_a_payer_pays_says_where_to_look(matcher: Matcher, question: str):
-    # No fee amounts are in the facts. "Whats the rvu for 20552" got the CPT code entry and
-    # the first with the Medicare limits; a code makes it a billing question, which keeps
-    # this point because it is marked for staff, though no entry answers it.
-    result = matcher.answer(question)
-    assert result.status is not Status.ANSWER
-    assert result.unanswered_points and "Fee Schedule" in result.unanswered_points[0]
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "how much lidocaine is safe to inject at one time",
-        "whats the max dose of kenalog for a tpi",
-        "what dosage of steroid do they use in trigger point injections",
-    ],
-)
-def test_a_dose_is_never_answered(matcher: Matcher, question: str):
-    # "How much lidocaine is safe" got the side effects entry (its cue "safe to"); the
-    # bot gives no doses, so the reply says the clinician chooses.
-    result = matcher.answer(question)
-    assert result.status is not Status.ANSWER
-    assert result.unanswered_points and "dose" in result.unanswered_points[0]
-
-
-@pytest.mark.parametrize(
-    ("question", "entry_id"),
-    [
-        ("how many mg of kenalog is one unit of J3301", "drug-units"),
-        ("we gave 40 mg of kenalog how many units do we bill", "drug-units"),
-        ("is it safe to get trigger point injections", "side-effects"),
-    ],
-)
-def test_a_billing_question_about_a_dose_keeps_its_answer(
-    matcher: Matcher, question: str, entry_id: str
+def test_a_payment_or_a_dose_is_never_answered_and_the_reply_says_so(
+    matcher: Matcher, question: str, named: str
 ):
-    assert answered_with(matcher, question) == entry_id
+    result = matcher.answer(question)
+    assert result.status is not Status.ANSWER
+    assert result.unanswered_points and named in result.unanswered_points[0]
 
 
 def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher):
