@@ -103,7 +103,7 @@ COMMON_WORDS = frozenset(
     previous totally constantly payment payments reduce technique techniques due resolve
     resolved step steps
     correctly importantly potentially tried heard occasions sufficient eli5 experiencing
-    simply wow
+    simply wow bunch morning worried worry
     """.split()
 )
 

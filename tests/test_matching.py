@@ -560,6 +560,9 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ),
         ("what to do at home after my trigger point injection", "aftercare"),
         ("what can i do at home to prepare for the tpi?", "before-the-injection"),
+        # "bunch", "worried" counted as unknown words; "lightheaded" is the dizziness.
+        ("is fibro just a bunch of trigger points", "mps-vs-fibromyalgia"),
+        ("feeling lightheaded after my shots today, should i be worried", "side-effects"),
         # The dose point leaves billing questions about a dose and "is it safe" alone.
         ("how many mg of kenalog is one unit of J3301", "drug-units"),
         ("we gave 40 mg of kenalog how many units do we bill", "drug-units"),
