@@ -24,6 +24,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.context import BotContext, Handler
 from bot.knowledge import Entry, KnowledgeBase
+from bot.matching import Matcher
 from bot.replies import case_reply, one_message_reply, render_html, safety_reply
 from bot.results import Result, Status
 
@@ -107,7 +108,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     if answered is not None and answered.status is Status.SAFETY:
         results = [safety_article(answered, knowledge)]
     else:
-        results = _entry_results(text, context)
+        results = _entry_results(text, matcher, context.bot.username)
         if answered is not None and answered.case is not None:  # the counted case first
             results = [case_article(answered.case, knowledge), *results][:MAX_RESULTS]
     button = NO_MATCH_BUTTON if text and not results else None
@@ -116,17 +117,19 @@ async def inline_query(update: Update, context: BotContext) -> None:
         _record_when_typing_stops(context, update, query.from_user.id, text)
 
 
-def _entry_results(text: str, context: BotContext) -> list[InlineQueryResultArticle]:
+def _entry_results(
+    text: str, matcher: Matcher, bot_username: str
+) -> list[InlineQueryResultArticle]:
     """The entries matching ``text``; for an empty query each topic's first question, then
     the rest in file order."""
-    knowledge = matcher_of(context).knowledge
+    knowledge = matcher.knowledge
     if text:
-        entries = [c.entry for c in matcher_of(context).search(text, MAX_RESULTS)]
+        entries = [c.entry for c in matcher.search(text, MAX_RESULTS)]
     else:
         by_topic = [knowledge.entries_in(topic.id) for topic in knowledge.topics]
         firsts = [entries[0] for entries in by_topic if entries]
         entries = (firsts + [e for e in knowledge.entries if e not in firsts])[:MAX_RESULTS]
-    return [article(entry, knowledge, context.bot.username) for entry in entries]
+    return [article(entry, knowledge, bot_username) for entry in entries]
 
 
 def _record_when_typing_stops(
