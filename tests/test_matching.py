@@ -563,6 +563,10 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         # "bunch", "worried" counted as unknown words; "lightheaded" is the dizziness.
         ("is fibro just a bunch of trigger points", "mps-vs-fibromyalgia"),
         ("feeling lightheaded after my shots today, should i be worried", "side-effects"),
+        # Stretching after the injection is aftercare ("the muscle" took the treatments);
+        # before it, not.
+        ("is it ok to stretch the muscle after the injection", "aftercare"),
+        ("should i stretch before my trigger point injection", None),
         # The dose point leaves billing questions about a dose and "is it safe" alone.
         ("how many mg of kenalog is one unit of J3301", "drug-units"),
         ("we gave 40 mg of kenalog how many units do we bill", "drug-units"),
