@@ -32,7 +32,7 @@ NOTHING_ASKED = (
     'Ask me a question about trigger point injections, for example "Which CPT code for 3'
     ' muscles?", or use /topics to browse.'
 )
-FOR_STAFF = "In full, for billing staff:"
+FOR_STAFF = "For billing staff:"
 GROUP_USAGE = (
     "In a group, ask me with /ask and your question, mention me with it, or reply to one of"
     " my messages; /ask or a mention in reply to a colleague's message asks me that."
@@ -103,16 +103,14 @@ def entry_reply(
     """
     reviewed = Span(f"\nReviewed {entry.reviewed:%B %Y}")
     if entry.patient_answer and not (compact or in_full):
-        # The heading inside the fold: its first line when folded, never cut off from it.
-        folded = Span(f"{FOR_STAFF}\n{entry.answer}", folded=True)
+        # The staff question heads the fold, not the reply: a patient who asked "is dry
+        # needling the same as a TPI" reads plain words, not "Which CPT code is used for
+        # dry needling?". Inside the fold, its first line, never cut off from it.
+        folded = Span(f"{FOR_STAFF} {entry.question}\n{entry.answer}", folded=True)
         answer: tuple[Paragraph, ...] = ((Span(entry.patient_answer),), (folded,))
     else:
-        answer = ((Span(entry.answer),),)
-    paragraphs = (
-        (Span(entry.question, bold=True),),
-        *answer,
-        (*source_paragraph(entry.sources), reviewed),
-    )
+        answer = ((Span(entry.question, bold=True),), (Span(entry.answer),))
+    paragraphs = (*answer, (*source_paragraph(entry.sources), reviewed))
     return _with_related(paragraphs, entry.related, knowledge, compact, rated=entry.id)
 
 

@@ -106,7 +106,9 @@ def test_an_answer_for_staff_shows_a_patient_its_plain_words_first(matcher: Matc
     asked = matcher.answer("will medicare pay for my trigger point shots")
     [message] = render_html(reply_for(asked, knowledge))
     plain_at = message.index(entry.patient_answer.split("\n")[0])
-    assert plain_at < message.index("<blockquote expandable>In full, for billing staff:")
+    # The staff question heads the fold, not the reply.
+    assert plain_at == 0 and "<b>" not in message[: message.index("<blockquote")]
+    assert f"<blockquote expandable>For billing staff: {entry.question}" in message
     shown = visible_text(message)
     assert entry.patient_answer in shown and entry.answer in shown  # the full one folded
     # Asked in billing words, or in a group (staff's quick reference): in full, unfolded.
@@ -137,7 +139,8 @@ def test_a_long_folded_answer_is_split_into_folded_pieces():
     shown = "\n".join(visible_text(m) for m in messages)  # each message's tags balanced
     assert shown.index("Ask your plan & clinic.") < shown.index("Line 0 <with>")
     # The heading of the folded part never ends a message without it.
-    assert not any(visible_text(m).rstrip().endswith("for billing staff:") for m in messages)
+    heading = f"For billing staff: {entry.question}"
+    assert not any(visible_text(m).rstrip().endswith(heading) for m in messages)
     assert all(f"Line {n} <with> & markup" in shown for n in range(60))
 
 

@@ -49,7 +49,9 @@ async def start(update: Update, context: BotContext) -> None:
     knowledge = matcher_of(context).knowledge
     linked = context.args[0] if context.args else None
     if linked is not None and (entry := knowledge.entry(linked)) is not None:
-        await send_reply(message, entry_reply(entry, knowledge, compact=is_group(message)))
+        # Inline mode's "full answer" link: the answer in full, as inline mode shows it.
+        full = entry_reply(entry, knowledge, compact=is_group(message), in_full=True)
+        await send_reply(message, full)
         return
     usage = GROUP_USAGE if is_group(message) else PRIVATE_USAGE
     # A link to an answer since removed ("inline" opens the private chat on purpose).

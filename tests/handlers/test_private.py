@@ -26,9 +26,10 @@ async def test_question_gets_bold_question_answer_sources_and_related_buttons(ha
 
 async def test_an_answer_for_staff_folds_its_full_text_under_plain_words(harness: Harness):
     [sent] = await harness.send("does my insurance cover trigger point injections")
-    assert sent["text"].startswith("<b>Does insurance cover trigger point injections?</b>")
+    assert sent["text"].startswith("Often, when your plan's rules are met.")
     plain, folded = sent["text"].split("<blockquote expandable>")
     assert "ask your plan whether it covers" in plain and "LCD" not in plain
+    assert folded.startswith("For billing staff: Does insurance cover trigger point injections?")
     assert "Novitas (L35010)" in folded and folded.count("</blockquote>") == 1
 
 
