@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import Entry, MuscleTerm
+from bot.text import counted
 
 CASE_ENTRY = "case-coding"
 # Where the same-day procedures (joints, tendon sheaths, nerve blocks) are explained.
@@ -98,7 +99,7 @@ def case_paragraphs(
     few, many = ("20560", "20561") if dry else ("20552", "20553")
     if muscles:
         count = len(muscles)
-        named = f"You named {count} {muscles_word(count)}: {_and(m.label for m in muscles)}."
+        named = f"You named {counted(count, 'muscle')}: {_and(m.label for m in muscles)}."
         if injections:
             named += f" {injections} injections named: muscles are counted, not injections."
         paragraphs.append(named)
@@ -106,9 +107,7 @@ def case_paragraphs(
     if both:
         paragraphs.append(f"The right and left {_and(both)} count as two muscles (one per side).")
     if code:
-        band = (
-            "3 or more muscles" if code == many else f"{len(muscles)} {muscles_word(len(muscles))}"
-        )
+        band = "3 or more muscles" if code == many else counted(len(muscles), "muscle")
         procedure = "Dry needling (no injectate)" if dry else "Trigger point injections"
         paragraphs.append(
             f"{band} → {code}, 1 unit for the session (however many injections)."
@@ -137,20 +136,16 @@ def _has(muscles: Sequence[CountedMuscle], term: MuscleTerm, side: str) -> bool:
 
 
 def _region_text(
-    regions: Sequence[str], counted: int, code: str | None, few: str, many: str
+    regions: Sequence[str], so_far: int, code: str | None, few: str, many: str
 ) -> str:
     named = _and(f"“{r}”" for r in regions)
     what = "is a region, not a muscle" if len(regions) == 1 else "are regions, not muscles"
     text = f"{named} {what}: name the muscles injected; a region is not a muscle for {few}/{many}."
-    if counted:
-        text += f" So far I count {counted} {muscles_word(counted)}."
+    if so_far:
+        text += f" So far I count {counted(so_far, 'muscle')}."
     if code:
         return text + f" With 3 or more already, the code stays {code}; name every muscle."
     return text + f" 1 or 2 muscles → {few}; 3 or more → {many}."
-
-
-def muscles_word(count: int) -> str:
-    return "muscle" if count == 1 else "muscles"
 
 
 def _and(items: Iterable[str]) -> str:

@@ -31,10 +31,9 @@ from bot.case_answers import (
     CountedMuscle,
     case_code,
     case_paragraphs,
-    muscles_word,
 )
 from bot.knowledge import KnowledgeBase, MuscleTerm
-from bot.text import COMMON_WORDS, STOPWORDS, TypoCorrector, tokenise
+from bot.text import COMMON_WORDS, STOPWORDS, TypoCorrector, counted, tokenise
 
 # A misspelt muscle name ("trapezuis", "rhomboyds") is matched at this rapidfuzz ratio.
 TYPO_CUTOFF = 80
@@ -187,17 +186,13 @@ class CaseCoder:
         few, many = ("20560", "20561") if dry else ("20552", "20553")
         # Each group holds one muscle at least: 3 groups are 3 muscles or more.
         code = many if count >= 3 else (None if groups else few if count else None)
-        said = (
-            f"{count} muscle {'groups' if count != 1 else 'group'}"
-            if groups
-            else (f"{count} {muscles_word(count)}")
-        )
+        said = counted(count, "muscle group" if groups else "muscle")
         text = (
             f"You gave {said} and {injections} injections, without naming the muscles."
             " Muscles are counted, not injections."
         )
         if code:
-            text += f" {count} {'groups' if groups else muscles_word(count)} → {code}, 1 unit for"
+            text += f" {counted(count, 'group' if groups else 'muscle')} → {code}, 1 unit for"
             text += " the session; name each muscle injected in the note."
         else:
             text += (
