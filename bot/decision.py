@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.results import Candidate, Result, Status, Thresholds
+from bot.results import Candidate, Result, Status, Thresholds, is_long_message
 
 # An answer needs the asking sentences to be mostly known words: in "side effects of the
 # flu shot" the unknown "flu" is what is asked about, whatever the rest matches.
@@ -25,6 +25,10 @@ MIN_CODE_SUGGESTION = 25.0
 # Below this much information (summed word and code weight) a question is too vague to
 # answer outright ("pain", "billing"): the best candidates are suggested instead.
 MIN_INFORMATION = 0.5
+# A long message scores low against every entry, its story diluting its question: its
+# closest entries are still worth offering (with a hint to ask just the question) down to
+# this many points below the suggestion threshold, rather than nothing.
+LONG_MESSAGE_ALLOWANCE = 15.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     )
     # The reply says which subject the bot does not cover ("not physical therapy").
     beside = () if on_subject else scored.other_subjects
-    if not candidates or candidates[0].raw_score < limits.suggest:
+    suggest = _suggestion_floor(text, scored, limits)
+    if not candidates or candidates[0].raw_score < suggest:
         # A code the knowledge lists is worth offering, however the rest of a long
         # message reads ("… 64646 … J0585 … how should I report these?").
         listed = [
@@ -88,8 +93,16 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
             unknown_codes=scored.unknown_codes,
             asks_billing=scored.asks_billing,
         )
-    close = [c for c in candidates if c.raw_score >= limits.suggest]
+    close = [c for c in candidates if c.raw_score >= suggest]
     return _not_answered(Status.SUGGEST, text, close[: limits.max_suggestions], scored, beside)
+
+
+def _suggestion_floor(text: str, scored: Scored, limits: Thresholds) -> float:
+    """The score a candidate needs to be suggested: lower after a long message whose
+    question is in words the knowledge knows."""
+    if is_long_message(text) and scored.unknown_share <= MAX_UNKNOWN_SHARE:
+        return max(0.0, limits.suggest - LONG_MESSAGE_ALLOWANCE)
+    return limits.suggest
 
 
 def _not_answered(

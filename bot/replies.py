@@ -18,6 +18,7 @@ from bot.case_answers import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
+from bot.results import is_long_message
 from bot.text import normalise
 
 # Telegram's limit is 4096 characters after entity parsing, counted in UTF-16 units.
@@ -26,8 +27,11 @@ MESSAGE_LIMIT = 4096
 DISCLAIMER = "This is general information, not medical or billing advice."
 # Unanswered messages longer than this are mostly a story around the question (staff
 # describing a case), which the matcher reads less well than the question alone.
-LONG_MESSAGE_WORDS = 30
 SHORTER_HINT = "It may help to ask just the question, in one short sentence."
+# Suggestions after a long message: its story may have hidden the question.
+LONG_SUGGEST_LEAD = (
+    "Did you mean one of these? If none fits, ask just the question, in one short sentence."
+)
 NOTHING_ASKED = (
     'Ask me a question about trigger point injections, for example "Which CPT code for 3'
     ' muscles?", or use /topics to browse.'
@@ -205,7 +209,7 @@ def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
         # that it strayed.
         lead = f"Sorry, I have no answer on {_points(result)}."
         covered = "These are the topics I can answer:"
-    elif len(result.query.split()) > LONG_MESSAGE_WORDS:
+    elif is_long_message(result.query):
         covered = f"{SHORTER_HINT} Or pick a topic:"  # a shorter question might be answered
     return topics_reply(knowledge, f"{lead} {covered}")
 
@@ -218,7 +222,7 @@ def safety_reply(result: Result, knowledge: KnowledgeBase, *, compact: bool = Fa
 
 def suggest_reply(result: Result) -> Reply:
     options = tuple(Option(c.entry.question, faq_data(c.entry.id)) for c in result.candidates)
-    lead = "Did you mean one of these?"
+    lead = LONG_SUGGEST_LEAD if is_long_message(result.query) else "Did you mean one of these?"
     if result.other_subjects:
         lead = (
             f"My answers on this are about trigger point injections, not {_subjects(result)}."

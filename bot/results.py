@@ -9,6 +9,15 @@ from bot.case_answers import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, SafetyRule, SmalltalkIntent
 
+# A message of more words than this is long: a story around its question, which scores
+# lower against every entry than the question alone would.
+LONG_MESSAGE_WORDS = 30
+
+
+def is_long_message(text: str) -> bool:
+    """Whether ``text`` is a long message (more than ``LONG_MESSAGE_WORDS`` words)."""
+    return len(text.split()) > LONG_MESSAGE_WORDS
+
 
 class Status(StrEnum):
     """What kind of reply a result calls for."""

@@ -982,3 +982,38 @@ def test_below_the_threshold_only_the_entries_of_named_codes_are_offered(knowled
         "…", Scored(ranked, 5.0, (), code_entries=many), Thresholds(max_suggestions=1), staff
     )
     assert [c.entry.id for c in one.candidates] == ["botox"]
+
+
+def test_a_long_message_is_offered_entries_a_short_one_scoring_the_same_is_not(
+    knowledge: KnowledgeBase,
+):
+    entry = {e.id: e for e in knowledge.entries}
+    ranked = [
+        Candidate(entry["drug-units"], 42.0, "", ()),
+        Candidate(entry["drug-wastage"], 38.0, "", ()),
+        Candidate(entry["cpt-code"], 30.0, "", ()),
+    ]
+    scored, limits, staff = Scored(ranked, 5.0, ()), Thresholds(), frozenset[str]()
+    short = decide("how do we bill the vial?", scored, limits, staff)
+    assert short.status is Status.NONE
+    long = decide(" ".join(["word"] * 31), scored, limits, staff)
+    assert long.status is Status.SUGGEST
+    # Down to 15 points below the suggestion threshold, not further.
+    assert [c.entry.id for c in long.candidates] == ["drug-units", "drug-wastage"]
+
+
+def test_a_long_staff_question_below_the_threshold_gets_its_entries_offered(
+    matcher: Matcher, knowledge: KnowledgeBase
+):
+    question = (  # tests/data/real_tuning.yaml (an AAPC coding-alert reader question)
+        "What is the correct way to bill multidose vial drug amounts on a HCFA-1500? If a"
+        " code has a billing unit of 500 mg and is a multidose vial, but you only use 375"
+        " mg, what goes into the unit column? Should you recalculate your fee based on the"
+        " lower dose?"
+    )
+    result = matcher.answer(question)
+    assert result.status is Status.SUGGEST
+    assert result.best is not None and result.best.raw_score < matcher.thresholds.suggest
+    assert "drug-units" in {c.entry.id for c in result.candidates}
+    shown = render_plain(reply_for(result, knowledge))
+    assert shown.startswith("Did you mean one of these? If none fits, ask just the question")
