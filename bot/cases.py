@@ -67,14 +67,17 @@ BARE_HOW_MANY = re.compile(r"\bhow many\b")
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
-# service, how often ("how many times can they inject my upper trap"). Their entries
-# answer them better than a count.
+# service, how often ("how many times can they inject my upper trap"), a visit or another
+# procedure the same day (E/M and OMT codes, bundling), whether a payer pays, who may
+# bill. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
-    r"|how many times|how often)\b"
+    r"|how many times|how often|99\d{3}|9892[5-9]|omt|osteopathic|bundled?|bundling"
+    r"|new patient|established patient|(?:medicare|insurance|payers?|plans?) (?:pay|pays|cover"
+    r"|covers|reimburse)|who (?:is allowed|can|may) (?:to )?bill|allowed to bill)\b"
 )
 # Who injected, with what, how or where: context for a case that names its muscles
 # ("NP injected bilateral traps, code?"), but the subject of a question that names only
@@ -361,5 +364,10 @@ def _merge_unsided(
 
 
 def _injections(flat: str) -> int | None:
-    numbers = [int(n) if n.isdigit() else NUMBER_WORDS[n] for n in COUNT_PATTERN.findall(flat)]
-    return sum(numbers) if numbers else None
+    """The number of injections, when the question gives one: two counts may be one told
+    twice ("four injections ... 20553 because there were four injections") or two parts
+    ("6 injections to the upper trap and 3 to the lower back"), so they give none."""
+    numbers = COUNT_PATTERN.findall(flat)
+    if len(numbers) != 1:
+        return None
+    return int(numbers[0]) if numbers[0].isdigit() else NUMBER_WORDS[numbers[0]]

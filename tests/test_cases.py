@@ -113,6 +113,19 @@ def test_unsided_muscles_are_counted_once_and_say_so(matcher: Matcher):
     assert any("No side given for trapezius" in p for p in result.case.paragraphs)
 
 
+def test_a_count_of_injections_told_twice_is_not_added_up(matcher: Matcher):
+    question = (  # a staff question asked in a probe
+        "Doc did four separate injections all into the right trapezius today. Our new coder"
+        " put 20553 because there were four injections. Shouldn't this be 20552?"
+    )
+    case = matcher.answer(question).case
+    assert case is not None and case.code == "20552"
+    assert case.injections is None and "injections named" not in case.paragraphs[0]
+    once = matcher.answer("four injections into the right trapezius, 20552 or 20553?").case
+    assert once is not None and once.injections == 4
+    assert "4 injections named" in once.paragraphs[0]
+
+
 def test_muscles_given_as_a_number_are_counted_as_given(matcher: Matcher):
     result = matcher.answer("13 total TPIs to six muscle groups, 13 units of 20553?")
     assert result.case is not None and result.case.code == "20553"
