@@ -225,7 +225,10 @@ class Matcher:
     def _score(self, query: Query, limit: int) -> Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
         owners = {code: self._code_index(code) for code in query.codes}
-        if owners and all(owner is None for owner in owners.values()):
+        # Only unknown codes: nothing is known about what is asked, unless it is asked
+        # beside trigger points ("tpi + 64405 same day?" is the same-day entry's question).
+        own_subject = self._index.own_subject_stems <= set(query.content)
+        if owners and all(owner is None for owner in owners.values()) and not own_subject:
             return None
         coverage, information = self._coverage(query, owners)
         best = self._best_covered(query, coverage, limit)

@@ -46,6 +46,20 @@ def test_unknown_codes_are_not_fuzzy_hits(matcher: Matcher, question: str):
     assert result.unknown_codes
 
 
+def test_an_unknown_code_beside_trigger_points_is_offered_the_entry_on_both(
+    matcher: Matcher, knowledge: KnowledgeBase
+):
+    # A nerve block's code is not in the knowledge, but a TPI beside one is.
+    result = matcher.answer("tpi + 64405 same dos medicare?")
+    assert result.status is Status.SUGGEST and result.unknown_codes == ("64405",)
+    assert [c.entry.id for c in result.candidates] == ["same-day-procedures"]
+    shown = render_plain(reply_for(result, knowledge))
+    assert shown.startswith("Sorry, I have no information about 64405. The closest I have:")
+    # Without trigger points, nothing is known about what is asked.
+    alone = matcher.answer("is 64405 covered by medicare")
+    assert alone.status is Status.NONE and not alone.candidates
+
+
 def test_a_code_one_digit_away_is_not_the_same_code(matcher: Matcher):
     assert matcher.code_owner("20552") is not None
     assert matcher.code_owner("20562") is None
