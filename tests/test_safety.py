@@ -68,6 +68,17 @@ MUST_TRIGGER = [
     ("fever since my trigger point injection", "infection-signs"),
     ("spiking a fever after my trigger point injection", "infection-signs"),
     ("redness and swelling at the injection site after my tpi", "infection-signs"),
+    # A third probe's: no "after" or "since", a deep breath, a site red and hot the next day.
+    (
+        "had shots in my upper back 3 hours ago and now my chest feels tight and i cant take"
+        " a deep breath",
+        "breathing",
+    ),
+    (
+        "doctor give me injection yesterday, today the place is red and hot, what i do",
+        "infection-signs",
+    ),
+    ("pain is worse than before the injection, its been 2 days", "infection-signs"),
     # After a story longer than the part matching reads (1,000 characters).
     (
         "Our physical therapy clinic refers patients for trigger point injections. " * 16
@@ -130,6 +141,7 @@ MUST_NOT_TRIGGER = [
     "my chest feels tight when i'm stressed, can trigger points cause that?",
     "can a trigger point in my pec make my chest feel tight?",
     "fever after my flu shot, can i still get my tpi tomorrow?",
+    "will the pain be worse than before the injection?",
 ]
 
 
