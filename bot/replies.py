@@ -112,10 +112,21 @@ def entry_reply(
         # dry needling?". Inside the fold, its first line, never cut off from it.
         folded = Span(f"{FOR_STAFF} {entry.question}\n{entry.answer}", folded=True)
         answer: tuple[Paragraph, ...] = ((Span(entry.patient_answer),), (folded,))
+        # Its buttons too are for the patient: not "Our TPI was denied ... how do we appeal?"
+        related = [i for i in entry.related if _for_patients(i, knowledge)]
     else:
         answer = ((Span(entry.question, bold=True),), (Span(entry.answer),))
+        related = list(entry.related)
     paragraphs = (*answer, (*source_paragraph(entry.sources), reviewed))
-    return _with_related(paragraphs, entry.related, knowledge, compact, rated=entry.id)
+    return _with_related(paragraphs, related, knowledge, compact, rated=entry.id)
+
+
+def _for_patients(entry_id: str, knowledge: KnowledgeBase) -> bool:
+    """Whether an entry's question is a patient's: of a topic not for staff (an entry for
+    staff asks in their words, "Which ICD-10 code do I use ...", plain words or not)."""
+    entry = knowledge.entry(entry_id)
+    topic = knowledge.topic(entry.topic) if entry is not None else None
+    return topic is not None and not topic.for_staff
 
 
 def _with_related(

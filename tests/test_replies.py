@@ -120,6 +120,21 @@ def test_an_answer_for_staff_shows_a_patient_its_plain_words_first(matcher: Matc
         assert entry.patient_answer not in visible_text(full) and "blockquote" not in full
 
 
+def test_plain_words_for_a_patient_come_with_buttons_for_a_patient(matcher: Matcher, knowledge):
+    # A probe's caregiver got "Our TPI was denied ... how do we appeal?" as a button.
+    plain = reply_for(
+        matcher.answer("is dry needling the same as a trigger point injection"), knowledge
+    )
+    assert [o.data for o in plain.options] == ["faq:what-is-tpi"]  # who-can-bill is for staff
+    staff = {t.id for t in knowledge.topics if t.for_staff}
+    asked = matcher.answer("will medicare pay for my trigger point shots")
+    assert all(knowledge.entry(i).topic in staff for i in asked.entry.related)
+    assert not reply_for(asked, knowledge).options
+    # Asked in billing words, the entry's own related questions are the buttons.
+    billing = reply_for(matcher.answer("medicare frequency limit for 20553"), knowledge)
+    assert [o.data for o in billing.options] == [f"faq:{i}" for i in asked.entry.related]
+
+
 def test_every_patient_answer_states_only_what_its_answer_states(knowledge):
     # The plain words restate facts for patients; a number they give must be in the full
     # answer (the facts files back the full answer, entry by entry).
