@@ -32,8 +32,10 @@ SUBJECT_WORDS = "trigger point injection needling botox procedure"
 OWN_SUBJECT = "trigger point"
 # Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
 # a billing one, whatever else it asks: "how is the injection administered and billed",
-# "how do I appeal a TPI denial". ("Denied" is not one: "my husband was denied a TPI".)
-BILLING_WORDS = "bill code cpt modifier units denial appeal"
+# "how do I appeal a TPI denial", "ICD10 for myofascial pain in the neck?", "incident to
+# tpi new pt ok?". ("Denied" is not one: "my husband was denied a TPI"; nor "PT", which
+# is physical therapy as often as a patient.)
+BILLING_WORDS = "bill code cpt modifier units denial appeal icd lcd ncci incident payer payers"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
 # A point cue's own pattern, its plain words and the beginnings of its starred words.
@@ -120,7 +122,9 @@ class KnowledgeIndex:
         self.compile_text_postings()
         self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
         self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
-        self.billing_stems = frozenset(self.stems(self.expand(BILLING_WORDS).split()))
+        # Not the "10" of "icd-10": "I'm 10 weeks pregnant" asks in no billing word.
+        billing = self.stems(self.expand(BILLING_WORDS).split())
+        self.billing_stems = frozenset(stem for stem in billing if not stem.isdigit())
         self.staff_entries, self.staff_words = self.compile_staff()
         answering = dict(knowledge.other_subject_answers)
         self.other_subjects = [

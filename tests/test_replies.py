@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Matcher, Status
 from bot.replies import (
@@ -118,6 +120,24 @@ def test_an_answer_for_staff_shows_a_patient_its_plain_words_first(matcher: Matc
         [full] = render_html(reply)
         assert entry.answer in visible_text(full)
         assert entry.patient_answer not in visible_text(full) and "blockquote" not in full
+
+
+@pytest.mark.parametrize(
+    ("question", "in_full"),
+    [
+        # A staff probe's shorthand got the patient's plain words first.
+        ("ICD10 for myofascial pain in the neck?", True),
+        ("incident to tpi new pt ok?", True),
+        ("do commercial payers cover trigger point injections", True),
+        ("will medicare pay for my trigger point shots", False),
+        # The 10 of ICD-10 is not a billing word.
+        ("im 10 weeks pregnant, will insurance cover a trigger point injection", False),
+    ],
+)
+def test_staff_words_show_the_full_answer(matcher: Matcher, question: str, in_full: bool):
+    result = matcher.answer(question)
+    assert result.entry is not None and result.entry.patient_answer
+    assert result.asks_billing is in_full
 
 
 def test_plain_words_for_a_patient_come_with_buttons_for_a_patient(matcher: Matcher, knowledge):
