@@ -358,6 +358,11 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What symptoms do trigger points cause?", "symptoms"),
         ("Why have I got so many trigger points?", "cause"),
         ("Who is an unsuitable candidate for the shot?", "before"),
+        # A probe's: how long the soreness lasts is not how long the relief lasts, and
+        # how long the visit takes is the procedure.
+        ("how long will i be sore after a trigger point injection", "soreness"),
+        ("how long does soreness last after trigger point injections", "soreness"),
+        ("how long will my mom be at the clinic for the tpi", "procedure"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
