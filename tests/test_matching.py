@@ -592,6 +592,11 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("is it safe to get trigger point injections", "side-effects"),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
+        # Children are a subject; a minor procedure or kids named in passing are not.
+        (
+            "When may I bill Medicare for an exam on the same day as a minor procedure?",
+            "same-day-visit",
+        ),
         ("Can trigger points cause headaches or trigger migraines?", "referred-pain"),
         # A review of these (265 neighbouring questions) found 22 worse in their first
         # forms: "can my ... doctor do", "how will ... know", "how much for", "came back"
@@ -833,6 +838,9 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
         ("How many times can you inject a trigger finger?", "trigger finger"),
         # "show up" and "test" are the imaging entry's words; a drug test is not imaging
         ("will it show up on a drug test", "drug tests"),
+        # A probe's teenager got what a TPI is; the facts say nothing on age.
+        ("im 16 can i get trigger point injections", "children or teenagers"),
+        ("can my 15 year old get trigger point injections", "children or teenagers"),
     ],
 )
 def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
