@@ -789,6 +789,16 @@ def test_a_point_no_entry_answers_is_never_answered(matcher: Matcher):
             not_answered_because(matcher, question)
         )
     assert answered_with(matcher, "How long does the TPI procedure take?") == "what-happens"
+    # A probe's: "how long does a ... take" is the procedure too (it got the relief).
+    assert answered_with(matcher, "how long does a trigger point injection take") == "what-happens"
+    # The needle's size: no fact says (it got the walk-through of the procedure).
+    for question in (
+        "how big is the needle they use for trigger point injections pls tell me",
+        "how long is the needle actually in for",
+    ):
+        assert "does not answer the point asked: needle" in " ".join(
+            not_answered_because(matcher, question)
+        )
 
 
 @pytest.mark.parametrize(
