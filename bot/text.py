@@ -51,6 +51,7 @@ STOPWORDS = frozenset(
     doctor doctors dr physician physicians provider providers clinician
     mom mother dad father husband wife son daughter boyfriend girlfriend partner grandma
     grandmother grandpa grandfather sister brother
+    lol lmao haha omg tbh btw idk fyi imo thx
     """.split()
 )
 

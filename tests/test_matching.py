@@ -562,6 +562,8 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         # Asked for a relative: "mom", "husband", "son" counted as unknown words.
         ("my mom has fibromyalgia, will the injections help her", "mps-vs-fibromyalgia"),
         ("my husband is terrified of needles, can he still have it done", "before-the-injection"),
+        # Chat fillers are not unknown words ("lol" and "banned" kept this one from its answer).
+        ("is a trigger point injection a steroid shot lol", "steroid-or-anesthetic"),
         ("what should my mother tell the doctor before her injection", "before-the-injection"),
         (
             "my son had the shots yesterday and now his back is really sore, is that normal",
@@ -592,6 +594,19 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("is it safe to get trigger point injections", "side-effects"),
         # A subject no entry answers counts beside trigger points too.
         ("will trigger point injections show up on a drug test", None),
+        # A third patient probe's: blood thinners and diabetes in their own names, "put
+        # him to sleep", a "trigger injection".
+        ("how many days do i hold plavix before tpi", "before-the-injection"),
+        (
+            "Ive been on coumadin for years, can i get trigger point injections?",
+            "before-the-injection",
+        ),
+        ("my husband have sugar disease, injection make sugar high?", "pregnancy-diabetes"),
+        (
+            "dad has dementia and gets confused easy, will they put him to sleep for the injection?",
+            "what-happens",
+        ),
+        ("i am pregnent, can i get a trigger injection", "pregnancy-diabetes"),
         # Children are a subject; a minor procedure or kids named in passing are not.
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
