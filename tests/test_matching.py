@@ -607,6 +607,8 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
             "what-happens",
         ),
         ("i am pregnent, can i get a trigger injection", "pregnancy-diabetes"),
+        # A staff probe's: the question after the comma is too short to be the focus alone.
+        ("tpi documentation requirements for medicare, what's needed?", "documentation"),
         # Children are a subject; a minor procedure or kids named in passing are not.
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
