@@ -868,6 +868,11 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
         # A probe's teenager got what a TPI is; the facts say nothing on age.
         ("im 16 can i get trigger point injections", "children or teenagers"),
         ("can my 15 year old get trigger point injections", "children or teenagers"),
+        # A staff probe's: prolotherapy got the Botox entry.
+        (
+            "Is there a CPT or HCPCS code for prolotherapy, and will Medicare cover it?",
+            "prolotherapy",
+        ),
     ],
 )
 def test_a_question_about_another_subject_is_not_answered_by_a_tpi_entry(
