@@ -67,25 +67,27 @@ BARE_HOW_MANY = re.compile(r"\bhow many\b")
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
-# service, how often ("how many times can they inject my upper trap"), a visit or another
-# procedure the same day (E/M and OMT codes, bundling), whether a payer pays, who may
-# bill. Their entries answer them better than a count.
+# service, how often ("how many times can they inject my upper trap"), manipulation the
+# same day (OMT codes, bundling). Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
-    r"|how many times|how often|99\d{3}|9892[5-9]|omt|osteopathic|bundled?|bundling"
-    r"|new patient|established patient|(?:medicare|insurance|payers?|plans?) (?:pay|pays|cover"
-    r"|covers|reimburse)|who (?:is allowed|can|may) (?:to )?bill|allowed to bill)\b"
+    r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling)\b"
 )
-# Who injected, with what, how or where: context for a case that names its muscles
-# ("NP injected bilateral traps, code?"), but the subject of a question that names only
-# a region ("NP does TPIs in the neck, can we bill them?").
+# Who injected, with what, how or where, a visit beside it, whether a payer pays: context
+# for a case that names its muscles ("NP injected bilateral traps, code?", "new patient,
+# doc injected both traps and the right rhomboid, 20552 or 20553?"), but the subject of a
+# question that names only a region ("NP does TPIs in the neck, can we bill them?", "did
+# 20553 for her neck, can we bill a 99214 along with it?", "will Medicare pay 20561 for
+# the neck and shoulder muscles?").
 REGION_ONLY_SUBJECT = re.compile(
     r"\b(?:supervision|supervising|guided|imaging|fluoroscopically|medications?|medicine"
     r"|nps?|npps?|nurse practitioners?|physician assistants?|pa|chiropractors?|steroids?"
-    r"|j codes?|hcpcs|pos)\b"
+    r"|j codes?|hcpcs|pos|99\d{3}|new patient|established patient|who (?:is allowed|can|may)"
+    r" (?:to )?bill|allowed to bill|(?:medicare|insurance|payers?|plans?) (?:pay|pays|cover"
+    r"|covers|reimburse))\b"
 )
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})

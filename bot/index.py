@@ -32,10 +32,10 @@ SUBJECT_WORDS = "trigger point injection needling botox procedure"
 OWN_SUBJECT = "trigger point"
 # Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
 # a billing one, whatever else it asks: "how is the injection administered and billed",
-# "how do I appeal a TPI denial", "ICD10 for myofascial pain in the neck?", "incident to
-# tpi new pt ok?". ("Denied" is not one: "my husband was denied a TPI"; nor "PT", which
-# is physical therapy as often as a patient.)
-BILLING_WORDS = "bill code cpt modifier units denial appeal icd lcd ncci incident payer payers"
+# "how do I appeal a TPI denial", "ICD10 for myofascial pain in the neck?". ("Denied" is
+# not one: "my husband was denied a TPI"; nor "PT", which is physical therapy as often as
+# a patient, nor "incident": "there was an incident during my injection".)
+BILLING_WORDS = "bill code cpt modifier units denial appeal icd lcd ncci payer payers"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
 # A point cue's own pattern, its plain words and the beginnings of its starred words.

@@ -218,9 +218,10 @@ class Matcher:
     def _reports(text: str, query: Query) -> bool:
         """Whether a message tells what is happening rather than asks: no question, no
         billing word or code ("ICD-10 code for chest pain after a TPI" is a coder's
-        search), and no point asked ("risk of pneumothorax after a TPI")."""
+        search), and no point asked ("risk of pneumothorax after a TPI"). Not any word of
+        the staff entries: "chest pain, tpi 2 days ago" is a report, whatever the "2"."""
         asks = asks_a_question(text[:MAX_QUERY_CHARS])
-        return not (asks or query.asks_staff or query.points)
+        return not (asks or query.asks_billing or query.points)
 
     def _score(self, query: Query, limit: int) -> Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""

@@ -302,7 +302,8 @@ class QueryReader:
         if not words or codes:
             return False
         if not any(stem in self.index.postings for stem in weights):
-            return True
+            # A message of stop words alone ("ok", "lol", "the") says nothing about it.
+            return bool(weights) or self._has_pronoun(focus_text)
         own = any(stem in weights for stem in self.index.subject_stems)
         return self._has_pronoun(focus_text) and not own
 

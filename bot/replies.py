@@ -19,7 +19,7 @@ from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
 from bot.results import is_long_message
-from bot.text import normalise
+from bot.text import STOPWORDS, normalise, tokenise
 
 # Telegram's limit is 4096 characters after entity parsing, counted in UTF-16 units.
 MESSAGE_LIMIT = 4096
@@ -246,6 +246,10 @@ def suggest_reply(result: Result) -> Reply:
     return Reply(text(lead), (*options, Option("None of these", TOPICS_DATA)))
 
 
+def _says_nothing(result: Result) -> bool:
+    return all(word in STOPWORDS for word in tokenise(result.query))
+
+
 def _no_information(result: Result) -> str:
     return f"Sorry, I have no information about {', '.join(result.unknown_codes)}."
 
@@ -264,7 +268,8 @@ def _points(result: Result) -> str:
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """The reply for a matcher result; ``compact`` drops the extras for group chats."""
-    if not normalise(result.query):  # a bare mention, an emoji, "?": how to ask
+    # A bare mention, an emoji, "?", or stop words alone ("ok", "lol"): how to ask.
+    if not normalise(result.query) or (result.status is Status.NONE and _says_nothing(result)):
         return Reply(text(GROUP_USAGE if compact else NOTHING_ASKED))
     if result.status is Status.SAFETY:
         return safety_reply(result, knowledge, compact=compact)

@@ -609,6 +609,10 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("i am pregnent, can i get a trigger injection", "pregnancy-diabetes"),
         # A staff probe's: the question after the comma is too short to be the focus alone.
         ("tpi documentation requirements for medicare, what's needed?", "documentation"),
+        # A review's: a teen in the past, "put the muscle to sleep", an a1c alone.
+        ("I've had knots since I was a teen, what causes them?", "causes"),
+        ("does botox put the muscle to sleep?", None),
+        ("what is a normal a1c?", None),
         # Children are a subject; a minor procedure or kids named in passing are not.
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
@@ -849,6 +853,11 @@ def test_it_without_a_subject_is_about_trigger_point_injections(matcher: Matcher
     result = matcher.answer("is it covered by medicare")
     assert all(c.entry.id != "dry-needling" for c in result.candidates[:1])
     assert {c.entry.id for c in result.candidates} & {"medicare-limits", "insurance-coverage"}
+    # Stop words alone name nothing, not even it: "the" got what a TPI is.
+    assert answered_with(matcher, "How is it done?") == "what-happens"
+    for nothing in ("the", "ok", "lol"):
+        result = matcher.answer(nothing)
+        assert result.status is Status.NONE and not result.candidates, nothing
 
 
 @pytest.mark.parametrize(

@@ -72,8 +72,11 @@ MUST_TRIGGER = [
     (
         "had shots in my upper back 3 hours ago and now my chest feels tight and i cant take"
         " a deep breath",
-        "breathing",
+        "breathing-after-injection",
     ),
+    ("i cant take a deep breath since my trigger point shots", "breathing-after-injection"),
+    # A digit is no billing word: not a coder's search but a report.
+    ("chest pain, tpi 2 days ago", "breathing"),
     (
         "doctor give me injection yesterday, today the place is red and hot, what i do",
         "infection-signs",
@@ -142,6 +145,11 @@ MUST_NOT_TRIGGER = [
     "can a trigger point in my pec make my chest feel tight?",
     "fever after my flu shot, can i still get my tpi tomorrow?",
     "will the pain be worse than before the injection?",
+    # A review's: a deep breath or a worse pain with no injection behind them.
+    "I cant take a deep breath when my back spasms, can trigger point injections help?",
+    "it hurts to breathe deeply when the knot under my ribs flares up, what causes that?",
+    "my pain is worse than before my massage, would a trigger point injection help?",
+    "my knee pain is worse than before my surgery, can trigger point injections help with that?",
 ]
 
 
