@@ -609,6 +609,11 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("i am pregnent, can i get a trigger injection", "pregnancy-diabetes"),
         # A staff probe's: the question after the comma is too short to be the focus alone.
         ("tpi documentation requirements for medicare, what's needed?", "documentation"),
+        # A third patient probe's plain wordings.
+        ("how do i help my mom at home after her trigger point injection", "aftercare"),
+        ("how many day pain after the injection is normal", "side-effects"),
+        ("does the shot make the muscle weaker for a while", "side-effects"),
+        ("is it bad to stretch after the shot", "aftercare"),
         # A review's: a teen in the past, "put the muscle to sleep", an a1c alone.
         ("I've had knots since I was a teen, what causes them?", "causes"),
         ("does botox put the muscle to sleep?", None),
