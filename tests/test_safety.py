@@ -77,6 +77,7 @@ MUST_TRIGGER = [
     ("i cant take a deep breath since my trigger point shots", "breathing-after-injection"),
     # A digit is no billing word: not a coder's search but a report.
     ("chest pain, tpi 2 days ago", "breathing"),
+    ("wheezing and hives, had the shots 1 day ago", "allergic-reaction"),
     (
         "doctor give me injection yesterday, today the place is red and hot, what i do",
         "infection-signs",
