@@ -78,6 +78,12 @@ MUST_TRIGGER = [
     # A digit is no billing word: not a coder's search but a report.
     ("chest pain, tpi 2 days ago", "breathing"),
     ("wheezing and hives, had the shots 1 day ago", "allergic-reaction"),
+    # A Telegram probe's: a weekday instead of "after", a temperature without "of".
+    (
+        "got trigger point shots monday and now i have a fever of 101 and the spot is swollen",
+        "infection-signs",
+    ),
+    ("had a tpi on monday, now fever 101", "infection-signs"),
     (
         "doctor give me injection yesterday, today the place is red and hot, what i do",
         "infection-signs",
@@ -151,6 +157,7 @@ MUST_NOT_TRIGGER = [
     "it hurts to breathe deeply when the knot under my ribs flares up, what causes that?",
     "my pain is worse than before my massage, would a trigger point injection help?",
     "my knee pain is worse than before my surgery, can trigger point injections help with that?",
+    "i had my shots last week, can i get more this week?",
 ]
 
 
