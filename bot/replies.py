@@ -19,7 +19,7 @@ from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
 from bot.matching import Result, Status
 from bot.results import is_long_message
-from bot.text import STOPWORDS, normalise, tokenise
+from bot.text import normalise, says_nothing
 
 # Telegram's limit is 4096 characters after entity parsing, counted in UTF-16 units.
 MESSAGE_LIMIT = 4096
@@ -246,8 +246,11 @@ def suggest_reply(result: Result) -> Reply:
     return Reply(text(lead), (*options, Option("None of these", TOPICS_DATA)))
 
 
-def _says_nothing(result: Result) -> bool:
-    return all(word in STOPWORDS for word in tokenise(result.query))
+def asks_nothing(result: Result) -> bool:
+    """Whether the message asked nothing: a bare mention, an emoji, "?", or stop words
+    alone that matched nothing ("ok", "lol"; "How is it done?" is answered)."""
+    query = result.query
+    return not normalise(query) or (result.status is Status.NONE and says_nothing(query))
 
 
 def _no_information(result: Result) -> str:
@@ -268,8 +271,7 @@ def _points(result: Result) -> str:
 
 def reply_for(result: Result, knowledge: KnowledgeBase, *, compact: bool = False) -> Reply:
     """The reply for a matcher result; ``compact`` drops the extras for group chats."""
-    # A bare mention, an emoji, "?", or stop words alone ("ok", "lol"): how to ask.
-    if not normalise(result.query) or (result.status is Status.NONE and _says_nothing(result)):
+    if asks_nothing(result):  # how to ask
         return Reply(text(GROUP_USAGE if compact else NOTHING_ASKED))
     if result.status is Status.SAFETY:
         return safety_reply(result, knowledge, compact=compact)

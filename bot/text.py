@@ -119,6 +119,11 @@ def normalise(text: str) -> str:
     return " ".join(tokenise(text))
 
 
+def says_nothing(text: str) -> bool:
+    """Whether ``text`` is stop words alone, or no words at all: "ok", "lol", "👍"."""
+    return all(word in STOPWORDS for word in tokenise(text))
+
+
 def tokenise(text: str) -> list[str]:
     """The normalised tokens of ``text``; code numbers are single tokens."""
     if text.isascii():  # NFKC, NFKD and accent removal change nothing in ASCII: skip them

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.handlers.context import BotContext
 from bot.matching import Matcher, Result
 from bot.questionlog import QuestionLog
-from bot.replies import Reply, render_html, text
+from bot.replies import Reply, asks_nothing, render_html, text
 
 T = TypeVar("T")
 
@@ -103,13 +103,21 @@ async def load_code_set_for(
 
 
 async def answer_message(
-    message: Message, question: str, context: BotContext, *, lead: str | None = None
+    message: Message,
+    question: str,
+    context: BotContext,
+    *,
+    lead: str | None = None,
+    quiet_if_nothing_asked: bool = False,
 ) -> None:
     """Answer ``question``, asked in ``message``: log it, then reply (compact in groups),
-    after ``lead`` if given."""
+    after ``lead`` if given; with ``quiet_if_nothing_asked``, a message that asks nothing
+    ("lol ok" in reply to the bot in a group) gets no reply and is not logged."""
     await load_code_set_for(context, question, message)
     # After the wait: a /reload meanwhile has put in the matcher that answers now.
     answered = answer(matcher_of(context), question, compact=is_group(message))
+    if quiet_if_nothing_asked and asks_nothing(answered.result):
+        return
     row = record(context, chat_kind(message), answered.result)
     reply = answered.reply
     paragraphs = (*text(lead), *reply.paragraphs) if lead else reply.paragraphs

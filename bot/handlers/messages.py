@@ -12,6 +12,7 @@ from telegram.ext import MessageHandler, filters
 from bot.handlers.common import (
     answer_message,
     expect,
+    is_group,
     message_of,
     send_reply,
     with_replied,
@@ -28,29 +29,51 @@ class AddressedToBot(filters.MessageFilter):
     """A group message that replies to the bot or mentions its @username."""
 
     def filter(self, message: Message) -> bool:
-        bot = message.get_bot()
-        replied = message.reply_to_message
-        if replied and replied.from_user and replied.from_user.id == bot.id:
-            return True
-        mentions = [
-            *message.parse_entities([MessageEntity.MENTION]).values(),
-            *message.parse_caption_entities([MessageEntity.MENTION]).values(),
-        ]
-        return any(m.lstrip("@").lower() == bot.username.lower() for m in mentions)
+        return _replies_to_bot(message) or _mentions_bot(message)
+
+
+def _replies_to_bot(message: Message) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
+
+
+def _mentions_bot(message: Message) -> bool:
+    mentions = [
+        *message.parse_entities([MessageEntity.MENTION]).values(),
+        *message.parse_caption_entities([MessageEntity.MENTION]).values(),
+    ]
+    username = message.get_bot().username.lower()
+    return any(m.lstrip("@").lower() == username for m in mentions)
+
+
+def _reacts(message: Message) -> bool:
+    """A group reply to the bot without a mention: a colleague may be reacting to its
+    answer ("lol ok"), so a message that asks nothing gets no reply there."""
+    return is_group(message) and not _mentions_bot(message)
 
 
 async def question(update: Update, context: BotContext) -> None:
     """Answer a question; in groups the answer is compact and quotes the asker."""
     message = message_of(update)
     asked = without_mentions(expect(message.text, "text"))
-    await answer_message(message, with_replied(message, asked), context)
+    quiet = _reacts(message)
+    await answer_message(
+        message, with_replied(message, asked), context, quiet_if_nothing_asked=quiet
+    )
 
 
 async def captioned(update: Update, context: BotContext) -> None:
     """Answer the caption of a photo or file, saying that the picture is not read."""
     message = message_of(update)
     asked = without_mentions(expect(message.caption, "caption"))
-    await answer_message(message, with_replied(message, asked), context, lead=CAPTION_NOTE)
+    quiet = _reacts(message)
+    await answer_message(
+        message,
+        with_replied(message, asked),
+        context,
+        lead=CAPTION_NOTE,
+        quiet_if_nothing_asked=quiet,
+    )
 
 
 async def not_text(update: Update, context: BotContext) -> None:

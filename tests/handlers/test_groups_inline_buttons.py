@@ -51,6 +51,16 @@ async def test_group_answers_mentions_and_replies_to_the_bot(harness: Harness):
     assert "J3301" in sent["text"]
 
 
+async def test_a_reaction_in_reply_to_the_bot_gets_no_reply(harness: Harness):
+    # A Telegram probe's colleague answered the bot's reply with "lol ok": the bot posted
+    # three suggestions to the group.
+    for reaction in ("lol ok", "👍", "ok"):
+        assert await harness.send(reaction, chat_type="group", reply_to_bot=True) == []
+    # A follow-up of stop words that asks something is still answered.
+    [sent] = await harness.send("How is it done?", chat_type="group", reply_to_bot=True)
+    assert "What happens during a trigger point injection" in sent["text"]
+
+
 async def test_group_start_and_a_bare_mention_say_how_to_ask_there(harness: Harness):
     # /start said "Just type your question", which a group ignores; a bare mention got
     # "Sorry, I don't have an answer to that" and eight topic buttons.
