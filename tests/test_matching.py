@@ -363,6 +363,8 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("how long will i be sore after a trigger point injection", "soreness"),
         ("how long does soreness last after trigger point injections", "soreness"),
         ("how long will my mom be at the clinic for the tpi", "procedure"),
+        # A worry, not a report (no 911 reply): the side effects, not the symptoms.
+        ("will my chest feel tight after the shot?", "side-effects"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
@@ -614,6 +616,8 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("how many day pain after the injection is normal", "side-effects"),
         ("does the shot make the muscle weaker for a while", "side-effects"),
         ("is it bad to stretch after the shot", "aftercare"),
+        # A Telegram probe's: "fever" was no word of any question.
+        ("what if i get a fever after the injection?", "side-effects"),
         # A review's: a teen in the past, "put the muscle to sleep", an a1c alone.
         ("I've had knots since I was a teen, what causes them?", "causes"),
         ("does botox put the muscle to sleep?", None),
