@@ -67,14 +67,17 @@ BARE_HOW_MANY = re.compile(r"\bhow many\b")
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
-# service, how often ("how many times can they inject my upper trap"), manipulation the
-# same day (OMT codes, bundling). Their entries answer them better than a count.
+# service, how often ("how many times can they inject my upper trap"), manipulation, a
+# nerve block or an epidural billed the same day (OMT, 64xxx and 6232x codes, bundling,
+# XS; a nerve named without its code is a site the reply says is not a TPI code).
+# Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
-    r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling)\b"
+    r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling|64\d{3}|6232\d"
+    r"|xs)\b"
 )
 # Who injected, with what, how or where, a visit beside it, whether a payer pays: context
 # for a case that names its muscles ("NP injected bilateral traps, code?", "new patient,
@@ -92,8 +95,11 @@ REGION_ONLY_SUBJECT = re.compile(
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})
 BOTH = frozenset({"bilateral", "bilaterally", "bilat", "both", "bl"})
-# A region word followed by one of these names a complaint, not an injection site.
+# A region word followed by one of these names a complaint, not an injection site; so does
+# one followed by more regions and then one of these ("neck and shoulder pain").
 COMPLAINT_WORDS = frozenset({"pain", "ache", "aches", "spasm", "spasms", "stiffness"})
+LINK_WORDS = frozenset({"and", "or", SEPARATOR})
+COMPLAINT_REACH = 5
 COUNT_PATTERN = re.compile(
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r" (?:total |more |separate |different |trigger point )?"
@@ -224,14 +230,25 @@ class CaseCoder:
             for length in range(min(self._longest, len(tokens) - index), 0, -1):
                 term = self._names.get(tuple(tokens[index : index + length]))
                 if term is not None:
-                    following = tokens[index + length] if index + length < len(tokens) else ""
-                    if not (term.kind == "region" and following in COMPLAINT_WORDS):
-                        mentions.append(_Mention(term, index, index + length))
+                    end = index + length
+                    if not (term.kind == "region" and self._complaint_follows(tokens, end)):
+                        mentions.append(_Mention(term, index, end))
                     index += length
                     break
             else:
                 index += 1
         return mentions
+
+    def _complaint_follows(self, tokens: Sequence[str], end: int) -> bool:
+        """Whether a complaint word follows a region, maybe after more regions: "neck
+        pain", "chronic neck and shoulder pain" name where it hurts, not what was
+        injected."""
+        for token in tokens[end : end + COMPLAINT_REACH]:
+            if token in COMPLAINT_WORDS:
+                return True
+            if token not in LINK_WORDS and token not in self._words:
+                return False
+        return False
 
     # --- counting -----------------------------------------------------------------------
 
