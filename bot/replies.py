@@ -25,8 +25,8 @@ from bot.text import normalise, says_nothing
 MESSAGE_LIMIT = 4096
 
 DISCLAIMER = "This is general information, not medical or billing advice."
-# Unanswered messages longer than this are mostly a story around the question (staff
-# describing a case), which the matcher reads less well than the question alone.
+# An unanswered long message (results.is_long_message) is mostly a story around the
+# question (staff describing a case), which the matcher reads less well than the question.
 SHORTER_HINT = "It may help to ask just the question, in one short sentence."
 # Suggestions after a long message: its story may have hidden the question.
 LONG_SUGGEST_LEAD = (
