@@ -251,10 +251,6 @@ _ASKING_CLAUSE = re.compile(
 )
 
 
-# A question after a comma of at most this many words asks about the clause before it.
-SHORT_QUESTION_TOKENS = 3
-
-
 def _clauses(sentence: str) -> list[str]:
     """A question after a comma is a sentence of its own, and the clause before it story;
     not when the question refers back to that clause ("I am pregnant, is it safe?", "my
@@ -281,13 +277,10 @@ def _qualifies(clause: str) -> bool:
 
 def _refers_back(question: str) -> bool:
     """Whether a question points at something said before it: "it", "them", or "that" /
-    "this" right after its first word ("is that normal", "does this mean"), or it is too
-    short to name what it asks about ("tpi documentation for medicare, what's needed?")."""
+    "this" right after its first word ("is that normal", "does this mean")."""
     tokens = tokenise(question)
-    return (
-        len(tokens) <= SHORT_QUESTION_TOKENS
-        or any(t in SUBJECT_PRONOUNS for t in tokens)
-        or any(t in ("that", "this") for t in tokens[1:3])
+    return any(t in SUBJECT_PRONOUNS for t in tokens) or any(
+        t in ("that", "this") for t in tokens[1:3]
     )
 
 

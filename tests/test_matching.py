@@ -609,8 +609,6 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
             "what-happens",
         ),
         ("i am pregnent, can i get a trigger injection", "pregnancy-diabetes"),
-        # A staff probe's: the question after the comma is too short to be the focus alone.
-        ("tpi documentation requirements for medicare, what's needed?", "documentation"),
         # A third patient probe's plain wordings.
         ("how do i help my mom at home after her trigger point injection", "aftercare"),
         ("how many day pain after the injection is normal", "side-effects"),

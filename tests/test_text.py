@@ -96,8 +96,6 @@ def test_a_question_after_a_comma_is_the_focus_and_the_clause_before_is_story():
         "The patient had chest pain after the injection, is that normal?",
         "If the doctor injects 3 muscles, can we bill 20553?",
         "For a patient with fibromyalgia, are trigger point injections effective?",
-        # Too short to name what it asks about: it asks about the clause before.
-        "tpi documentation requirements for medicare, what's needed?",
     ):
         assert focus_sentences(kept) == [(kept, True)], kept
         assert asks_a_question(kept) is kept.endswith("?"), kept
