@@ -67,30 +67,30 @@ BARE_HOW_MANY = re.compile(r"\bhow many\b")
 DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|audit)\b")
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
-# service, how often ("how many times can they inject my upper trap"), manipulation, a
-# nerve block or an epidural billed the same day (OMT, 64xxx and 6232x codes, bundling,
-# XS; a nerve named without its code is a site the reply says is not a TPI code).
-# Their entries answer them better than a count.
+# service, how often ("how many times can they inject my upper trap"), a visit (E/M
+# codes), manipulation or a nerve block billed the same day (OMT and 64xxx codes,
+# bundling; a nerve named without its code is a site the reply says is not a TPI code),
+# who may bill. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
     r"|drug|wasted|wastage|diagnosis|icd|dx|denied|denial|denying|ultrasound|guidance"
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
-    r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling|64\d{3}|6232\d"
-    r"|xs)\b"
+    r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling|64\d{3}"
+    r"|99\d{3}|new patient visit|established patient visit|who (?:is allowed|can|may)"
+    r" (?:to )?bill|allowed to bill)\b"
 )
-# Who injected, with what, how or where, a visit beside it, whether a payer pays: context
+# Who injected, with what, how or where, a new patient, XS, whether a payer pays: context
 # for a case that names its muscles ("NP injected bilateral traps, code?", "new patient,
-# doc injected both traps and the right rhomboid, 20552 or 20553?"), but the subject of a
-# question that names only a region ("NP does TPIs in the neck, can we bill them?", "did
-# 20553 for her neck, can we bill a 99214 along with it?", "will Medicare pay 20561 for
-# the neck and shoulder muscles?").
+# doc injected both traps and the right rhomboid, 20552 or 20553?", "tpi to right and
+# left trapezius, xs modifier needed?"), but the subject of a question that names only a
+# region ("NP does TPIs in the neck, can we bill them?", "will Medicare pay 20561 for the
+# neck and shoulder muscles?").
 REGION_ONLY_SUBJECT = re.compile(
     r"\b(?:supervision|supervising|guided|imaging|fluoroscopically|medications?|medicine"
     r"|nps?|npps?|nurse practitioners?|physician assistants?|pa|chiropractors?|steroids?"
-    r"|j codes?|hcpcs|pos|99\d{3}|new patient|established patient|who (?:is allowed|can|may)"
-    r" (?:to )?bill|allowed to bill|(?:medicare|insurance|payers?|plans?) (?:pay|pays|cover"
-    r"|covers|reimburse))\b"
+    r"|j codes?|hcpcs|pos|new patient|established patient|xs|(?:medicare|insurance|payers?"
+    r"|plans?) (?:pay|pays|cover|covers|reimburse))\b"
 )
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})

@@ -227,9 +227,13 @@ class Matcher:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""
         owners = {code: self._code_index(code) for code in query.codes}
         # Only unknown codes: nothing is known about what is asked, unless it is asked
-        # beside trigger points ("tpi + 64405 same day?" is the same-day entry's question).
-        own_subject = self._index.own_subject_stems <= set(query.content)
-        if owners and all(owner is None for owner in owners.values()) and not own_subject:
+        # beside trigger points or an injection ("tpi + 64405 same day?", "doc did a
+        # 99204 consult then injected the left trap, bill both?": the same-day entries).
+        content = set(query.content)
+        beside = (
+            self._index.own_subject_stems <= content or self._index.stem("injection") in content
+        )
+        if owners and all(owner is None for owner in owners.values()) and not beside:
             return None
         coverage, information = self._coverage(query, owners)
         best = self._best_covered(query, coverage, limit)

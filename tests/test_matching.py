@@ -616,10 +616,18 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("is it bad to stretch after the shot", "aftercare"),
         # A Telegram probe's: "fever" was no word of any question.
         ("what if i get a fever after the injection?", "side-effects"),
-        # A review's: a teen in the past, "put the muscle to sleep", an a1c alone.
+        # A review's: a teen in the past, "put the muscle to sleep"; a second one's: an a1c
+        # beside the injection is diabetes ("what is a normal a1c?" is answered too, left).
         ("I've had knots since I was a teen, what causes them?", "causes"),
         ("does botox put the muscle to sleep?", None),
-        ("what is a normal a1c?", None),
+        ("my a1c is 9, can i get a trigger point injection with steroid?", "pregnancy-diabetes"),
+        # A second review's: a cause, not stretching after the injection; who may bill and
+        # an E/M code are not counts, a new patient and XS beside named muscles are.
+        ("I stretch after every run but still get knots, why?", None),
+        ("who can bill the tpi the NP did on the left trap and rhomboid?", "who-can-bill"),
+        ("can the NP bill a new patient visit with tpi to the trapezius?", "who-can-bill"),
+        ("thanks for the info, what is 20552?", "cpt-code"),
+        ("lidocaine only no steroid, which j code?", "drug-billing"),
         # Children are a subject; a minor procedure or kids named in passing are not.
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",

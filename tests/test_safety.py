@@ -84,6 +84,11 @@ MUST_TRIGGER = [
         "infection-signs",
     ),
     ("had a tpi on monday, now fever 101", "infection-signs"),
+    # A second review's: pain worse days after, a temperature, a tight chest the day after.
+    ("my pain is worse after the tpi 2 days ago, is that normal?", "infection-signs"),
+    ("pain is worse since my shots last week, what should i do", "infection-signs"),
+    ("my temp is 101, had the shot yesterday", "infection-signs"),
+    ("chest feels tight, injection 1 day ago", "breathing-after-injection"),
     (
         "doctor give me injection yesterday, today the place is red and hot, what i do",
         "infection-signs",
