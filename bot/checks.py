@@ -43,7 +43,7 @@ from bot.matching import (
     Candidate,
     Matcher,
 )
-from bot.query import MAX_QUERY_CHARS, Query
+from bot.query import Query, readable_part
 from bot.replies import entry_reply, render_html
 from bot.text import display_code, is_code, normalise
 
@@ -227,7 +227,7 @@ def _surely_its_own(matcher: Matcher, phrase: str, index: int) -> bool:
     query = matcher._reader.read(phrase)
     if not query.words:
         return True  # answered "none" without candidates
-    if matcher._cases.answer(phrase[:MAX_QUERY_CHARS]) is not None:
+    if matcher._cases.answer(readable_part(phrase)) is not None:
         return False
     # Early answers (safety, small talk, a code-set answer) have no candidates: no warning.
     owners = {code: matcher._code_index(code) for code in query.codes}

@@ -35,7 +35,7 @@ from bot.decision import Scored, decide
 from bot.icd10_answers import CodeAnswers
 from bot.index import KnowledgeIndex, content_words, sorted_words
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
-from bot.query import MAX_QUERY_CHARS, Query, QueryReader
+from bot.query import Query, QueryReader, readable_part
 from bot.results import Candidate, Result, Status, Thresholds
 from bot.text import (
     SUBJECT_PRONOUNS,
@@ -47,7 +47,7 @@ from bot.text import (
 )
 
 # A Telegram message holds at most 4,096 characters: the safety rules read all of them,
-# though matching reads the first MAX_QUERY_CHARS.
+# though matching reads at most query.MAX_QUERY_CHARS of them (query.readable_part).
 MAX_SAFETY_CHARS = 4096
 
 # The results are defined in bot.results; importing them from here is the usual way.
@@ -178,7 +178,7 @@ class Matcher:
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
         # A described case (muscles named, asking the code): counted, not matched.
-        case = self._cases.answer(text[:MAX_QUERY_CHARS])
+        case = self._cases.answer(readable_part(text))
         if case is not None:
             counted = Candidate(case.entry, 100.0, "described case", ("muscles counted",))
             return Result(Status.ANSWER, text, (counted,), case=case)
@@ -191,7 +191,7 @@ class Matcher:
     def needs_code_set(self, text: str) -> bool:
         """Whether answering ``text`` first loads the ICD-10-CM code set: seconds of parsing,
         once, which a front end serving other chats does off its event loop."""
-        if icd10.is_loaded() or not any(map(is_icd10_code, tokenise(text[:MAX_QUERY_CHARS]))):
+        if icd10.is_loaded() or not any(map(is_icd10_code, tokenise(readable_part(text)))):
             return False
         query = self._reader.read(text)
         return self._before_matching(text, query) is None and self._icd10.looks_up(
@@ -220,7 +220,7 @@ class Matcher:
         billing word or code ("ICD-10 code for chest pain after a TPI" is a coder's
         search), and no point asked ("risk of pneumothorax after a TPI"). Not any word of
         the staff entries: "chest pain, tpi 2 days ago" is a report, whatever the "2"."""
-        asks = asks_a_question(text[:MAX_QUERY_CHARS])
+        asks = asks_a_question(readable_part(text))
         return not (asks or query.asks_billing or query.points)
 
     def _score(self, query: Query, limit: int) -> Scored | None:

@@ -46,8 +46,24 @@ LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then", "exactly
 DEFINITION_FILLERS = frozenset(
     "a an the and or these those this that exactly really even actually anyway again then".split()
 )
-# Longer messages are cut before matching so that time per question stays bounded.
+# Longer messages are cut before matching so that time per question stays bounded: their
+# opening (this share of the limit) and their end, where a pasted note's question stands.
 MAX_QUERY_CHARS = 1000
+OPENING_SHARE = 0.25
+
+
+def readable_part(text: str) -> str:
+    """What matching reads of a message: all of it up to ``MAX_QUERY_CHARS``; of a longer
+    one its opening and its end (a biller pastes the note, then asks), cut between words
+    and joined as separate lines."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    opening = int(MAX_QUERY_CHARS * OPENING_SHARE)
+    head, tail = text[:opening], text[opening - MAX_QUERY_CHARS :]
+    # Drop the word each cut may have split, if there is more than one.
+    head = head.rsplit(maxsplit=1)[0] if len(head.split()) > 1 else head
+    tail = tail.split(maxsplit=1)[-1] if len(tail.split()) > 1 else tail
+    return f"{head}\n{tail}"
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,7 @@ class QueryReader:
         """The question as the matcher scores it."""
         sentences = [
             ([self._correct(token) for token in tokenise(sentence)], is_focus)
-            for sentence, is_focus in focus_sentences(text[:MAX_QUERY_CHARS])
+            for sentence, is_focus in focus_sentences(readable_part(text))
         ]
         corrected = " ".join(token for tokens, _ in sentences for token in tokens)
         focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
