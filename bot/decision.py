@@ -85,7 +85,11 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     audience = not for_staff or scored.asks_staff or scored.point_entries is not None
     known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
     informative = scored.information >= MIN_INFORMATION
-    if confident and on_point and on_subject and audience and known_subject and informative:
+    # Codes named, none of them known ("tpi + 64405 same day?"): the closest entries are
+    # offered after "no information about 64405", never given as the answer.
+    known_codes = not scored.unknown_codes or bool(scored.code_entries)
+    answerable = on_point and on_subject and audience and known_subject and known_codes
+    if confident and answerable and informative:
         return Result(
             Status.ANSWER,
             text,

@@ -58,6 +58,13 @@ def test_an_unknown_code_beside_trigger_points_is_offered_the_entry_on_both(
     # Without trigger points, nothing is known about what is asked.
     alone = matcher.answer("is 64405 covered by medicare")
     assert alone.status is Status.NONE and not alone.candidates
+    # Beside an injection, the closest entries are at most offered, never the answer (a
+    # staff probe's SI joint question got the imaging guidance entry).
+    joint = matcher.answer(
+        "Our SI joint injections 27096 under fluoroscopy keep getting denied by Medicare. What"
+        " does Medicare require for SI joint injections to be covered?"
+    )
+    assert joint.status is not Status.ANSWER and joint.unknown_codes == ("27096",)
 
 
 def test_a_code_one_digit_away_is_not_the_same_code(matcher: Matcher):
