@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import dropwhile
@@ -222,10 +223,45 @@ class QueryReader:
             (pid, entries, cues.spans(focus_text)) for pid, cues, entries in self.index.points
         ]
         spans = [span for _, _, spans in found for span in spans]
-        return [
+        kept = [
             (pid, entries, [span for span in own if not _inside_a_longer(span, spans)])
             for pid, entries, own in found
         ]
+        return self._more_specific(focus_text, kept)
+
+    def _more_specific(self, focus_text: str, found: list[CuesFound]) -> list[CuesFound]:
+        """Of the points whose cues cover the same words, the one whose cue names more of
+        them: "how long does the bruising last" is the soreness point's "how long ...
+        bruis* ... last*", not the duration's "how long ... last*"."""
+        points_at: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for pid, _, spans in found:
+            for span in spans:
+                points_at[span].append(pid)
+        dropped: set[tuple[str, tuple[int, int]]] = set()
+        for span, pids in points_at.items():
+            if len(pids) > 1:
+                said = focus_text[span[0] : span[1]]
+                named = {pid: self._cue_size(pid, said) for pid in pids}
+                most = max(named.values())
+                dropped |= {(pid, span) for pid in pids if named[pid] < most}
+        if not dropped:
+            return found
+        return [
+            (pid, entries, [span for span in spans if (pid, span) not in dropped])
+            for pid, entries, spans in found
+        ]
+
+    def _cue_size(self, point_id: str, said: str) -> int:
+        """How many words the longest cue of the point that found ``said`` names."""
+        whole = [(0, len(said))]
+        return max(
+            (
+                len(plain)
+                for single, plain, _ in self.index.cue_parts(point_id)
+                if single.spans(said) == whole
+            ),
+            default=0,
+        )
 
     def _cue_words(self, focus_text: str, found: list[CuesFound]) -> frozenset[str]:
         """The words of the cues found that no entry is indexed under ("untie" in "Can I

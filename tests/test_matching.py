@@ -374,6 +374,10 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         # how long the visit takes is the procedure.
         ("how long will i be sore after a trigger point injection", "soreness"),
         ("how long does soreness last after trigger point injections", "soreness"),
+        # Where two points' cues cover the same words, the cue that names more of them:
+        # "how long ... bruis* ... last*" over the duration's "how long ... last*".
+        ("How long does the bruising last", "soreness"),
+        ("How long until the soreness goes away", "soreness"),
         ("how long will my mom be at the clinic for the tpi", "procedure"),
         # A worry, not a report (no 911 reply): the side effects, not the symptoms.
         ("will my chest feel tight after the shot?", "side-effects"),
