@@ -138,10 +138,16 @@ def with_replied(message: Message, asked: str) -> str:
     to ("@bot is this right?" under "we bill 20552 twice for bilateral traps"), or those
     words alone for a bare "/ask" or mention. A reply to the bot itself adds nothing."""
     replied = message.reply_to_message
-    if replied is None or (replied.from_user and replied.from_user.id == message.get_bot().id):
+    if replied is None or replies_to_bot(message):
         return asked
     before = without_mentions(replied.text or replied.caption or "")
     return f"{before}\n{asked}".strip()
+
+
+def replies_to_bot(message: Message) -> bool:
+    """Whether ``message`` replies to one of the bot's own messages."""
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
 
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -14,6 +14,7 @@ from bot.handlers.common import (
     expect,
     is_group,
     message_of,
+    replies_to_bot,
     send_reply,
     with_replied,
     without_mentions,
@@ -29,12 +30,7 @@ class AddressedToBot(filters.MessageFilter):
     """A group message that replies to the bot or mentions its @username."""
 
     def filter(self, message: Message) -> bool:
-        return _replies_to_bot(message) or _mentions_bot(message)
-
-
-def _replies_to_bot(message: Message) -> bool:
-    replied = message.reply_to_message
-    return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
+        return replies_to_bot(message) or _mentions_bot(message)
 
 
 def _mentions_bot(message: Message) -> bool:
