@@ -632,6 +632,10 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("is it bad to stretch after the shot", "aftercare"),
         # A Telegram probe's: "fever" was no word of any question.
         ("what if i get a fever after the injection?", "side-effects"),
+        # A fourth patient probe's: pills instead, or getting better without injections,
+        # are the other treatments.
+        ("why not just take muscle relaxers instead", "treatments"),
+        ("will my neck get better without injections?", "treatments"),
         # A review's: a teen in the past, "put the muscle to sleep"; a second one's: an a1c
         # beside the injection is diabetes ("what is a normal a1c?" is answered too, left).
         ("I've had knots since I was a teen, what causes them?", "causes"),
