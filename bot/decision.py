@@ -54,6 +54,8 @@ class Scored:
     unanswered_points: tuple[str, ...] = ()
     # Whether it asks in billing words or codes (Query.asks_billing).
     asks_billing: bool = False
+    # Ids of the entries whose required words the question does not name (never answers).
+    unnamed_entries: frozenset[str] = frozenset()
 
 
 def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[str]) -> Result:
@@ -88,7 +90,8 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     # Codes named, none of them known ("tpi + 64405 same day?"): the closest entries are
     # offered after "no information about 64405", never given as the answer.
     known_codes = not scored.unknown_codes or bool(scored.code_entries)
-    answerable = on_point and on_subject and audience and known_subject and known_codes
+    named = best.entry.id not in scored.unnamed_entries
+    answerable = on_point and on_subject and audience and known_subject and known_codes and named
     if confident and answerable and informative:
         return Result(
             Status.ANSWER,

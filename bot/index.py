@@ -137,6 +137,11 @@ class KnowledgeIndex:
             for name, phrases in knowledge.other_subjects
         ]
         self.entry_subjects = self.compile_entry_subjects()
+        # Entries that answer only a question naming one of these phrases (or a code).
+        self.required_words = {
+            self.index_of[entry_id]: PhraseSet(phrases)
+            for entry_id, phrases in knowledge.required_words
+        }
         self.other_subject_words = self.compile_other_subject_words()
         del self.expansions, self.token_kinds, self.previous  # the old index may go
 

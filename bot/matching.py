@@ -254,6 +254,7 @@ class Matcher:
             self._ids(frozenset(owner for owner in owners.values() if owner is not None)),
             self._unanswered_points(query),
             query.asks_billing,
+            self._ids(self._unnamed(query)),
         )
 
     def _unanswered_points(self, query: Query) -> tuple[str, ...]:
@@ -466,11 +467,22 @@ class Matcher:
         if named is not None and not codes and not named.search(query.corrected):
             base *= POINT_MISMATCH
             reasons.append(f"about {subject}, which the question does not name")
+        if index in self._unnamed(query):
+            reasons.append("names neither a trigger point injection nor a code")
         if codes:
             reasons.append("code " + ", ".join(codes))
         if query.unknown:
             reasons.append("unknown words: " + ", ".join(query.unknown))
         return Candidate(entry, base + bonus, matched, tuple(reasons))
+
+    def _unnamed(self, query: Query) -> frozenset[int]:
+        """The entries whose required words (knowledge/points.yaml) the question does not
+        name, nor any code: "Can I bill for nerve blocks?" is not the entry on a nerve
+        block beside a TPI."""
+        if query.codes:
+            return frozenset()
+        required = self._index.required_words.items()
+        return frozenset(i for i, words in required if not words.search(query.corrected))
 
 
 def _similarities(query: str, choices: list[str]) -> list[float]:

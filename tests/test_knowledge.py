@@ -434,6 +434,21 @@ def test_other_subject_answers_name_a_subject_and_entries(write_knowledge):
             load_knowledge(directory)
 
 
+def test_required_words_name_an_entry_and_its_phrases(write_knowledge):
+    required = "required_words:\n  cpt-code: [trigger*, tpi]\n"
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=required)
+    assert load_knowledge(directory).required_words == (("cpt-code", ("trigger*", "tpi")),)
+    for wrong, message in (
+        ("  no-such-entry: [tpi]", "points.yaml:2: required_words: entry 'no-such-entry' does"),
+        ("  cpt-code: tpi", "'required_words' entry 'cpt-code' must be a list of phrases"),
+    ):
+        (directory / "points.yaml").write_text(
+            required.replace("  cpt-code: [trigger*, tpi]", wrong)
+        )
+        with pytest.raises(KnowledgeError, match=re.escape(message)):
+            load_knowledge(directory)
+
+
 def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
     points = (
         "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"

@@ -999,6 +999,31 @@ def test_an_entry_about_another_subject_answers_only_questions_naming_it(matcher
     assert "about dry needling, which the question does not name" in needling.reasons
 
 
+def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher: Matcher):
+    # points.yaml, required_words: the same-day entries are about a TPI beside another
+    # service; a question about that service alone is offered them, not answered.
+    for question in (
+        "Can I bill for nerve blocks?",
+        "Can I bill for Digital Nerve Blocks?",
+        "Can a physician ever bill more than one office E/M code for a patient in the same day?",
+    ):
+        result = matcher.answer(question)
+        assert result.status is Status.SUGGEST, question
+        reasons = result.candidates[0].reasons
+        assert "names neither a trigger point injection nor a code" in reasons, question
+    # Named, or with a code, or the visit's own modifier, they answer.
+    for question, entry in (
+        ("can I bill a nerve block with a tpi?", "same-day-procedures"),
+        ("nerve block and 20552 on the same claim?", "same-day-procedures"),
+        ("What is modifier 25?", "same-day-visit"),
+        (
+            "When may I bill Medicare for an exam on the same day as a minor procedure?",
+            "same-day-visit",
+        ),
+    ):
+        assert answered_with(matcher, question) == entry, question
+
+
 def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Matcher):
     # A patient's question that shares words with a billing entry ("improve", "pain")
     # is not answered with it; the same entry still answers staff.

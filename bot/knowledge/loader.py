@@ -285,8 +285,8 @@ def _check_muscle_terms(collected: Collected, problems: list[Problem]) -> None:
 
 
 def _phrase_lists(section: Section) -> list[Located[Any]]:
-    """A mapping of names to lists of phrases (``safety_contexts``, ``other_subjects``) or
-    of entry ids (``other_subject_answers``)."""
+    """A mapping of names to lists of phrases (``safety_contexts``, ``other_subjects``,
+    ``required_words``) or of entry ids (``other_subject_answers``)."""
     if not isinstance(section.value, dict):
         section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
         return []
@@ -334,6 +334,7 @@ SECTION_READERS: dict[str, SectionReader] = {
     "points": list_section(_point),
     "other_subjects": _phrase_lists,
     "other_subject_answers": _phrase_lists,
+    "required_words": _phrase_lists,
     "diagnosis_lists": list_section(_diagnosis_list),
     "muscles": list_section(_muscle_term("muscle")),
     "muscle_regions": list_section(_muscle_term("region")),
@@ -397,6 +398,7 @@ def _knowledge_base(collected: Collected) -> KnowledgeBase:
         points=values("points"),
         other_subjects=values("other_subjects"),
         other_subject_answers=values("other_subject_answers"),
+        required_words=values("required_words"),
         diagnosis_lists=values("diagnosis_lists"),
         muscle_terms=tuple(term for name in MUSCLE_SECTIONS for term in values(name)),
     )
@@ -435,7 +437,8 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
 
 
 def _check_subject_answers(collected: Collected) -> None:
-    """Each subject of ``other_subject_answers`` is an other subject, each id an entry."""
+    """Each subject of ``other_subject_answers`` is an other subject, each id an entry; each
+    key of ``required_words`` is an entry."""
     entry_ids = {located.value.id for located in collected["entries"]}
     subjects = {located.value[0] for located in collected["other_subjects"]}
     for located in collected["other_subject_answers"]:
@@ -448,6 +451,10 @@ def _check_subject_answers(collected: Collected) -> None:
             if entry_id not in entry_ids:
                 message = f"other_subject_answers: entry '{entry_id}' does not exist"
                 where.problem(where.lines.item, message)
+    for located in collected["required_words"]:
+        (entry_id, _), where = located.value, located.where
+        if entry_id not in entry_ids:
+            where.problem(where.lines.item, f"required_words: entry '{entry_id}' does not exist")
 
 
 def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:

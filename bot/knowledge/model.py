@@ -159,6 +159,9 @@ class KnowledgeBase:
     # Per other subject, the entries that answer questions about it though their wordings
     # do not name it ("Do cortisone shots raise blood sugar?": pregnancy-diabetes).
     other_subject_answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Per entry id, the phrases a question must name (or a code) for that entry to be its
+    # answer: the same-day entries are about a TPI beside another service.
+    required_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
     diagnosis_lists: tuple[DiagnosisList, ...] = ()
     muscle_terms: tuple[MuscleTerm, ...] = ()
     _entries_by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
