@@ -635,6 +635,11 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         # A fourth patient probe's: pills instead, or getting better without injections,
         # are the other treatments.
         ("why not just take muscle relaxers instead", "treatments"),
+        # Units of any J code, not only J3301's: the rounding rule is the same.
+        (
+            "what if the dose we gave is different from the HCPCS dosage, how many units?",
+            "drug-units",
+        ),
         ("will my neck get better without injections?", "treatments"),
         # A review's: a teen in the past, "put the muscle to sleep"; a second one's: an a1c
         # beside the injection is diabetes ("what is a normal a1c?" is answered too, left).
