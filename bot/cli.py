@@ -205,6 +205,8 @@ def result_json(result: Result) -> dict[str, object]:
         "unknown_codes": list(result.unknown_codes),
         "other_subjects": list(result.other_subjects),
         "unanswered_points": list(result.unanswered_points),
+        # Not English (bot.language): the message was not read.
+        "language": result.language,
         "icd10": icd10.as_json() if icd10 else None,
         "safety": {"id": safety.id, "related": list(safety.related)} if safety else None,
         "case": result.case.as_json() if result.case else None,

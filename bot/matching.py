@@ -35,6 +35,7 @@ from bot.decision import Scored, decide
 from bot.icd10_answers import CodeAnswers
 from bot.index import KnowledgeIndex, content_words, sorted_words
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
+from bot.language import other_language
 from bot.query import Query, QueryReader, readable_part
 from bot.results import Candidate, Result, Status, Thresholds
 from bot.text import (
@@ -199,9 +200,10 @@ class Matcher:
         )
 
     def _before_matching(self, text: str, query: Query) -> Result | None:
-        """The replies that come before any lookup: nothing to match, safety, small talk."""
+        """The replies that come before any lookup: nothing to match, safety, another
+        language, small talk."""
         if not query.words:
-            return Result(Status.NONE, text)
+            return Result(Status.NONE, text, language=other_language(text[:MAX_SAFETY_CHARS]))
         # Typo correction may repair a symptom ("cant breth"); the raw words are checked too,
         # all of them: "... she can't breathe since the injection" may come after a long story.
         safety = self._index.safety.check(
@@ -209,6 +211,9 @@ class Matcher:
         )
         if safety is not None:
             return Result(Status.SAFETY, text, safety=safety)
+        language = other_language(text[:MAX_SAFETY_CHARS])
+        if language is not None:
+            return Result(Status.NONE, text, language=language)
         smalltalk = self._smalltalk(query)
         if smalltalk is not None:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)

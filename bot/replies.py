@@ -17,6 +17,7 @@ from bot.callbackdata import TOPICS_DATA, Kind, faq_data, topic_data
 from bot.case_answers import CaseAnswer
 from bot.icd10_answers import CodeAnswer
 from bot.knowledge import Entry, KnowledgeBase, Source, Topic
+from bot.language import OTHER, SPANISH
 from bot.matching import Result, Status
 from bot.results import is_long_message
 from bot.text import normalise, says_nothing
@@ -36,6 +37,12 @@ NOTHING_ASKED = (
     'Ask me a question about trigger point injections, for example "Which CPT code for 3'
     ' muscles?", or use /topics to browse.'
 )
+# A message in another language (bot.language): said in it too where the bot can.
+ENGLISH_ONLY = {
+    SPANISH: "Sorry, I can only read questions in English. (Lo siento, solo entiendo"
+    " preguntas en inglés.)",
+    OTHER: "Sorry, I can only read questions in English.",
+}
 FOR_STAFF = "For billing staff:"
 GROUP_USAGE = (
     "In a group, ask me with /ask and your question, mention me with it, or reply to one of"
@@ -211,7 +218,10 @@ def topic_reply(topic: Topic, knowledge: KnowledgeBase) -> Reply:
 def not_found_reply(result: Result, knowledge: KnowledgeBase) -> Reply:
     lead = "Sorry, I don't have an answer to that."
     covered = "I answer questions about trigger point injections. Pick a topic:"
-    if result.unknown_codes:
+    if result.language is not None:
+        lead = ENGLISH_ONLY.get(result.language, ENGLISH_ONLY[OTHER])
+        covered = "Please ask in English, or pick a topic:"
+    elif result.unknown_codes:
         lead = _no_information(result)
     elif result.other_subjects:
         lead = f"Sorry, I don't have an answer to that about {_subjects(result)}."
@@ -250,6 +260,8 @@ def asks_nothing(result: Result) -> bool:
     """Whether the message asked nothing: a bare mention, an emoji, "?", or stop words
     alone that matched nothing ("ok", "lol"; "How is it done?" is answered)."""
     query = result.query
+    if result.language is not None:
+        return False
     return not normalise(query) or (result.status is Status.NONE and says_nothing(query))
 
 

@@ -83,6 +83,8 @@ class Result:
     # Whether the question was asked in billing words or codes: an entry's answer is then
     # shown in full, not its plain words for patients first (Entry.patient_answer).
     asks_billing: bool = False
+    # The language the message is in when not English (bot.language): it was not read.
+    language: str | None = None
 
     @property
     def best(self) -> Candidate | None:

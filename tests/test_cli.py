@@ -93,6 +93,13 @@ def test_ask_json_names_what_no_entry_answers():
     assert data["unanswered_points"] == ["how soon an injection starts to work"]
 
 
+def test_ask_json_names_another_language():
+    data = json.loads(run("ask", "¿Cuánto cuesta una inyección?", "--json").stdout)
+    assert data["status"] == "none" and data["language"] == "Spanish"
+    english = json.loads(run("ask", "how much does a tpi cost?", "--json").stdout)
+    assert english["language"] is None
+
+
 def test_ask_json_batch_reads_stdin_line_by_line():
     questions = ["20553", "hello", "symptoms of covid", "billing"] * 50
     done = run("ask", "--json", stdin="\n".join(questions) + "\n")

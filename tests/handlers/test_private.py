@@ -194,3 +194,11 @@ async def test_an_emergency_gets_the_safety_reply_and_a_button_to_side_effects(h
     assert "Call 911 (or your local emergency number) now" in sent["text"]
     rows = sent["reply_markup"]["inline_keyboard"]
     assert [b["callback_data"] for row in rows for b in row] == ["faq:side-effects"]
+
+
+async def test_a_question_in_another_language_says_english_only(harness: Harness):
+    [sent] = await harness.send("¿Cuánto cuesta una inyección en punto gatillo?")
+    assert sent["text"].startswith("Sorry, I can only read questions in English.")
+    assert "solo entiendo preguntas en inglés" in sent["text"]
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert data and all(d.startswith("topic:") for d in data)

@@ -1,0 +1,52 @@
+"""Tell a message in another language from an English one, so the reply can say so.
+
+The knowledge is in English: a question in Spanish or Russian matches nothing, and "Sorry,
+I don't have an answer to that" (or, with no Latin letters at all, how to ask) reads as if
+the bot did not know. Spanish is told by words common in Spanish questions and unknown in
+English ones; other scripts by their letters. No language model: a few words suffice for
+what the reply needs, and an English message with a stray Spanish word stays English.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.text import normalise
+
+SPANISH = "Spanish"
+OTHER = "another language"
+
+# Common in Spanish questions (accents dropped, as normalise does), never English words:
+# not "me", "mi" (Michigan, myocardial infarction), "la", "el", "es", "no".
+_SPANISH_WORDS = frozenset(
+    """
+    que cuanto cuanta cuantas cuantos como cual cuales donde cuando por para una unos unas
+    los las del esta estan estoy tengo tiene tienen puedo puede pueden duele duelen dolor
+    cuello espalda hombro hombros inyeccion inyecciones musculo musculos seguro cuesta
+    despues antes hacer pero muy gracias hola mis necesito ayuda ayudan sirve sirven
+    punto puntos gatillo medico doctora usted ustedes
+    """.split()
+)
+# A message is Spanish when at least this many of its words are (or all of a shorter
+# one: "hola", "gracias"), and this share of them.
+_MIN_SPANISH_WORDS = 2
+_MIN_SPANISH_SHARE = 0.3
+# A message is in another script when at least this share of its letters are not Latin.
+_MIN_OTHER_SCRIPT_SHARE = 0.5
+
+
+def other_language(text: str) -> str | None:
+    """``SPANISH`` or ``OTHER`` when ``text`` is not in English (nor in Latin letters),
+    else None. Codes and digits say nothing either way."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    if 1 - latin / len(letters) >= _MIN_OTHER_SCRIPT_SHARE:
+        return OTHER
+    words = [word for word in normalise(text).split() if word.isalpha()]
+    spanish = sum(word in _SPANISH_WORDS for word in words)
+    enough = min(_MIN_SPANISH_WORDS, len(words))
+    if words and spanish >= enough and spanish / len(words) >= _MIN_SPANISH_SHARE:
+        return SPANISH
+    return None
