@@ -328,11 +328,22 @@ class QueryReader:
         if any(code in self.index.codes for code in codes):
             return []
         found = self._subjects_named(focus_text)
-        if self.index.own_subject_stems <= focus.keys():
+        if self.index.own_subject_stems <= focus.keys() and self._named_beside(focus_text):
             # Beside trigger points, only a subject no entry answers still counts: "will
             # trigger point injections show up on a drug test" got the imaging entry.
             return [(name, entries) for name, entries in found if not entries]
         return found or (self._subjects_named(text) if self._has_pronoun(focus_text) else [])
+
+    def _named_beside(self, focus_text: str) -> bool:
+        """Whether the asking sentences name trigger points, or an injection, outside the
+        other subjects' phrases: "trigger point therapy" (massage) names them only as
+        part of another subject ("Is trigger point therapy painful?"), "trigger point
+        therapy injections" beside it."""
+        rest = focus_text
+        for _, phrases, _ in self.index.other_subjects:
+            rest = phrases.remove(rest)
+        stems = set(self.index.stems(self.index.synonyms.expand(rest).split()))
+        return self.index.own_subject_stems <= stems or self.index.stem("injection") in stems
 
     def _subjects_named(self, text: str) -> list[tuple[str, frozenset[int]]]:
         return [

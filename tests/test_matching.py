@@ -1004,6 +1004,21 @@ def test_an_entry_about_another_subject_answers_only_questions_naming_it(matcher
     assert "about dry needling, which the question does not name" in needling.reasons
 
 
+def test_trigger_point_therapy_is_massage_unless_beside_an_injection(matcher: Matcher):
+    # "trigger point therapy" names trigger points only as part of another subject: the
+    # injection's pain or frequency is not its answer.
+    for question in (
+        "Is it painful when trigger point therapy is performed?",
+        "How often should you do trigger point therapy?",
+    ):
+        result = matcher.answer(question)
+        assert result.status is not Status.ANSWER, question
+        assert result.other_subjects == ("trigger point massage",), question
+    # Beside an injection it is the injection.
+    question = "How long do trigger point therapy injections last?"
+    assert answered_with(matcher, question) == "relief-duration"
+
+
 def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher: Matcher):
     # points.yaml, required_words: the same-day entries are about a TPI beside another
     # service; a question about that service alone is offered them, not answered.
