@@ -100,13 +100,6 @@ MUST_TRIGGER = [
         + "Patient called back an hour later: she can't breathe since the injection.",
         "breathing",
     ),
-    # A past collapsed lung beside a new one, or beside breathlessness now.
-    (
-        "I had a collapsed lung years ago and now I have chest pain since my injection",
-        "breathing",
-    ),
-    ("pt with hx of pneumothorax now short of breath after TPI", "breathing"),
-    ("I had a collapsed lung 2 days ago after my trigger point injection", "breathing"),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
@@ -170,11 +163,6 @@ MUST_NOT_TRIGGER = [
     "my pain is worse than before my massage, would a trigger point injection help?",
     "my knee pain is worse than before my surgery, can trigger point injections help with that?",
     "i had my shots last week, can i get more this week?",
-    # A collapsed lung or chest pain in the asker's past is a question about the injection.
-    "I had a collapsed lung 5 years ago, can I still get trigger point injections?",
-    "i had a pneumothorax in 2019, is tpi safe for me",
-    "I have a history of chest pain, can I get a tpi?",
-    "if i ever had a collapsed lung can i get tpis",
 ]
 
 
