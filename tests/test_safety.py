@@ -100,6 +100,20 @@ MUST_TRIGGER = [
         + "Patient called back an hour later: she can't breathe since the injection.",
         "breathing",
     ),
+    # A review's: an episode in the past compared with one now is still an emergency
+    # (an exception for past episodes hid these, reverted).
+    ("had tpi this morning, feels like the collapsed lung i had years ago", "breathing"),
+    ("tpi yesterday, now i think i have a collapsed lung again like 2 years ago", "breathing"),
+    ("Pt with hx of COPD c/o chest pain after TPI", "breathing"),
+    ("hx of chest pain, now chest pain again after tpi", "breathing"),
+    (
+        "I think I have a pneumothorax again, same as last year, I had TPIs this morning",
+        "breathing",
+    ),
+    (
+        "Got TPIs today. Years ago I had a collapsed lung, and it feels the same right now",
+        "breathing",
+    ),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
