@@ -482,12 +482,16 @@ class Matcher:
 
     def _unnamed(self, query: Query) -> frozenset[int]:
         """The entries whose required words (knowledge/points.yaml) the question does not
-        name, nor any code: "Can I bill for nerve blocks?" is not the entry on a nerve
-        block beside a TPI."""
+        name, as written or after synonyms ("TP inj", "mod 25"), nor any code: "Can I
+        bill for nerve blocks?" is not the entry on a nerve block beside a TPI."""
         if query.codes:
             return frozenset()
-        required = self._index.required_words.items()
-        return frozenset(i for i, words in required if not words.search(query.corrected))
+        texts = (query.corrected, " ".join(query.words))
+        return frozenset(
+            index
+            for index, words in self._index.required_words.items()
+            if not any(map(words.search, texts))
+        )
 
 
 def _similarities(query: str, choices: list[str]) -> list[float]:

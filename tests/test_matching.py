@@ -1036,6 +1036,11 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         ("can I bill a nerve block with a tpi?", "same-day-procedures"),
         ("nerve block and 20552 on the same claim?", "same-day-procedures"),
         ("What is modifier 25?", "same-day-visit"),
+        # A review's: staff shorthand names them after synonyms.
+        ("E/M + TP inj same day, need mod 25?", "same-day-visit"),
+        ("nerve block and TP inj same day, need XS?", "same-day-procedures"),
+        ("Is it ok to bill the office visit when we also did the knots?", "same-day-visit"),
+        ("global days for tp inj", "same-day-visit"),
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
             "same-day-visit",
