@@ -30,6 +30,9 @@ MIN_TYPO_LENGTH = 4
 SUBJECT_WORDS = "trigger point injection needling botox procedure"
 # The bot's own subject: a question that names it is about it, whatever else it names.
 OWN_SUBJECT = "trigger point"
+# Words that say an injection is meant (after synonyms: "shot" reads "injection"): "trigger
+# point therapy with lidocaine" is the injection, "trigger point therapy" alone massage.
+INJECTION_WORDS = "injection needle lidocaine kenalog steroid anesthetic numbing"
 # Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
 # a billing one, whatever else it asks: "how is the injection administered and billed",
 # "how do I appeal a TPI denial", "ICD10 for myofascial pain in the neck?". ("Denied" is
@@ -122,6 +125,7 @@ class KnowledgeIndex:
         self.compile_text_postings()
         self.subject_stems = frozenset(self.stems(self.expand(SUBJECT_WORDS).split()))
         self.own_subject_stems = frozenset(self.stems(self.expand(OWN_SUBJECT).split()))
+        self.injection_stems = frozenset(self.stems(self.expand(INJECTION_WORDS).split()))
         # Not the "10" of "icd-10": "I'm 10 weeks pregnant" asks in no billing word.
         billing = self.stems(self.expand(BILLING_WORDS).split())
         self.billing_stems = frozenset(stem for stem in billing if not stem.isdigit())

@@ -338,12 +338,12 @@ class QueryReader:
         """Whether the asking sentences name trigger points, or an injection, outside the
         other subjects' phrases: "trigger point therapy" (massage) names them only as
         part of another subject ("Is trigger point therapy painful?"), "trigger point
-        therapy injections" beside it."""
+        therapy injections" or "... with lidocaine" beside it."""
         rest = focus_text
         for _, phrases, _ in self.index.other_subjects:
             rest = phrases.remove(rest)
         stems = set(self.index.stems(self.index.synonyms.expand(rest).split()))
-        return self.index.own_subject_stems <= stems or self.index.stem("injection") in stems
+        return self.index.own_subject_stems <= stems or bool(self.index.injection_stems & stems)
 
     def _subjects_named(self, text: str) -> list[tuple[str, frozenset[int]]]:
         return [

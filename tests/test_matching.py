@@ -1014,9 +1014,16 @@ def test_trigger_point_therapy_is_massage_unless_beside_an_injection(matcher: Ma
         result = matcher.answer(question)
         assert result.status is not Status.ANSWER, question
         assert result.other_subjects == ("trigger point massage",), question
-    # Beside an injection it is the injection.
-    question = "How long do trigger point therapy injections last?"
-    assert answered_with(matcher, question) == "relief-duration"
+    # Beside an injection, a needle or the drug, it is the injection (a review's).
+    for question, entry in (
+        ("How long do trigger point therapy injections last?", "relief-duration"),
+        ("does trigger point therapy with needles hurt", "what-happens"),
+        (
+            "my doctor does trigger point therapy with lidocaine and kenalog, how long does it last",
+            "relief-duration",
+        ),
+    ):
+        assert answered_with(matcher, question) == entry, question
 
 
 def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher: Matcher):
