@@ -16,21 +16,23 @@ from bot.text import normalise
 SPANISH = "Spanish"
 OTHER = "another language"
 
-# Common in Spanish questions (accents dropped, as normalise does), never English words:
-# not "me", "mi" (Michigan, myocardial infarction), "la", "el", "es", "no".
+# Common in Spanish questions (accents dropped, as normalise does), never English words
+# nor staff shorthand: not "me", "mi" (Michigan, myocardial infarction), "la", "el", "es",
+# "no", "para" (paraspinals), "del" (deltoid).
 _SPANISH_WORDS = frozenset(
     """
-    que cuanto cuanta cuantas cuantos como cual cuales donde cuando por para una unos unas
-    los las del esta estan estoy tengo tiene tienen puedo puede pueden duele duelen dolor
+    que cuanto cuanta cuantas cuantos como cual cuales donde cuando por una unos unas
+    los las esta estan estoy tengo tiene tienen puedo puede pueden duele duelen dolor
     cuello espalda hombro hombros inyeccion inyecciones musculo musculos seguro cuesta
     despues antes hacer pero muy gracias hola mis necesito ayuda ayudan sirve sirven
     punto puntos gatillo medico doctora usted ustedes
     """.split()
 )
 # A message is Spanish when at least this many of its words are (or all of a shorter
-# one: "hola", "gracias"), and this share of them.
+# one: "hola", "gracias"), and half of them: "tengo mucho dolor de espalda, will a tpi
+# help?" is read, in English.
 _MIN_SPANISH_WORDS = 2
-_MIN_SPANISH_SHARE = 0.3
+_MIN_SPANISH_SHARE = 0.5
 # A message is in another script when at least this share of its letters are not Latin.
 _MIN_OTHER_SCRIPT_SHARE = 0.5
 

@@ -28,6 +28,10 @@ DATA = Path(__file__).parent / "data"
         # English, whatever a word or two of Spanish or the codes say.
         ("can i pay para the tpi with a card", None),
         ("como se dice trigger point in spanish", None),
+        # A review's: staff shorthand ("para", "del") and a question half in English.
+        ("para and del tpi, which code?", None),
+        ("L para R para traps 20552 or 20553?", None),
+        ("tengo mucho dolor de espalda, will a tpi help?", None),
         ("Does Medicare cover 20553?", None),
         ("20552 x1, J3301 x4", None),
         ("", None),
@@ -62,7 +66,15 @@ def test_another_script_gets_english_only_not_how_to_ask(matcher: Matcher):
     )
 
 
-def test_an_emergency_in_spanish_still_gets_the_safety_reply(matcher: Matcher):
-    result = matcher.answer("No puedo respirar después de la inyección")
+@pytest.mark.parametrize(
+    "message",
+    [
+        "No puedo respirar después de la inyección",
+        "me duele el pecho despues de la inyeccion",
+        "tengo chest pain after la inyeccion",
+    ],
+)
+def test_an_emergency_in_spanish_still_gets_the_safety_reply(matcher: Matcher, message: str):
+    result = matcher.answer(message)
     assert result.status is Status.SAFETY and result.safety is not None
     assert result.safety.id == "breathing"
