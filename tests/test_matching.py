@@ -632,15 +632,16 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("is it bad to stretch after the shot", "aftercare"),
         # A Telegram probe's: "fever" was no word of any question.
         ("what if i get a fever after the injection?", "side-effects"),
-        # A fourth patient probe's: pills instead, or getting better without injections,
-        # are the other treatments.
-        ("why not just take muscle relaxers instead", "treatments"),
         # Units of any J code, not only J3301's: the rounding rule is the same.
         (
             "what if the dose we gave is different from the HCPCS dosage, how many units?",
             "drug-units",
         ),
+        # A fourth patient probe's: getting better without injections is the other
+        # treatments; a review's: pills on the day of the injection are told beforehand.
         ("will my neck get better without injections?", "treatments"),
+        ("can i take my pills on the day of the injection", "before-the-injection"),
+        ("I took a muscle relaxer pill before my shot, is that ok?", "before-the-injection"),
         # A review's: a teen in the past, "put the muscle to sleep"; a second one's: an a1c
         # beside the injection is diabetes ("what is a normal a1c?" is answered too, left).
         ("I've had knots since I was a teen, what causes them?", "causes"),
