@@ -1049,6 +1049,7 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         ("nerve block and TP inj same day, need XS?", "same-day-procedures"),
         ("Is it ok to bill the office visit when we also did the knots?", "same-day-visit"),
         ("global days for tp inj", "same-day-visit"),
+        ("What modifier do I put on the office visit?", "same-day-visit"),
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
             "same-day-visit",
