@@ -642,6 +642,14 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("will my neck get better without injections?", "treatments"),
         ("can i take my pills on the day of the injection", "before-the-injection"),
         ("I took a muscle relaxer pill before my shot, is that ok?", "before-the-injection"),
+        # "Would the shots help?" asks whether they work; "would it help to stretch"
+        # after the injection stays aftercare.
+        (
+            "my upper back has knots that wont go away, would trigger point injections help?",
+            "effectiveness",
+        ),
+        ("my shoulder is killing me, would the shots help?", "effectiveness"),
+        ("would it help to stretch after the injection", "aftercare"),
         # A review's: a teen in the past, "put the muscle to sleep"; a second one's: an a1c
         # beside the injection is diabetes ("what is a normal a1c?" is answered too, left).
         ("I've had knots since I was a teen, what causes them?", "causes"),
