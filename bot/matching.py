@@ -207,7 +207,9 @@ class Matcher:
         # Typo correction may repair a symptom ("cant breth"); the raw words are checked too,
         # all of them: "... she can't breathe since the injection" may come after a long story.
         safety = self._index.safety.check(
-            normalise(text[:MAX_SAFETY_CHARS]), query.corrected, report=self._reports(text, query)
+            normalise(text[:MAX_SAFETY_CHARS]),
+            query.corrected,
+            reports=lambda: self._reports(text, query),
         )
         if safety is not None:
             return Result(Status.SAFETY, text, safety=safety)

@@ -9,7 +9,7 @@ in both directions (tests/test_safety.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.knowledge import SafetyRule
 from bot.phrases import PhraseSet, phrase_words
@@ -24,13 +24,13 @@ class _CompiledRule:
         self.reported = PhraseSet(rule.reported)
         self.unless = PhraseSet(rule.unless)
 
-    def applies(self, text: str, report: bool) -> bool:
+    def applies(self, text: str, reports: Callable[[], bool]) -> bool:
         text = self.unless.remove(text)
         if self.alone.search(text):
             return True
         if not self.symptoms.search(text):
             return False
-        return bool(self.context.search(text)) or (report and bool(self.reported.search(text)))
+        return bool(self.context.search(text)) or (bool(self.reported.search(text)) and reports())
 
 
 class SafetyCheck:
@@ -53,10 +53,12 @@ class SafetyCheck:
             )
         )
 
-    def check(self, *texts: str, report: bool = False) -> SafetyRule | None:
+    def check(self, *texts: str, reports: Callable[[], bool]) -> SafetyRule | None:
         """The first rule (in file order) that applies to any of the normalised ``texts``;
-        ``report``: the message reports rather than asks (see Matcher._reports)."""
+        ``reports``: whether the message reports rather than asks (see Matcher._reports),
+        called only when a rule's symptoms and reported phrases are found, as working it
+        out costs more than the whole check."""
         for compiled in self._rules:
-            if any(compiled.applies(text, report) for text in texts):
+            if any(compiled.applies(text, reports) for text in texts):
                 return compiled.rule
         return None
