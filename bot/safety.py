@@ -58,6 +58,8 @@ class SafetyCheck:
         ``reports``: whether the message reports rather than asks (see Matcher._reports),
         called only when a rule's symptoms and reported phrases are found, as working it
         out costs more than the whole check."""
+        # The texts are mostly the same (a message without typos): each is checked once.
+        texts = tuple(dict.fromkeys(texts))
         for compiled in self._rules:
             if any(compiled.applies(text, reports) for text in texts):
                 return compiled.rule
