@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
-from bot.phrases import PhraseSet, phrase_words
+from bot.phrases import PhraseSet, opening, phrase_words
 from bot.safety import SafetyCheck
 from bot.text import COMMON_WORDS, STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
 
@@ -90,7 +90,8 @@ class KnowledgeIndex:
             for point in knowledge.points
         ]
         self._cues = {point.id: point.cues for point in knowledge.points}
-        self._cue_parts: dict[str, list[CueParts]] = {}
+        self._cue_openings: dict[str, list[tuple[str, str | None]]] = {}
+        self._cue_parts: dict[str, CueParts] = {}
         # The points a question asks that names nothing but the subject ("What are
         # trigger points?").
         self.subject_alone_points = [
@@ -149,20 +150,27 @@ class KnowledgeIndex:
         self.other_subject_words = self.compile_other_subject_words()
         del self.expansions, self.token_kinds, self.previous  # the old index may go
 
-    def cue_parts(self, point_id: str) -> list[CueParts]:
-        """Per cue of a point: its own pattern, its plain words and the beginnings of its
-        starred words ("remed*"). Compiled when first needed: only a cue found with a word
-        no entry uses needs them (see QueryReader._cue_words)."""
-        parts = self._cue_parts.get(point_id)
+    def cue_parts(self, point_id: str, said: str) -> list[CueParts]:
+        """Per cue of a point that may occur in ``said`` (its opening does), in order: its
+        own pattern, its plain words and the beginnings of its starred words ("remed*").
+        Compiled when first needed: only a cue found with a word no entry uses needs them
+        (see QueryReader._cue_words), and only those that may be the one (compiling every
+        cue of a point took up to 30 ms, that asker's wait)."""
+        openings = self._cue_openings.get(point_id)
+        if openings is None:
+            cues = self._cues[point_id]
+            openings = self._cue_openings[point_id] = [(cue, opening(cue)) for cue in cues]
+        return [self.cue(cue) for cue, start in openings if start is None or start in said]
+
+    def cue(self, cue: str) -> CueParts:
+        """One cue's parts (see cue_parts), compiled once."""
+        parts = self._cue_parts.get(cue)
         if parts is None:
-            parts = self._cue_parts[point_id] = [
-                (
-                    PhraseSet([cue]),
-                    phrase_words([cue]),
-                    tuple(word[:-1] for word in cue.split() if word[1:].endswith("*")),
-                )
-                for cue in self._cues[point_id]
-            ]
+            parts = self._cue_parts[cue] = (
+                PhraseSet([cue]),
+                phrase_words([cue]),
+                tuple(word[:-1] for word in cue.split() if word[1:].endswith("*")),
+            )
         return parts
 
     def expand(self, text: str) -> str:

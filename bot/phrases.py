@@ -98,17 +98,25 @@ class PhraseSet:
         return [match.span() for match in self._pattern.finditer(text)]
 
 
+def opening(phrase: str) -> str | None:
+    """A literal that every match of ``phrase`` contains: its first token (for ``word*``,
+    the part before the star). None when the phrase starts with a gap, to keep the rule
+    simple; empty when it has no token at all."""
+    words = phrase.split()
+    if words and words[0] == GAP:
+        return None
+    # The first word with tokens, as phrase_pattern skips words without any.
+    tokens = next(filter(None, map(tokenise, words)), [""])
+    return tokens[0]
+
+
 def _openings(phrases: Iterable[str]) -> frozenset[str] | None:
-    """Per phrase, a literal that every match of it contains: its first token (for
-    ``word*``, the part before the star). None (no shortcut) when a phrase starts with a
-    gap, to keep the rule simple."""
+    """Per phrase, its opening; None (no shortcut) when a phrase has none."""
     openings: set[str] = set()
     for phrase in phrases:
-        words = phrase.split()
-        if words and words[0] == GAP:
+        literal = opening(phrase)
+        if literal is None:
             return None
-        # The first word with tokens, as phrase_pattern skips words without any.
-        tokens = next(filter(None, map(tokenise, words)), [])
-        if tokens:
-            openings.add(tokens[0])
+        if literal:
+            openings.add(literal)
     return frozenset(openings)

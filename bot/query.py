@@ -257,7 +257,7 @@ class QueryReader:
         return max(
             (
                 len(plain)
-                for single, plain, _ in self.index.cue_parts(point_id)
+                for single, plain, _ in self.index.cue_parts(point_id, said)
                 if single.spans(said) == whole
             ),
             default=0,
@@ -279,7 +279,7 @@ class QueryReader:
 
     def _own_words(self, point_id: str, said: str, words: list[str]) -> list[str]:
         """Of ``words``, those that the cue of point ``point_id`` found as ``said`` has."""
-        for single, plain, prefixes in self.index.cue_parts(point_id):
+        for single, plain, prefixes in self.index.cue_parts(point_id, said):
             if single.spans(said) == [(0, len(said))]:
                 return [w for w in words if w in plain or w.startswith(prefixes)]
         return []

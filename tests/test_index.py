@@ -115,3 +115,15 @@ def test_everyday_words_in_staff_keyword_phrases_are_not_billing_words(knowledge
     assert "away" not in index.staff_words
     assert index.stem("guidance") in index.staff_words
     assert index.stem("modifier") in index.staff_words
+
+
+def test_cue_parts_are_those_of_the_cues_that_may_find_the_words(knowledge: KnowledgeBase):
+    # "can i drive after" is found by the aftercare cue "can i ... after"; only cues that
+    # open with a word of it are compiled to tell which cue that was.
+    index = KnowledgeIndex(knowledge)
+    said = "can i drive after"
+    parts = index.cue_parts("aftercare", said)
+    assert any(single.spans(said) == [(0, len(said))] for single, _, _ in parts)
+    cues = next(point.cues for point in knowledge.points if point.id == "aftercare")
+    assert 0 < len(parts) < len(cues)
+    assert all(single.phrases[0].split()[0] in said for single, _, _ in parts)
