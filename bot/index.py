@@ -141,6 +141,10 @@ class KnowledgeIndex:
             )
             for name, phrases in knowledge.other_subjects
         ]
+        # Any other subject: most texts name none, which one search tells.
+        self.any_other_subject = PhraseSet(
+            p for _, phrases, _ in self.other_subjects for p in phrases.phrases
+        )
         self.entry_subjects = self.compile_entry_subjects()
         # Entries that answer only a question naming one of these phrases (or a code).
         self.required_words = {
@@ -386,13 +390,10 @@ class KnowledgeIndex:
         every other
         subject they mention (acupuncture too). A question that names none of these
         ("Is CPT 20552 covered by Medicare?") is not theirs, whatever words it shares."""
-        any_subject = PhraseSet(
-            p for _, phrases, _ in self.other_subjects for p in phrases.phrases
-        )
         about: dict[int, tuple[str, PhraseSet]] = {}
         for index, entry in enumerate(self.entries):
             question = normalise(entry.question)
-            if not any_subject.search(question):
+            if not self.any_other_subject.search(question):
                 continue  # one search per entry: most name no other subject
             stems = set(self.stems(content_words(self.expand(entry.question).split())))
             named = [(n, p) for n, p, _ in self.other_subjects if p.search(question)]

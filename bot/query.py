@@ -346,6 +346,8 @@ class QueryReader:
         return self.index.own_subject_stems <= stems or bool(self.index.injection_stems & stems)
 
     def _subjects_named(self, text: str) -> list[tuple[str, frozenset[int]]]:
+        if self.index.any_other_subject.search(text) is None:
+            return []  # one search for all subjects, not one each
         return [
             (name, entries)
             for name, phrases, entries in self.index.other_subjects
