@@ -12,6 +12,7 @@ Codes are taken as the matcher's tokens give them (``m79.18``) or as people writ
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from xml.etree import ElementTree
+
+from bot.gcpause import collection_paused
 
 PACKAGE = "simple-icd-10-cm"
 # "icd10c-tabular-April-1-2026.xml" -> April 2026; CMS names its files "...-2027.xml".
@@ -224,10 +227,17 @@ def code_set() -> CodeSet:
             if _failure is not None and _failure[0] == state:
                 raise CodeSetError(_failure[1])
             try:
-                _loaded = _load(_files)
+                # Hundreds of thousands of objects that all survive (see bot.gcpause): the
+                # collector only scanned them again and again while they were made (a third
+                # of the load). One collection afterwards moves them to the oldest generation
+                # at once, not during some later question.
+                with collection_paused():
+                    _loaded = _load(_files)
             except CodeSetError as error:
                 _failure = (state, str(error))
                 raise
+            finally:
+                gc.collect()
         return _loaded
 
 
