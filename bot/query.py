@@ -339,9 +339,7 @@ class QueryReader:
         other subjects' phrases: "trigger point therapy" (massage) names them only as
         part of another subject ("Is trigger point therapy painful?"), "trigger point
         therapy injections" or "... with lidocaine" beside it."""
-        rest = focus_text
-        for _, phrases, _ in self.index.other_subjects:
-            rest = phrases.remove(rest)
+        rest = self.index.any_other_subject.remove(focus_text)
         stems = set(self.index.stems(self.index.synonyms.expand(rest).split()))
         return self.index.own_subject_stems <= stems or bool(self.index.injection_stems & stems)
 
