@@ -11,30 +11,37 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.text import normalise
+from bot.text import STOPWORDS, normalise
 
 SPANISH = "Spanish"
 OTHER = "another language"
 
-# Common in Spanish questions (accents dropped, as normalise does), never English words
-# nor staff shorthand: not "me", "mi" (Michigan, myocardial infarction), "la", "el", "es",
-# "no", "para" (paraspinals), "del" (deltoid).
+# Common in Spanish questions (accents dropped, as normalise does), not English words nor
+# staff shorthand: not "me", "mi" (Michigan, myocardial infarction), "no", "para"
+# (paraspinals), "del" (deltoid). A few could be ("el", "la"), but half a message's words
+# must be Spanish.
 _SPANISH_WORDS = frozenset(
     """
-    que cuanto cuanta cuantas cuantos como cual cuales donde cuando por una unos unas
-    los las esta estan estoy tengo tiene tienen puedo puede pueden duele duelen dolor
-    cuello espalda hombro hombros inyeccion inyecciones musculo musculos seguro cuesta
-    despues antes hacer pero muy gracias hola mis necesito ayuda ayudan sirve sirven
-    punto puntos gatillo medico doctora usted ustedes
+    el la los las un una de en es con sin y que cuanto cuanta cuantas cuantos como cual
+    cuales donde cuando por unos unas esta estan estoy tengo tiene tienen puedo puede pueden
+    duele duelen dolor cuello espalda hombro hombros inyeccion inyecciones musculo musculos
+    seguro cuesta despues antes hacer pero muy gracias hola mis necesito ayuda ayudan sirve
+    sirven punto puntos gatillo medico doctora usted ustedes pecho causar efecto efectos
+    secundario secundarios respirar aire mucho mucha tambien porque desde ayer hoy semana
+    dias
     """.split()
 )
 # A message is Spanish when at least this many of its words are (or all of a shorter
-# one: "hola", "gracias"), and half of them: "tengo mucho dolor de espalda, will a tpi
-# help?" is read, in English.
+# one: "hola", "gracias"), half of them, and fewer than this many English function words
+# (bot.text.STOPWORDS, but "me" and "no", which are Spanish too): "tengo mucho dolor de
+# espalda, will a tpi help?" is read, in English.
 _MIN_SPANISH_WORDS = 2
 _MIN_SPANISH_SHARE = 0.5
-# A message is in another script when at least this share of its letters are not Latin.
-_MIN_OTHER_SCRIPT_SHARE = 0.5
+_MAX_ENGLISH_WORDS = 2
+_ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no"}
+# A message is in another script when at least this share of its letters are not Latin:
+# "How much is a TPI? Спасибо заранее" asks in English.
+_MIN_OTHER_SCRIPT_SHARE = 0.8
 
 
 def other_language(text: str) -> str | None:
@@ -48,7 +55,9 @@ def other_language(text: str) -> str | None:
         return OTHER
     words = [word for word in normalise(text).split() if word.isalpha()]
     spanish = sum(word in _SPANISH_WORDS for word in words)
+    english = sum(word in _ENGLISH_WORDS for word in words)
     enough = min(_MIN_SPANISH_WORDS, len(words))
-    if words and spanish >= enough and spanish / len(words) >= _MIN_SPANISH_SHARE:
+    share = spanish / len(words) if words else 0.0
+    if spanish >= enough and share >= _MIN_SPANISH_SHARE and english < _MAX_ENGLISH_WORDS:
         return SPANISH
     return None

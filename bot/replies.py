@@ -37,11 +37,14 @@ NOTHING_ASKED = (
     'Ask me a question about trigger point injections, for example "Which CPT code for 3'
     ' muscles?", or use /topics to browse.'
 )
-# A message in another language (bot.language): said in it too where the bot can.
+# A message in another language (bot.language): said in it too where the bot can. Its
+# words were not read, so an emergency in them could not be told: the 911 line is there.
 ENGLISH_ONLY = {
     SPANISH: "Sorry, I can only read questions in English. (Lo siento, solo entiendo"
-    " preguntas en inglés.)",
-    OTHER: "Sorry, I can only read questions in English.",
+    " preguntas en inglés.) If this is an emergency, call 911 or your local emergency number."
+    " (Si es una emergencia, llame al 911.)",
+    OTHER: "Sorry, I can only read questions in English. If this is an emergency, call 911 or"
+    " your local emergency number.",
 }
 FOR_STAFF = "For billing staff:"
 GROUP_USAGE = (

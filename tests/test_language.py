@@ -32,6 +32,10 @@ DATA = Path(__file__).parent / "data"
         ("para and del tpi, which code?", None),
         ("L para R para traps 20552 or 20553?", None),
         ("tengo mucho dolor de espalda, will a tpi help?", None),
+        # A second review's: English with thanks in another script is English.
+        ("How much is a TPI? Спасибо заранее", None),
+        ("TPI? 谢谢你", None),
+        ("¿El dolor de pecho es un efecto secundario de la inyección?", SPANISH),
         ("Does Medicare cover 20553?", None),
         ("20552 x1, J3301 x4", None),
         ("", None),
@@ -61,9 +65,10 @@ def test_another_script_gets_english_only_not_how_to_ask(matcher: Matcher):
     # No Latin letter: the words were empty and the reply said how to ask in English.
     result = matcher.answer("Сколько стоит укол в триггерную точку?")
     assert result.language == OTHER
-    assert render_plain(reply_for(result, matcher.knowledge)).startswith(
-        "Sorry, I can only read questions in English. Please ask in English"
-    )
+    reply = render_plain(reply_for(result, matcher.knowledge))
+    assert reply.startswith("Sorry, I can only read questions in English.")
+    # Its words were not read: an emergency in them gets the 911 line at least.
+    assert "If this is an emergency, call 911" in reply
 
 
 @pytest.mark.parametrize(
@@ -78,3 +83,12 @@ def test_an_emergency_in_spanish_still_gets_the_safety_reply(matcher: Matcher, m
     result = matcher.answer(message)
     assert result.status is Status.SAFETY and result.safety is not None
     assert result.safety.id == "breathing"
+
+
+def test_a_general_question_in_spanish_is_no_emergency(matcher: Matcher):
+    # A second review's: the Spanish chest pain phrases fired alone, on questions.
+    for message in (
+        "¿La inyección puede causar dolor de pecho?",
+        "Is dolor de pecho a side effect of TPIs?",
+    ):
+        assert matcher.answer(message).status is not Status.SAFETY, message
