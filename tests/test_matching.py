@@ -1058,6 +1058,12 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         ("Is it ok to bill the office visit when we also did the knots?", "same-day-visit"),
         ("global days for tp inj", "same-day-visit"),
         ("What modifier do I put on the office visit?", "same-day-visit"),
+        # A second review's: "TPs", "T.P.I.", a muscle, "the 25", "XS or 59".
+        ("Dr saw the pt and did TPs, can we bill the visit too?", "same-day-visit"),
+        ("Can I bill the T.P.I. with the office visit?", "same-day-visit"),
+        ("E/M with TrPs same day?", "same-day-visit"),
+        ("Do I need the 25 on the E/M?", "same-day-visit"),
+        ("Can I use XS instead of 59?", "same-day-procedures"),
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
             "same-day-visit",
