@@ -650,6 +650,10 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ),
         ("my shoulder is killing me, would the shots help?", "effectiveness"),
         ("would it help to stretch after the injection", "aftercare"),
+        # A second review's: ice after the shot, or the injection while breastfeeding.
+        ("Could ice after the shot help?", "aftercare"),
+        ("Will the injection help if I'm breastfeeding?", "pregnancy-diabetes"),
+        ("Would a steroid shot help if I'm diabetic?", "pregnancy-diabetes"),
         # A review's: a teen in the past, "put the muscle to sleep"; a second one's: an a1c
         # beside the injection is diabetes ("what is a normal a1c?" is answered too, left).
         ("I've had knots since I was a teen, what causes them?", "causes"),
