@@ -32,7 +32,10 @@ SUBJECT_WORDS = "trigger point injection needling botox procedure"
 OWN_SUBJECT = "trigger point"
 # Words that say an injection is meant (after synonyms: "shot" reads "injection"): "trigger
 # point therapy with lidocaine" is the injection, "trigger point therapy" alone massage.
-INJECTION_WORDS = "injection needle lidocaine kenalog steroid anesthetic numbing"
+INJECTION_WORDS = (
+    "injection needle lidocaine kenalog steroid anesthetic numbing botox saline marcaine"
+    " bupivacaine"
+)
 # Words (after synonyms: "claim", "billed" and "report" read "bill") that make a question
 # a billing one, whatever else it asks: "how is the injection administered and billed",
 # "how do I appeal a TPI denial", "ICD10 for myofascial pain in the neck?". ("Denied" is
@@ -144,6 +147,12 @@ class KnowledgeIndex:
         # Any other subject: most texts name none, which one search tells.
         self.any_other_subject = PhraseSet(
             p for _, phrases, _ in self.other_subjects for p in phrases.phrases
+        )
+        # The other subjects' phrases that name trigger points ("trigger point therapy").
+        self.subject_phrases_naming_own = PhraseSet(
+            p
+            for p in self.any_other_subject.phrases
+            if self.own_subject_stems <= set(self.stems(self.expand(p.replace("*", "")).split()))
         )
         self.entry_subjects = self.compile_entry_subjects()
         # Entries that answer only a question naming one of these phrases (or a code).

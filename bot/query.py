@@ -336,10 +336,10 @@ class QueryReader:
 
     def _named_beside(self, focus_text: str) -> bool:
         """Whether the asking sentences name trigger points, or an injection, outside the
-        other subjects' phrases: "trigger point therapy" (massage) names them only as
-        part of another subject ("Is trigger point therapy painful?"), "trigger point
-        therapy injections" or "... with lidocaine" beside it."""
-        rest = self.index.any_other_subject.remove(focus_text)
+        other subjects' phrases that name trigger points: "trigger point therapy"
+        (massage) names them only as part of another subject ("Is trigger point therapy
+        painful?"), "trigger point therapy injections" or "... with lidocaine" beside it."""
+        rest = self.index.subject_phrases_naming_own.remove(focus_text)
         stems = set(self.index.stems(self.index.synonyms.expand(rest).split()))
         return self.index.own_subject_stems <= stems or bool(self.index.injection_stems & stems)
 

@@ -1031,6 +1031,10 @@ def test_trigger_point_therapy_is_massage_unless_beside_an_injection(matcher: Ma
     for question, entry in (
         ("How long do trigger point therapy injections last?", "relief-duration"),
         ("does trigger point therapy with needles hurt", "what-happens"),
+        # A second review's: another subject's phrase beside it, Botox, saline.
+        ("Trigger point therapy with steroid injections, how often?", "relief-duration"),
+        ("trigger point therapy with Botox, is it covered by insurance?", "botox"),
+        ("Trigger point therapy with saline, is it safe?", "side-effects"),
         (
             "my doctor does trigger point therapy with lidocaine and kenalog, how long does it last",
             "relief-duration",
