@@ -642,6 +642,7 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("will my neck get better without injections?", "treatments"),
         ("can i take my pills on the day of the injection", "before-the-injection"),
         ("I took a muscle relaxer pill before my shot, is that ok?", "before-the-injection"),
+        ("Should I take off work the day of my shot?", "aftercare"),
         # "Would the shots help?" asks whether they work; "would it help to stretch"
         # after the injection stays aftercare.
         (
