@@ -632,7 +632,8 @@ def test_when_not_to_have_one_asks_what_to_mention_before(matcher: Matcher):
         ("is it bad to stretch after the shot", "aftercare"),
         # A Telegram probe's: "fever" was no word of any question.
         ("what if i get a fever after the injection?", "side-effects"),
-        # Units of any J code, not only J3301's: the rounding rule is the same.
+        # Units of any J code, not only J3301's: the rounding rule is the same; a named
+        # drug stays with the entry that has its code (a second review's).
         (
             "what if the dose we gave is different from the HCPCS dosage, how many units?",
             "drug-units",
@@ -1016,6 +1017,14 @@ def test_an_entry_about_another_subject_answers_only_questions_naming_it(matcher
     assert scored is not None
     [needling] = [c for c in scored.candidates if c.entry.id == "dry-needling"]
     assert "about dry needling, which the question does not name" in needling.reasons
+
+
+def test_units_of_a_named_drug_are_not_answered_with_j3301_alone(matcher: Matcher):
+    # A second review's: the keyword "drug units" took dexamethasone (J1100, in the
+    # drug-billing entry) to the J3301 entry.
+    result = matcher.answer("We gave 2 mg of dexamethasone, how many drug units?")
+    assert result.entry is None or result.entry.id != "drug-units"
+    assert "drug-billing" in [c.entry.id for c in result.candidates]
 
 
 def test_trigger_point_therapy_is_massage_unless_beside_an_injection(matcher: Matcher):
