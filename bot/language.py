@@ -32,13 +32,12 @@ _SPANISH_WORDS = frozenset(
     """.split()
 )
 # A message is Spanish when at least this many of its words are (or all of a shorter
-# one: "hola", "gracias"), half of them, and fewer than this many English function words
-# (bot.text.STOPWORDS, but "me" and "no", which are Spanish too): "tengo mucho dolor de
-# espalda, will a tpi help?" is read, in English.
+# one: "hola", "gracias"), half of them, and no English function word (bot.text.STOPWORDS
+# but "me", "no" and "a", which are Spanish too): "Hola, tengo dolor de cuello, do
+# trigger point injections help?" is read, in English.
 _MIN_SPANISH_WORDS = 2
 _MIN_SPANISH_SHARE = 0.5
-_MAX_ENGLISH_WORDS = 2
-_ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no"}
+_ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no", "a"}
 # A message is in another script when at least this share of its letters are not Latin:
 # "How much is a TPI? Спасибо заранее" asks in English.
 _MIN_OTHER_SCRIPT_SHARE = 0.8
@@ -55,9 +54,9 @@ def other_language(text: str) -> str | None:
         return OTHER
     words = [word for word in normalise(text).split() if word.isalpha()]
     spanish = sum(word in _SPANISH_WORDS for word in words)
-    english = sum(word in _ENGLISH_WORDS for word in words)
+    english = any(word in _ENGLISH_WORDS for word in words)
     enough = min(_MIN_SPANISH_WORDS, len(words))
     share = spanish / len(words) if words else 0.0
-    if spanish >= enough and share >= _MIN_SPANISH_SHARE and english < _MAX_ENGLISH_WORDS:
+    if spanish >= enough and share >= _MIN_SPANISH_SHARE and not english:
         return SPANISH
     return None

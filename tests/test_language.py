@@ -32,6 +32,8 @@ DATA = Path(__file__).parent / "data"
         ("para and del tpi, which code?", None),
         ("L para R para traps 20552 or 20553?", None),
         ("tengo mucho dolor de espalda, will a tpi help?", None),
+        ("Hola, tengo dolor de cuello, do trigger point injections help?", None),
+        ("¿Puedo ir a trabajar despues de la inyeccion?", SPANISH),
         # A second review's: English with thanks in another script is English.
         ("How much is a TPI? Спасибо заранее", None),
         ("TPI? 谢谢你", None),
