@@ -249,8 +249,9 @@ class Matcher:
         subject_entries = self._ids(query.subject_entries) if query.other_subjects else None
         # Unknown words are only counted in the asking sentences (see _parse).
         unknown_share = len(query.unknown) / max(1, len(query.focus))
+        unnamed = self._unnamed(query)
         return Scored(
-            self._rank(query, best, owners),
+            self._rank(query, best, owners, unnamed),
             information,
             unknown_codes,
             point_entries,
@@ -261,7 +262,7 @@ class Matcher:
             self._ids(frozenset(owner for owner in owners.values() if owner is not None)),
             self._unanswered_points(query),
             query.asks_billing,
-            self._ids(self._unnamed(query)),
+            self._ids(unnamed),
         )
 
     def _unanswered_points(self, query: Query) -> tuple[str, ...]:
@@ -356,8 +357,14 @@ class Matcher:
         return shares, total - everyday
 
     def _rank(
-        self, query: Query, coverage: list[tuple[int, float]], owners: dict[str, int | None]
+        self,
+        query: Query,
+        coverage: list[tuple[int, float]],
+        owners: dict[str, int | None],
+        unnamed: frozenset[int] = frozenset(),
     ) -> list[Candidate]:
+        """The candidates, best first; ``unnamed``: the entries whose required words the
+        question does not name (see _unnamed), marked in their reasons."""
         content = self._compared_text(query, owners)
         similarity: dict[int, tuple[float, int]] = {}
         if content:
@@ -373,7 +380,7 @@ class Matcher:
                     best = max(entry_scores)
                     similarity[index] = (best, first + entry_scores.index(best))
         scored = [
-            self._candidate(query, index, share, similarity.get(index), owners)
+            self._candidate(query, index, share, similarity.get(index), owners, unnamed)
             for index, share in coverage
         ]
         # Equal scores keep coverage order, which is deterministic.
@@ -437,6 +444,7 @@ class Matcher:
         share: float,
         similar: tuple[float, int] | None,
         owners: dict[str, int | None],
+        unnamed: frozenset[int] = frozenset(),
     ) -> Candidate:
         entry = self._index.entries[index]
         reasons = [f"coverage {share:.0%}"]
@@ -474,8 +482,8 @@ class Matcher:
         if named is not None and not codes and not named.search(query.corrected):
             base *= POINT_MISMATCH
             reasons.append(f"about {subject}, which the question does not name")
-        if index in self._unnamed(query):
-            reasons.append("names neither a trigger point injection nor a code")
+        if index in unnamed:
+            reasons.append("names none of the words the entry requires (required_words)")
         if codes:
             reasons.append("code " + ", ".join(codes))
         if query.unknown:

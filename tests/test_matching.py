@@ -1064,7 +1064,7 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         result = matcher.answer(question)
         assert result.status is Status.SUGGEST, question
         reasons = result.candidates[0].reasons
-        assert "names neither a trigger point injection nor a code" in reasons, question
+        assert "names none of the words the entry requires (required_words)" in reasons, question
     # Named, or with a code, or the visit's own modifier, they answer.
     for question, entry in (
         ("can I bill a nerve block with a tpi?", "same-day-procedures"),
