@@ -28,16 +28,17 @@ _SPANISH_WORDS = frozenset(
     seguro cuesta despues antes hacer pero muy gracias hola mis necesito ayuda ayudan sirve
     sirven punto puntos gatillo medico doctora usted ustedes pecho causar efecto efectos
     secundario secundarios respirar aire mucho mucha tambien porque desde ayer hoy semana
-    dias
+    dias son cuales
     """.split()
 )
 # A message is Spanish when at least this many of its words are (or all of a shorter
-# one: "hola", "gracias"), half of them, and no English function word (bot.text.STOPWORDS
-# but "me", "no" and "a", which are Spanish too): "Hola, tengo dolor de cuello, do
-# trigger point injections help?" is read, in English.
+# one: "hola", "gracias"), more than half of its words and codes, and no English function
+# word (bot.text.STOPWORDS but "me", "no", "a" and "son", which are Spanish too): "Hola,
+# tengo dolor de cuello, do trigger point injections help?", "TPI sin seguro cost?" and
+# "Maria de la Paz 20553 x1" are read, in English.
 _MIN_SPANISH_WORDS = 2
 _MIN_SPANISH_SHARE = 0.5
-_ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no", "a"}
+_ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no", "a", "son"}
 # A message is in another script when at least this share of its letters are not Latin:
 # "How much is a TPI? Спасибо заранее" asks in English.
 _MIN_OTHER_SCRIPT_SHARE = 0.8
@@ -52,11 +53,11 @@ def other_language(text: str) -> str | None:
     latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
     if 1 - latin / len(letters) >= _MIN_OTHER_SCRIPT_SHARE:
         return OTHER
-    words = [word for word in normalise(text).split() if word.isalpha()]
+    words = normalise(text).split()
     spanish = sum(word in _SPANISH_WORDS for word in words)
     english = any(word in _ENGLISH_WORDS for word in words)
     enough = min(_MIN_SPANISH_WORDS, len(words))
     share = spanish / len(words) if words else 0.0
-    if spanish >= enough and share >= _MIN_SPANISH_SHARE and not english:
+    if spanish >= enough and share > _MIN_SPANISH_SHARE and not english:
         return SPANISH
     return None

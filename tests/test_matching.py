@@ -1082,6 +1082,7 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         ("E/M with TrPs same day?", "same-day-visit"),
         ("Do I need the 25 on the E/M?", "same-day-visit"),
         ("Can I use XS instead of 59?", "same-day-procedures"),
+        ("Botox and E/M same day?", "same-day-visit"),
         (
             "When may I bill Medicare for an exam on the same day as a minor procedure?",
             "same-day-visit",

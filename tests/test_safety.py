@@ -114,6 +114,8 @@ MUST_TRIGGER = [
         "Got TPIs today. Years ago I had a collapsed lung, and it feels the same right now",
         "breathing",
     ),
+    # Spanish family words count as "my husband" does (a third review's).
+    ("Mi papa fainted after the injection", "anesthetic-reaction"),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
 ]
@@ -177,6 +179,9 @@ MUST_NOT_TRIGGER = [
     "my pain is worse than before my massage, would a trigger point injection help?",
     "my knee pain is worse than before my surgery, can trigger point injections help with that?",
     "i had my shots last week, can i get more this week?",
+    # A third review's: "tengo" is no report of one's own ("I have a question").
+    "Tengo una pregunta: can trigger point injections cause shortness of breath?",
+    "Tengo diabetes, can TPIs cause chest pain?",
 ]
 
 
