@@ -28,14 +28,16 @@ _SPANISH_WORDS = frozenset(
     seguro cuesta despues antes hacer pero muy gracias hola mis necesito ayuda ayudan sirve
     sirven punto puntos gatillo medico doctora usted ustedes pecho causar efecto efectos
     secundario secundarios respirar aire mucho mucha tambien porque desde ayer hoy semana
-    dias son cuales
+    dias son cuales tipo hace esto se garganta hinchada hinchado hinchazon mareos mareo
+    corazon acelerado esposo esposa desmayo desmaye fiebre fibromialgia cabeza embarazada
     """.split()
 )
 # A message is Spanish when at least this many of its words are (or all of a shorter
-# one: "hola", "gracias"), more than half of its words and codes, and no English function
-# word (bot.text.STOPWORDS but "me", "no", "a" and "son", which are Spanish too): "Hola,
-# tengo dolor de cuello, do trigger point injections help?", "TPI sin seguro cost?" and
-# "Maria de la Paz 20553 x1" are read, in English.
+# one: "hola", "gracias"), half of its words and codes, and no English function word
+# (bot.text.STOPWORDS but "me", "no", "a" and "son", which are Spanish too): "Hola, tengo
+# dolor de cuello, do trigger point injections help?" and "Maria de la Paz 20553 x1" are
+# read, in English. Half is enough: an emergency told in Spanish must get the reply's 911
+# line ("Tengo la garganta hinchada").
 _MIN_SPANISH_WORDS = 2
 _MIN_SPANISH_SHARE = 0.5
 _ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no", "a", "son"}
@@ -58,6 +60,6 @@ def other_language(text: str) -> str | None:
     english = any(word in _ENGLISH_WORDS for word in words)
     enough = min(_MIN_SPANISH_WORDS, len(words))
     share = spanish / len(words) if words else 0.0
-    if spanish >= enough and share > _MIN_SPANISH_SHARE and not english:
+    if spanish >= enough and share >= _MIN_SPANISH_SHARE and not english:
         return SPANISH
     return None

@@ -33,10 +33,12 @@ DATA = Path(__file__).parent / "data"
         ("L para R para traps 20552 or 20553?", None),
         ("tengo mucho dolor de espalda, will a tpi help?", None),
         ("Hola, tengo dolor de cuello, do trigger point injections help?", None),
-        # A third review's: half Spanish, or a name beside a code, is read.
-        ("TPI sin seguro cost?", None),
+        # A third review's: a name beside a code is read; Spanish emergencies are not
+        # (the reply has a 911 line).
         ("Maria de la Paz 20553 x1", None),
         ("Cuales son los efectos secundarios de la inyeccion?", SPANISH),
+        ("Tengo la garganta hinchada", SPANISH),
+        ("Mi esposo se desmayo despues de la inyeccion", SPANISH),
         ("¿Puedo ir a trabajar despues de la inyeccion?", SPANISH),
         # A second review's: English with thanks in another script is English.
         ("How much is a TPI? Спасибо заранее", None),
