@@ -114,6 +114,9 @@ MUST_TRIGGER = [
         "Got TPIs today. Years ago I had a collapsed lung, and it feels the same right now",
         "breathing",
     ),
+    # A third review's: a throat that feels like it is closing, or tight.
+    ("My throat feels like it's closing after the shot", "allergic-reaction"),
+    ("my throat feels tight since the injection", "allergic-reaction"),
     # Spanish family words count as "my husband" does (a third review's).
     ("Mi papa fainted after the injection", "anesthetic-reaction"),
     # "lump sum" means money; a lump named beside it still counts.
@@ -182,6 +185,7 @@ MUST_NOT_TRIGGER = [
     # A third review's: "tengo" is no report of one's own ("I have a question").
     "Tengo una pregunta: can trigger point injections cause shortness of breath?",
     "Tengo diabetes, can TPIs cause chest pain?",
+    "is throat tightness a side effect of trigger point injections?",
 ]
 
 
