@@ -9,6 +9,7 @@ what the reply needs, and an English message with a stray Spanish word stays Eng
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bot.text import STOPWORDS, normalise
@@ -44,16 +45,19 @@ _ENGLISH_WORDS = STOPWORDS - _SPANISH_WORDS - {"me", "no", "a", "son"}
 # A message is in another script when at least this share of its letters are not Latin:
 # "How much is a TPI? Спасибо заранее" asks in English.
 _MIN_OTHER_SCRIPT_SHARE = 0.8
+_LETTER = re.compile(r"[^\W\d_]")
+_NOT_ASCII = re.compile(r"[^\W\d_\x00-\x7f]")
 
 
 def other_language(text: str) -> str | None:
     """``SPANISH`` or ``OTHER`` when ``text`` is not in English (nor in Latin letters),
     else None. Codes and digits say nothing either way."""
-    letters = [c for c in text if c.isalpha()]
+    letters = _LETTER.findall(text)
     if not letters:
         return None
-    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
-    if 1 - latin / len(letters) >= _MIN_OTHER_SCRIPT_SHARE:
+    # Most messages are ASCII: only the other letters need their Unicode names.
+    other = sum(not unicodedata.name(c, "").startswith("LATIN") for c in _NOT_ASCII.findall(text))
+    if other / len(letters) >= _MIN_OTHER_SCRIPT_SHARE:
         return OTHER
     words = normalise(text).split()
     spanish = sum(word in _SPANISH_WORDS for word in words)

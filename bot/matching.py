@@ -203,7 +203,7 @@ class Matcher:
         """The replies that come before any lookup: nothing to match, safety, another
         language, small talk."""
         if not query.words:
-            return Result(Status.NONE, text, language=other_language(text[:MAX_SAFETY_CHARS]))
+            return Result(Status.NONE, text, language=other_language(readable_part(text)))
         # Typo correction may repair a symptom ("cant breth"); the raw words are checked too,
         # all of them: "... she can't breathe since the injection" may come after a long story.
         safety = self._index.safety.check(
@@ -213,7 +213,7 @@ class Matcher:
         )
         if safety is not None:
             return Result(Status.SAFETY, text, safety=safety)
-        language = other_language(text[:MAX_SAFETY_CHARS])
+        language = other_language(readable_part(text))
         if language is not None:
             return Result(Status.NONE, text, language=language)
         smalltalk = self._smalltalk(query)
