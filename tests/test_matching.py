@@ -1091,6 +1091,23 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         assert answered_with(matcher, question) == entry, question
 
 
+def test_the_pregnancy_and_diabetes_entry_needs_the_injection_or_it_named(matcher: Matcher):
+    # required_words: a question on blood sugar alone is offered the entry, not answered.
+    result = matcher.answer("what is a normal a1c?")
+    assert result.status is Status.SUGGEST
+    assert "names none of the words the entry requires (required_words)" in (
+        result.candidates[0].reasons
+    )
+    for question in (
+        "im pregnant is that ok",
+        "can I get these while breastfeeding",
+        "Is it safe during pregnancy?",
+        "Do cortisone shots raise blood sugar?",
+        "I'm diabetic, can I get a steroid trigger point shot?",
+    ):
+        assert answered_with(matcher, question) == "pregnancy-diabetes", question
+
+
 def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Matcher):
     # A patient's question that shares words with a billing entry ("improve", "pain")
     # is not answered with it; the same entry still answers staff.
