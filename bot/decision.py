@@ -56,6 +56,8 @@ class Scored:
     asks_billing: bool = False
     # Ids of the entries whose required words the question does not name (never answers).
     unnamed_entries: frozenset[str] = frozenset()
+    # A one-word message that many entries share ("modifier"): suggested, not answered.
+    vague: bool = False
 
 
 def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[str]) -> Result:
@@ -86,7 +88,7 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
     for_staff = best.entry.id in staff_ids
     audience = not for_staff or scored.asks_staff or scored.point_entries is not None
     known_subject = scored.unknown_share <= MAX_UNKNOWN_SHARE
-    informative = scored.information >= MIN_INFORMATION
+    informative = scored.information >= MIN_INFORMATION and not scored.vague
     # Codes named, none of them known ("tpi + 64405 same day?"): the closest entries are
     # offered after "no information about 64405", never given as the answer.
     known_codes = not scored.unknown_codes or bool(scored.code_entries)

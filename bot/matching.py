@@ -89,6 +89,9 @@ MASKED_LENGTH = 6
 MASK = "~"
 # A question worded exactly like one of an entry's texts.
 EXACT_BONUS = 5
+# A message of one word that many entries share ("modifier", "units", "code", "pain")
+# names a subject, not a question: the entries are offered, none is given as the answer.
+VAGUE_WORD_ENTRIES = 5
 KEYWORD_BONUS = 6
 MAX_KEYWORD_BONUS = 12
 TOPIC_BONUS = 2
@@ -263,6 +266,19 @@ class Matcher:
             self._unanswered_points(query),
             query.asks_billing,
             self._ids(unnamed),
+            self._vague(query),
+        )
+
+    def _vague(self, query: Query) -> bool:
+        """Whether the message is one word that ``VAGUE_WORD_ENTRIES`` or more entries
+        share, and asks no point nor code; the bot's own subject alone ("tpi", "knots")
+        is not vague: it asks what that is."""
+        if len(query.words) != 1 or query.codes or query.points:
+            return False
+        stems = set(query.content) - self._index.subject_stems
+        postings = self._index.postings
+        return bool(stems) and all(
+            len(postings.get(stem, ((), 0.0))[0]) >= VAGUE_WORD_ENTRIES for stem in stems
         )
 
     def _unanswered_points(self, query: Query) -> tuple[str, ...]:

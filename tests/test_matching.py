@@ -1108,6 +1108,29 @@ def test_the_pregnancy_and_diabetes_entry_needs_the_injection_or_it_named(matche
         assert answered_with(matcher, question) == "pregnancy-diabetes", question
 
 
+def test_a_single_word_many_entries_share_is_offered_them_not_answered(matcher: Matcher):
+    # "modifier" had the JW/JZ entry as its answer, "pain" the doctor's questions.
+    for word, offered in (
+        ("modifier", "modifiers"),
+        ("units", "drug-units"),
+        ("code", "cpt-code"),
+        ("pain", "symptoms"),
+        ("steroid", "steroid-or-anesthetic"),
+    ):
+        result = matcher.answer(word)
+        assert result.status is Status.SUGGEST, word
+        assert offered in [c.entry.id for c in result.candidates], word
+    # A word few entries have, the subject itself, or a point asked still answer.
+    for question, entry in (
+        ("insurance", "insurance-coverage"),
+        ("tpi", "what-is-tpi"),
+        ("cost", "self-pay-cost"),
+        ("tpi code", "cpt-code"),
+        ("units of 20553", "billing-units"),
+    ):
+        assert answered_with(matcher, question) == entry, question
+
+
 def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Matcher):
     # A patient's question that shares words with a billing entry ("improve", "pain")
     # is not answered with it; the same entry still answers staff.
