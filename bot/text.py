@@ -48,6 +48,7 @@ STOPWORDS = frozenset(
     using very want was we well were what whats when where which while who whom whose why
     will with would yes yet you your youre
     weve theyre theyve youve youd hed shed wed thats theres heres lets re
+    shes hes whos wheres hows youll itll theyll
     doctor doctors dr physician physicians provider providers clinician
     mom mother dad father husband wife son daughter boyfriend girlfriend partner grandma
     grandmother grandpa grandfather sister brother

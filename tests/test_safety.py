@@ -122,7 +122,10 @@ MUST_TRIGGER = [
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
     # A skin reaction does not hide swelling named beside it.
-    ("allergic reaction on my skin after the shot and now my lips are swelling", "allergic-reaction"),
+    (
+        "allergic reaction on my skin after the shot and now my lips are swelling",
+        "allergic-reaction",
+    ),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.

@@ -7,7 +7,7 @@ from pathlib import Path
 import snowballstemmer
 from snowballstemmer.english_stemmer import EnglishStemmer
 
-from bot.text import asks_a_question, focus_sentences, stemmer_version, tokenise
+from bot.text import asks_a_question, focus_sentences, says_nothing, stemmer_version, tokenise
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -20,6 +20,11 @@ STORY = (
 def test_the_asking_sentences_are_the_focus_and_the_story_is_not():
     sentences = focus_sentences(STORY + " Can an NP bill incident-to for a new patient?")
     assert [asks for _, asks in sentences] == [False, False, True]
+
+
+def test_contractions_of_pronouns_are_stop_words():
+    # "She's" had counted as an unknown word, "shes", against every entry.
+    assert all(says_nothing(word) for word in ("She's", "he's", "who's", "you'll", "it'll"))
 
 
 def test_a_message_that_asks_nothing_is_all_focus():
