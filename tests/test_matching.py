@@ -1131,6 +1131,20 @@ def test_a_single_word_many_entries_share_is_offered_them_not_answered(matcher: 
         assert answered_with(matcher, question) == entry, question
 
 
+def test_probe_31_wordings(matcher: Matcher):
+    # A helper's probe: "everybody" is no unknown word, "medicare adv" is Medicare
+    # Advantage, and the onset point takes a longer gap before "start working".
+    assert answered_with(
+        matcher, "how common are trigger points like does everybody have them"
+    ) == ("prevalence")
+    assert answered_with(matcher, "pt w/ medicare adv asking about abn for tpi") == (
+        "insurance-coverage"
+    )
+    result = matcher.answer("how soon does the trigger point injection start working")
+    assert result.status is not Status.ANSWER
+    assert result.unanswered_points == ("how soon an injection starts to work",)
+
+
 def test_a_billing_entry_answers_only_a_question_in_billing_words(matcher: Matcher):
     # A patient's question that shares words with a billing entry ("improve", "pain")
     # is not answered with it; the same entry still answers staff.
