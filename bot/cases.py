@@ -95,6 +95,9 @@ REGION_ONLY_SUBJECT = re.compile(
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})
 BOTH = frozenset({"bilateral", "bilaterally", "bilat", "both", "bl"})
+# Shorthand for bilateral only right before the muscle ("bil traps"): elsewhere it is as
+# often "bill" mistyped ("can we bil for traps").
+BOTH_RIGHT_BEFORE = "bil"
 # A region word followed by one of these names a complaint, not an injection site; so does
 # one followed by more regions and then one of these ("neck and shoulder pain").
 COMPLAINT_WORDS = frozenset({"pain", "ache", "aches", "spasm", "spasms", "stiffness"})
@@ -324,6 +327,8 @@ def _sides(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> f
         after = after[: max(_last_break(after), 0)]
     else:
         after = after[: _sentence_end(after)]
+    if before and before[-1] == BOTH_RIGHT_BEFORE:
+        return frozenset(SIDES)
     return _side_words(before) or _side_words(after)
 
 

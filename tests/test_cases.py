@@ -135,6 +135,17 @@ def test_muscles_given_as_a_number_are_counted_as_given(matcher: Matcher):
     assert "A muscle group is not one muscle" in asked.paragraphs[0]
 
 
+def test_bil_right_before_a_muscle_is_both_sides(matcher: Matcher):
+    # A probe's staff shorthand: "bil traps + bil rhomboids" are four muscles, not two.
+    case = matcher.answer("tpi x4 muscles bil traps + bil rhomboids code?").case
+    assert case is not None and case.code == "20553"
+    assert len(case.muscles) == 4
+    # Elsewhere "bil" is as often "bill" mistyped: no side is read from it.
+    typo = matcher.answer("can we bil for tpi to traps and rhomboids, code?").case
+    assert typo is not None and typo.code == "20552"
+    assert all(muscle.side is None for muscle in typo.muscles)
+
+
 @pytest.mark.slow  # runs run_bot.py as a subprocess
 def test_ask_json_has_the_case_fields():
     question = "tpi bilateral traps and left QL, code?"
