@@ -1108,6 +1108,22 @@ def test_the_pregnancy_and_diabetes_entry_needs_the_injection_or_it_named(matche
         assert answered_with(matcher, question) == "pregnancy-diabetes", question
 
 
+def test_the_fibromyalgia_entry_needs_fibromyalgia_or_tender_points_named(matcher: Matcher):
+    # required_words: its many "difference" wordings took comparisons of other things.
+    for question in (
+        "Difference between a nerve block and a TPI?",
+        "Trigger Point vs. Muscle Knots: What's The Difference?",
+        "Can you work with myofascial pain?",
+    ):
+        assert answered_with(matcher, question) != "mps-vs-fibromyalgia", question
+    for question in (
+        "Is myofascial pain syndrome the same as fibromyalgia?",
+        "Trigger points vs tender points - what's the difference?",
+        "is mps the same as fibro",
+    ):
+        assert answered_with(matcher, question) == "mps-vs-fibromyalgia", question
+
+
 def test_a_single_word_many_entries_share_is_offered_them_not_answered(matcher: Matcher):
     # "modifier" had the JW/JZ entry as its answer, "pain" the doctor's questions.
     for word, offered in (
