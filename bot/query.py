@@ -19,6 +19,7 @@ from bot.text import (
     focus_sentences,
     is_code,
     tokenise,
+    without_courtesy,
 )
 
 TYPO_CUTOFF = 80
@@ -133,7 +134,7 @@ class QueryReader:
         """The question as the matcher scores it."""
         sentences = [
             ([self._correct(token) for token in tokenise(sentence)], is_focus)
-            for sentence, is_focus in focus_sentences(readable_part(text))
+            for sentence, is_focus in focus_sentences(without_courtesy(readable_part(text)))
         ]
         corrected = " ".join(token for tokens, _ in sentences for token in tokens)
         focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)

@@ -53,7 +53,7 @@ STOPWORDS = frozenset(
     mom mother dad father husband wife son daughter boyfriend girlfriend partner grandma
     grandmother grandpa grandfather sister brother
     lol lmao haha omg tbh btw idk fyi imo thx
-    everybody anybody somebody nobody
+    everybody anybody somebody nobody kindly dear sir madam afternoon evening
     """.split()
 )
 
@@ -184,6 +184,24 @@ _REQUEST_WORDS = frozenset(
     "any anyone please need looking wondering wonder help advise confirm tell".split()
 )
 _ASKING_WORDS = _QUESTION_WORDS | _REQUEST_WORDS
+
+
+# Courtesy that names no subject but would weigh as words ("help", "question"): "Thank you
+# for your help earlier. One more question please: how should I prepare for the
+# injection?" lost its answer to them.
+_COURTESY = re.compile(
+    r"\b(?:(?:thank you|thanks)(?: so much| very much)? for (?:your|all your|any|the)"
+    r" (?:help|time|assistance)(?: earlier)?|(?:thank you|thanks) in advance"
+    r"|any help (?:is|would be) (?:much |greatly )?appreciated"
+    r"|(?:one more|another|a quick|quick|a) question(?: please| for you)?(?=\s*[:,.?!-])"
+    r"|i have a (?:quick )?question(?: for you)?(?=\s*[:,.?!-]))",
+    re.IGNORECASE,
+)
+
+
+def without_courtesy(text: str) -> str:
+    """``text`` without thanks and "one more question" openers."""
+    return _COURTESY.sub(" ", text)
 
 
 def focus_sentences(text: str) -> list[tuple[str, bool]]:

@@ -1156,6 +1156,9 @@ def test_probe_31_wordings(matcher: Matcher):
     assert answered_with(matcher, "pt w/ medicare adv asking about abn for tpi") == (
         "insurance-coverage"
     )
+    # Thanks and "one more question" say nothing about what is asked.
+    polite = "Thank you for your help earlier. One more question please: how should I prepare"
+    assert answered_with(matcher, polite + " for the injection?") == "before-the-injection"
     result = matcher.answer("how soon does the trigger point injection start working")
     assert result.status is not Status.ANSWER
     assert result.unanswered_points == ("how soon an injection starts to work",)

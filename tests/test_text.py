@@ -7,7 +7,14 @@ from pathlib import Path
 import snowballstemmer
 from snowballstemmer.english_stemmer import EnglishStemmer
 
-from bot.text import asks_a_question, focus_sentences, says_nothing, stemmer_version, tokenise
+from bot.text import (
+    asks_a_question,
+    focus_sentences,
+    says_nothing,
+    stemmer_version,
+    tokenise,
+    without_courtesy,
+)
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -20,6 +27,16 @@ STORY = (
 def test_the_asking_sentences_are_the_focus_and_the_story_is_not():
     sentences = focus_sentences(STORY + " Can an NP bill incident-to for a new patient?")
     assert [asks for _, asks in sentences] == [False, False, True]
+
+
+def test_thanks_and_question_openers_are_left_out():
+    assert without_courtesy(
+        "Thank you for your help earlier. One more question please: how should I prepare?"
+    ).split() == [".", ":", "how", "should", "I", "prepare?"]
+    assert without_courtesy("Thanks in advance!").strip() == "!"
+    # "question" that is what is asked stays.
+    kept = "what question does the doctor ask?"
+    assert without_courtesy(kept) == kept
 
 
 def test_contractions_of_pronouns_are_stop_words():
