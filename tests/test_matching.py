@@ -1159,6 +1159,14 @@ def test_probe_31_wordings(matcher: Matcher):
     # Thanks and "one more question" say nothing about what is asked.
     polite = "Thank you for your help earlier. One more question please: how should I prepare"
     assert answered_with(matcher, polite + " for the injection?") == "before-the-injection"
+    # "besides needles" asks the other treatments; "appt" is an appointment.
+    aunt = (
+        "I'm caring for my elderly aunt who has terrible knots in her upper back. Are there"
+        " other treatments besides needles? She is very frightened of them."
+    )
+    assert answered_with(matcher, aunt) == "treatments"
+    appointment = matcher.answer("how long is appt for tpi, need to block schedule")
+    assert appointment.candidates and appointment.candidates[0].entry.id == "what-happens"
     result = matcher.answer("how soon does the trigger point injection start working")
     assert result.status is not Status.ANSWER
     assert result.unanswered_points == ("how soon an injection starts to work",)
