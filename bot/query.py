@@ -37,6 +37,8 @@ COMMON_WEIGHT = 0.05
 # question itself: its words weigh this share, and words the knowledge base has never
 # seen count there as merely unindexed, not as the unknown subject of the question.
 NARRATIVE_WEIGHT = 0.35
+# A question asked for oneself: a patient's, unless it has billing words of its own.
+PERSONAL_WORDS = frozenset("i im ive id me my mine myself".split())
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
 # purpose of it?") is taken to be about this, the bot's subject.
 IMPLICIT_SUBJECT = "trigger point injection"
@@ -199,9 +201,20 @@ class QueryReader:
             frozenset(index for _, entries in points for index in entries),
             tuple(name for name, _ in others),
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
-            self._asks_staff(weights, code_shares, [name for name, _ in others]),
+            self._asks_staff(weights, code_shares, self._subjects_of_staff(focus_text, others)),
             asks_billing,
         )
+
+    def _subjects_of_staff(
+        self, focus_text: str, others: list[tuple[str, frozenset[int]]]
+    ) -> list[str]:
+        """The other subjects whose words are no billing words here: those asked about
+        alone, and in a question of one's own ("I", "my") all those named, beside trigger
+        point injections too: "trigger point injection or nerve block, which one do I
+        need?" is a patient's choice, "nerve block and tpi same day, need XS?" a coder's."""
+        if not PERSONAL_WORDS.isdisjoint(focus_text.split()):
+            return [name for name, _ in self._subjects_named(focus_text)]
+        return [name for name, _ in others]
 
     def _asks_staff(
         self, weights: dict[str, float], codes: dict[str, float], subjects: list[str]

@@ -1147,6 +1147,22 @@ def test_a_single_word_many_entries_share_is_offered_them_not_answered(matcher: 
         assert answered_with(matcher, question) == entry, question
 
 
+def test_another_procedure_beside_a_tpi_is_a_billing_word_only_in_a_coders_question(
+    matcher: Matcher,
+):
+    # A patient's choice in the first person is not the NCCI entry's question.
+    patient = matcher.answer(
+        "trigger point injection or nerve block - which one do I need for my neck pain?"
+    )
+    assert patient.status is not Status.ANSWER
+    for question in (
+        "Can I bill a nerve block with a tpi?",
+        "I did a nerve block and tpi same day, xs?",
+        "I do nerve blocks and TPIs on the same day, which modifier?",
+    ):
+        assert answered_with(matcher, question) == "same-day-procedures", question
+
+
 def test_probe_31_wordings(matcher: Matcher):
     # A helper's probe: "everybody" is no unknown word, "medicare adv" is Medicare
     # Advantage, and the onset point takes a longer gap before "start working".

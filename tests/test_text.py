@@ -29,6 +29,14 @@ def test_the_asking_sentences_are_the_focus_and_the_story_is_not():
     assert [asks for _, asks in sentences] == [False, False, True]
 
 
+def test_a_question_too_short_to_name_its_subject_keeps_the_clause_before():
+    # "which modifier?" is about the nerve blocks and TPIs named before the comma.
+    sentence = "I do nerve blocks and TPIs on the same day, which modifier?"
+    assert focus_sentences(sentence) == [(sentence, True)]
+    # A longer question after a comma is the focus on its own.
+    assert len(focus_sentences("thanks for the info, what is 20552?")) == 2
+
+
 def test_thanks_and_question_openers_are_left_out():
     assert without_courtesy(
         "Thank you for your help earlier. One more question please: how should I prepare?"
