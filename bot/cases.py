@@ -95,9 +95,14 @@ REGION_ONLY_SUBJECT = re.compile(
 LEFT = frozenset({"left", "lt", "l"})
 RIGHT = frozenset({"right", "rt", "r"})
 BOTH = frozenset({"bilateral", "bilaterally", "bilat", "both", "bl"})
-# Shorthand for bilateral only right before the muscle ("bil traps"): elsewhere it is as
-# often "bill" mistyped ("can we bil for traps").
+# Shorthand for bilateral only right before the muscle ("bil traps"), and not after
+# someone or a verb: "can we bil for traps", "we bil traps as 20552" and "dr wants to bil
+# trap and scm" mean "bill".
 BOTH_RIGHT_BEFORE = "bil"
+BILL_BEFORE = frozenset(
+    "i we you they he she it to can cant could should would will do did dont not may"
+    " might must also just dr doc md np pa provider".split()
+)
 # A region word followed by one of these names a complaint, not an injection site; so does
 # one followed by more regions and then one of these ("neck and shoulder pain").
 COMPLAINT_WORDS = frozenset({"pain", "ache", "aches", "spasm", "spasms", "stiffness"})
@@ -327,9 +332,18 @@ def _sides(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> f
         after = after[: max(_last_break(after), 0)]
     else:
         after = after[: _sentence_end(after)]
-    if before and before[-1] == BOTH_RIGHT_BEFORE:
+    if (
+        before
+        and before[-1] == BOTH_RIGHT_BEFORE
+        and _bilateral_shorthand(tokens, mention.start - 1)
+    ):
         return frozenset(SIDES)
     return _side_words(before) or _side_words(after)
+
+
+def _bilateral_shorthand(tokens: Sequence[str], position: int) -> bool:
+    """Whether "bil" at ``position`` is bilateral, not "bill" after a subject or verb."""
+    return position == 0 or tokens[position - 1] not in BILL_BEFORE
 
 
 def _last_break(words: Sequence[str]) -> int:
@@ -367,6 +381,9 @@ def _side_words(words: Sequence[str]) -> frozenset[str]:
             # "both" alone before a muscle means both sides; "both muscles" does not.
             return frozenset(SIDES)
         if word == "each" and position + 1 < len(words) and words[position + 1] == "side":
+            return frozenset(SIDES)
+        # "b/l" is bilateral, not "b" and "l" (left).
+        if word == "b" and position + 1 < len(words) and words[position + 1] == "l":
             return frozenset(SIDES)
         if word in LEFT:
             found.add("left")

@@ -53,7 +53,7 @@ STOPWORDS = frozenset(
     mom mother dad father husband wife son daughter boyfriend girlfriend partner grandma
     grandmother grandpa grandfather sister brother
     lol lmao haha omg tbh btw idk fyi imo thx
-    everybody anybody somebody nobody kindly dear sir madam afternoon evening
+    everybody somebody nobody kindly dear sir madam afternoon evening
     """.split()
 )
 

@@ -144,6 +144,16 @@ def test_bil_right_before_a_muscle_is_both_sides(matcher: Matcher):
     typo = matcher.answer("can we bil for tpi to traps and rhomboids, code?").case
     assert typo is not None and typo.code == "20552"
     assert all(muscle.side is None for muscle in typo.muscles)
+    # A review's: "bil" right after someone or a verb is "bill" too.
+    for question in (
+        "can i bil trap and levator scap as 20553?",
+        "dr wants to bil trap and scm as 20553, correct?",
+    ):
+        billed = matcher.answer(question).case
+        assert billed is not None and billed.code == "20552", question
+    # "b/l" is bilateral, not "l" for left.
+    both = matcher.answer("b/l traps and rhomboids tpi, code").case
+    assert both is not None and both.code == "20553" and len(both.muscles) == 4
 
 
 @pytest.mark.slow  # runs run_bot.py as a subprocess

@@ -1104,6 +1104,10 @@ def test_the_pregnancy_and_diabetes_entry_needs_the_injection_or_it_named(matche
         "Is it safe during pregnancy?",
         "Do cortisone shots raise blood sugar?",
         "I'm diabetic, can I get a steroid trigger point shot?",
+        # A review's: the drug by name, "the medicine", the blood sugar after it.
+        "does dexamethasone raise blood sugar",
+        "Is the medication safe during pregnancy?",
+        "will my blood sugar go up",
     ):
         assert answered_with(matcher, question) == "pregnancy-diabetes", question
 
@@ -1183,6 +1187,12 @@ def test_probe_31_wordings(matcher: Matcher):
     assert answered_with(matcher, aunt) == "treatments"
     appointment = matcher.answer("how long is appt for tpi, need to block schedule")
     assert appointment.candidates and appointment.candidates[0].entry.id == "what-happens"
+    # A review's: working out is exercise, and an ABN is no Medicare Advantage plan.
+    gym = "how soon after trigger point injections can I start working out again at the gym"
+    assert answered_with(matcher, gym) == "aftercare"
+    assert answered_with(matcher, "do I need a medicare adv notice for tpi") != (
+        "insurance-coverage"
+    )
     result = matcher.answer("how soon does the trigger point injection start working")
     assert result.status is not Status.ANSWER
     assert result.unanswered_points == ("how soon an injection starts to work",)

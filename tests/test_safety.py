@@ -121,11 +121,14 @@ MUST_TRIGGER = [
     ("Mi papa fainted after the injection", "anesthetic-reaction"),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
-    # A skin reaction does not hide swelling named beside it.
+    # A review's: a reaction "on the skin" with other signs beside it is the 911 reply
+    # (an exception for skin reactions, tried for a real question, hid these).
     (
-        "allergic reaction on my skin after the shot and now my lips are swelling",
+        "allergic reaction on my skin after my injection and my eyes are swelling shut",
         "allergic-reaction",
     ),
+    ("allergic reaction on my skin after the shot, hard to swallow", "allergic-reaction"),
+    ("allergic reaction on my skin after my tpi and I feel lightheaded", "allergic-reaction"),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.
@@ -191,10 +194,6 @@ MUST_NOT_TRIGGER = [
     "Tengo una pregunta: can trigger point injections cause shortness of breath?",
     "Tengo diabetes, can TPIs cause chest pain?",
     "is throat tightness a side effect of trigger point injections?",
-    # Round 21 (a real question): a past reaction on the skin is not anaphylaxis.
-    "I had some cortisone injections but I had to stop because I had an allergic reaction"
-    " on my skin. The skin was red but now it has turned purple around where I had the"
-    " injection. What should I do?",
 ]
 
 
