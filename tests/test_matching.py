@@ -1167,6 +1167,18 @@ def test_another_procedure_beside_a_tpi_is_a_billing_word_only_in_a_coders_quest
         assert answered_with(matcher, question) == "same-day-procedures", question
 
 
+def test_whether_massage_hurts_asks_the_pain_not_the_treatments(matcher: Matcher):
+    # "Is Myofascial Trigger Point Therapy painful?" (reserve) got the treatments entry.
+    for question in (
+        "Is Myofascial Trigger Point Therapy painful?",
+        "does trigger point massage hurt",
+    ):
+        result = matcher.answer(question)
+        assert result.status is Status.SUGGEST, question
+        assert "trigger point massage" in result.other_subjects, question
+    assert answered_with(matcher, "is trigger point injection therapy painful") == "what-happens"
+
+
 def test_probe_31_wordings(matcher: Matcher):
     # A helper's probe: "everybody" is no unknown word, "medicare adv" is Medicare
     # Advantage, and the onset point takes a longer gap before "start working".
