@@ -121,6 +121,15 @@ MUST_TRIGGER = [
     ("Mi papa fainted after the injection", "anesthetic-reaction"),
     # "lump sum" means money; a lump named beside it still counts.
     ("we were paid a lump sum, and now I have a new lump at the injection site", "new-lump"),
+    # A probe's: British and Australian wording, a bit faint, pale and woozy; chest pain
+    # named again beside a past work-up.
+    ("Had TPIs this arvo and now my arm's gone numb and tingly, should I go to A&E?", "emergency"),
+    ("Feeling a bit faint after my jab, is that normal?", "anesthetic-reaction"),
+    (
+        "Patient went pale and woozy right after the injections, what do I do?",
+        "anesthetic-reaction",
+    ),
+    ("pt has a history of chest pain and now has chest pain after the tpi", "breathing"),
     # A review's: a reaction "on the skin" with other signs beside it is the 911 reply
     # (an exception for skin reactions, tried for a real question, hid these).
     (
@@ -194,6 +203,10 @@ MUST_NOT_TRIGGER = [
     "Tengo una pregunta: can trigger point injections cause shortness of breath?",
     "Tengo diabetes, can TPIs cause chest pain?",
     "is throat tightness a side effect of trigger point injections?",
+    # A probe's pasted note: a past chest pain work-up is history.
+    "Procedure: TPI. Muscles: L trapezius, L levator scapulae. 1% lidocaine 2 mL each. Pt"
+    " tolerated well. PMH: chest pain workup last month, cardiology cleared, unrelated to"
+    " today. What do we bill for this?",
 ]
 
 
