@@ -24,6 +24,8 @@ from xml.etree import ElementTree
 from bot.gcpause import collection_paused
 
 PACKAGE = "simple-icd-10-cm"
+# At most this many other billable codes of a code's header are named beside it.
+MAX_SIBLINGS = 8
 # "icd10c-tabular-April-1-2026.xml" -> April 2026; CMS names its files "...-2027.xml".
 _RELEASE_IN_NAME = re.compile(
     r"(January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -69,6 +71,11 @@ class CodeInfo:
     excludes1: tuple[tuple[str, str], ...] = ()
     # For a code that does not exist: the nearest header that does (M79.19 -> M79.1).
     nearest: str | None = None
+    # For a billable code, its header and the header's other billable codes when they are
+    # few (M79.18 -> M79.1: M79.10, M79.11, M79.12): "Is M79.18 right for neck muscles?"
+    # is answered by the code of another site.
+    header: str | None = None
+    siblings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ class CodeSet:
             return CodeInfo(code, exists=False, nearest=self._nearest(code))
         billable = self._icd.is_leaf(code)
         leaves = () if billable else self.billable_under(code)
+        header, siblings = self._siblings(code) if billable else (None, ())
         return CodeInfo(
             code=code,
             exists=True,
@@ -132,7 +140,18 @@ class CodeSet:
             billable_codes=leaves,
             inclusion_terms=tuple(self._icd.get_inclusion_term(code)),
             excludes1=self._excludes1(code),
+            header=header,
+            siblings=siblings,
         )
+
+    def _siblings(self, code: str) -> tuple[str | None, tuple[str, ...]]:
+        """The header of a billable code and its other billable codes, if at most
+        ``MAX_SIBLINGS``: a long list (all of M79) says nothing about the code asked."""
+        header = self._icd.get_parent(code)
+        if not header or not self.exists(header):
+            return None, ()
+        others = tuple(c for c in self.billable_under(header) if c != code)
+        return (header, others) if 0 < len(others) <= MAX_SIBLINGS else (None, ())
 
     def billable_under(self, code: str) -> tuple[str, ...]:
         """The billable codes under a header, in tabular order (empty for a leaf)."""

@@ -90,6 +90,7 @@ class CodeAnswer:
                     "title": f.info.title or None,
                     "billable": f.info.billable,
                     "billable_codes": list(f.info.billable_codes),
+                    "other_codes_under_header": list(f.info.siblings),
                     "on_lists": [check.list_id for check in f.lists if check.on_list],
                 }
                 for f in self.findings
@@ -197,6 +198,9 @@ def _describe(info: CodeInfo, codes: CodeSet) -> str:
     text = f"{info.code} – {info.title}: "
     if info.billable:
         text += "a billable code."
+        if info.header and info.siblings:
+            others = _billable_list(info.siblings, codes)
+            text += f" The other codes under {info.header} {codes.title(info.header)}: {others}."
     else:
         text += "a header, not billable. Bill one of its codes: "
         text += _billable_list(info.billable_codes, codes) + "."

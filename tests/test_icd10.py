@@ -36,6 +36,16 @@ def test_billable_codes_have_their_official_title(codes: CodeSet, code: str, tit
     assert info.billable_codes == ()
 
 
+def test_a_billable_code_names_the_few_other_codes_of_its_header(codes: CodeSet):
+    # A probe's "Is M79.18 right for neck muscles?": M79.12 is the head and neck code.
+    myalgia = codes.lookup("M79.18")
+    assert myalgia.header == "M79.1"
+    assert myalgia.siblings == ("M79.10", "M79.11", "M79.12")
+    # Under a header of many codes (M79), none are named.
+    fibromyalgia = codes.lookup("M79.7")
+    assert fibromyalgia.header is None and fibromyalgia.siblings == ()
+
+
 def test_a_header_is_not_billable_and_lists_its_billable_codes(codes: CodeSet):
     myalgia = codes.lookup("M79.1")
     assert myalgia.exists and not myalgia.billable

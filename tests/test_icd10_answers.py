@@ -44,6 +44,13 @@ def test_a_header_is_named_as_a_header_with_its_billable_codes(matcher: Matcher)
     assert "all billable codes under M79.1 are on it" in text
 
 
+def test_a_billable_code_is_answered_with_the_other_codes_of_its_header(matcher: Matcher):
+    result = matcher.answer("Is M79.18 right for neck muscles?")
+    assert result.icd10 is not None
+    assert "The other codes under M79.1 Myalgia:" in result.icd10.paragraphs[0]
+    assert "M79.12 Myalgia of auxiliary muscles, head and neck" in result.icd10.paragraphs[0]
+
+
 def test_a_listed_code_gets_its_title_and_the_list_with_its_scope(matcher: Matcher):
     result = code_answer(matcher, "what is G44.209?")
     text = answer_text(result)
