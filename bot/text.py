@@ -302,13 +302,14 @@ ELLIPTICAL_WORDS = 2
 
 def _refers_back(question: str) -> bool:
     """Whether a question points at something said before it: "it", "them", or "that" /
-    "this" right after its first word ("is that normal", "does this mean"), or it is too
+    "this" right after its first word ("is that normal", "does this mean") or last ("how
+    common is that"), or it is too
     short to name its subject ("which modifier?", "what code?")."""
     tokens = tokenise(question)
     return (
         len(tokens) <= ELLIPTICAL_WORDS
         or any(t in SUBJECT_PRONOUNS for t in tokens)
-        or any(t in ("that", "this") for t in tokens[1:3])
+        or any(t in ("that", "this") for t in (*tokens[1:3], tokens[-1]))
     )
 
 

@@ -1179,6 +1179,17 @@ def test_whether_massage_hurts_asks_the_pain_not_the_treatments(matcher: Matcher
     assert answered_with(matcher, "is trigger point injection therapy painful") == "what-happens"
 
 
+def test_how_common_a_complication_is_asks_the_side_effects(matcher: Matcher):
+    # A second probe's: "how common is that" after an infection got the prevalence of
+    # myofascial pain (30-93%), which reads like an infection rate.
+    for question in (
+        "My friend got an infection from a trigger point injection, how common is that?",
+        "Im terrified the injection will make my pain permanent or worse",
+    ):
+        assert answered_with(matcher, question) == "side-effects", question
+    assert answered_with(matcher, "How common are trigger points?") == "prevalence"
+
+
 def test_probe_31_wordings(matcher: Matcher):
     # A helper's probe: "everybody" is no unknown word, "medicare adv" is Medicare
     # Advantage, and the onset point takes a longer gap before "start working".

@@ -33,6 +33,9 @@ def test_a_question_too_short_to_name_its_subject_keeps_the_clause_before():
     # "which modifier?" is about the nerve blocks and TPIs named before the comma.
     sentence = "I do nerve blocks and TPIs on the same day, which modifier?"
     assert focus_sentences(sentence) == [(sentence, True)]
+    # "that" at its end points back too.
+    infection = "My friend got an infection from a TPI, how common is that?"
+    assert focus_sentences(infection) == [(infection, True)]
     # A longer question after a comma is the focus on its own.
     assert len(focus_sentences("thanks for the info, what is 20552?")) == 2
 
