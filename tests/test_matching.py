@@ -1190,6 +1190,17 @@ def test_how_common_a_complication_is_asks_the_side_effects(matcher: Matcher):
     assert answered_with(matcher, "How common are trigger points?") == "prevalence"
 
 
+def test_fears_and_doubts_get_the_risks_and_the_evidence(matcher: Matcher):
+    # A second probe's skeptics: no answer, or what a TPI is.
+    for question, entry in (
+        ("Can a trigger point injection paralyse me?", "side-effects"),
+        ("Can a trigger point injection kill you?", "side-effects"),
+        ("Is this trigger point injection thing a scam?", "effectiveness"),
+        ("Is it true trigger point injections are experimental and not proven?", "effectiveness"),
+    ):
+        assert answered_with(matcher, question) == entry, question
+
+
 def test_probe_31_wordings(matcher: Matcher):
     # A helper's probe: "everybody" is no unknown word, "medicare adv" is Medicare
     # Advantage, and the onset point takes a longer gap before "start working".
