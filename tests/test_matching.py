@@ -1197,6 +1197,10 @@ def test_fears_and_doubts_get_the_risks_and_the_evidence(matcher: Matcher):
         ("Can a trigger point injection kill you?", "side-effects"),
         ("Is this trigger point injection thing a scam?", "effectiveness"),
         ("Is it true trigger point injections are experimental and not proven?", "effectiveness"),
+        # A chiropractor who says something does not ask who may inject.
+        ("My chiropractor says TPIs are pointless, is he right?", "effectiveness"),
+        ("Can a chiropractor do trigger point injections?", "who-can-bill"),
+        ("do chiropractors get paid for trigger point injections by medicare", "who-can-bill"),
     ):
         assert answered_with(matcher, question) == entry, question
 
