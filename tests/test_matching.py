@@ -1190,11 +1190,9 @@ def test_how_common_a_complication_is_asks_the_side_effects(matcher: Matcher):
     assert answered_with(matcher, "How common are trigger points?") == "prevalence"
 
 
-def test_fears_and_doubts_get_the_risks_and_the_evidence(matcher: Matcher):
+def test_doubts_get_the_evidence(matcher: Matcher):
     # A second probe's skeptics: no answer, or what a TPI is.
     for question, entry in (
-        ("Can a trigger point injection paralyse me?", "side-effects"),
-        ("Can a trigger point injection kill you?", "side-effects"),
         ("Is this trigger point injection thing a scam?", "effectiveness"),
         ("Is it true trigger point injections are experimental and not proven?", "effectiveness"),
         # A chiropractor who says something does not ask who may inject.
@@ -1203,6 +1201,13 @@ def test_fears_and_doubts_get_the_risks_and_the_evidence(matcher: Matcher):
         ("do chiropractors get paid for trigger point injections by medicare", "who-can-bill"),
     ):
         assert answered_with(matcher, question) == entry, question
+    # Harms the side-effects entry does not name are not answered with it (as "Can
+    # trigger point injections hit a nerve?" in the tuning half is labelled).
+    for question in (
+        "Can trigger point injections cause nerve damage?",
+        "Can a trigger point injection paralyse me?",
+    ):
+        assert matcher.answer(question).status is not Status.ANSWER, question
 
 
 def test_probe_31_wordings(matcher: Matcher):
