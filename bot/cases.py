@@ -100,9 +100,11 @@ BOTH = frozenset({"bilateral", "bilaterally", "bilat", "both", "bl"})
 # trap and scm" mean "bill".
 BOTH_RIGHT_BEFORE = "bil"
 BILL_BEFORE = frozenset(
-    "i we you they he she it to can cant could should would will do did dont not may"
-    " might must also just dr doc md np pa provider".split()
+    "i we you they he she it can cant could should would will do did dont not may"
+    " might must just dr doc md np pa provider".split()
 )
+# "to bil" is "to bill" after these ("wants to bil"), bilateral otherwise ("TPI to bil traps").
+WANT_TO = frozenset("want wants wanted need needs going have has trying try able how".split())
 # A region word followed by one of these names a complaint, not an injection site; so does
 # one followed by more regions and then one of these ("neck and shoulder pain").
 COMPLAINT_WORDS = frozenset({"pain", "ache", "aches", "spasm", "spasms", "stiffness"})
@@ -343,7 +345,12 @@ def _sides(tokens: Sequence[str], mentions: Sequence[_Mention], index: int) -> f
 
 def _bilateral_shorthand(tokens: Sequence[str], position: int) -> bool:
     """Whether "bil" at ``position`` is bilateral, not "bill" after a subject or verb."""
-    return position == 0 or tokens[position - 1] not in BILL_BEFORE
+    if position == 0:
+        return True
+    before = tokens[position - 1]
+    if before == "to":
+        return position < 2 or tokens[position - 2] not in WANT_TO
+    return before not in BILL_BEFORE
 
 
 def _last_break(words: Sequence[str]) -> int:

@@ -295,21 +295,13 @@ def _qualifies(clause: str) -> bool:
     return _first_word(clause) in _CONDITION_WORDS
 
 
-# A question of this many words or fewer after a comma says what it asks about only in
-# the clause before: "I do nerve blocks and TPIs on the same day, which modifier?"
-ELLIPTICAL_WORDS = 2
-
-
 def _refers_back(question: str) -> bool:
     """Whether a question points at something said before it: "it", "them", or "that" /
     "this" right after its first word ("is that normal", "does this mean") or last ("how
-    common is that"), or it is too
-    short to name its subject ("which modifier?", "what code?")."""
+    common is that")."""
     tokens = tokenise(question)
-    return (
-        len(tokens) <= ELLIPTICAL_WORDS
-        or any(t in SUBJECT_PRONOUNS for t in tokens)
-        or any(t in ("that", "this") for t in (*tokens[1:3], tokens[-1]))
+    return any(t in SUBJECT_PRONOUNS for t in tokens) or any(
+        t in ("that", "this") for t in (*tokens[1:3], tokens[-1])
     )
 
 

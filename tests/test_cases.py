@@ -151,6 +151,14 @@ def test_bil_right_before_a_muscle_is_both_sides(matcher: Matcher):
     ):
         billed = matcher.answer(question).case
         assert billed is not None and billed.code == "20552", question
+    # After "to" or "also" it is bilateral again, unless someone wants to bill it.
+    for question, code in (
+        ("TPI to bil traps and levator, code?", "20553"),
+        ("Injected L trap, also bil rhomboids, what code?", "20553"),
+    ):
+        sided = matcher.answer(question).case
+        assert sided is not None and sided.code == code, question
+        assert all(muscle.side is not None for muscle in sided.muscles), question
     # "b/l" is bilateral, not "l" for left.
     both = matcher.answer("b/l traps and rhomboids tpi, code").case
     assert both is not None and both.code == "20553" and len(both.muscles) == 4

@@ -124,10 +124,10 @@ MUST_TRIGGER = [
     # A probe's: British and Australian wording, a bit faint, pale and woozy; chest pain
     # named again beside a past work-up.
     ("Had TPIs this arvo and now my arm's gone numb and tingly, should I go to A&E?", "emergency"),
-    ("Feeling a bit faint after my jab, is that normal?", "anesthetic-reaction"),
+    ("Feeling a bit faint after my jab, is that normal?", "anesthetic-reaction-after-injection"),
     (
         "Patient went pale and woozy right after the injections, what do I do?",
-        "anesthetic-reaction",
+        "anesthetic-reaction-after-injection",
     ),
     ("pt has a history of chest pain and now has chest pain after the tpi", "breathing"),
     # A review's: a reaction "on the skin" with other signs beside it is the 911 reply
@@ -203,6 +203,9 @@ MUST_NOT_TRIGGER = [
     "Tengo una pregunta: can trigger point injections cause shortness of breath?",
     "Tengo diabetes, can TPIs cause chest pain?",
     "is throat tightness a side effect of trigger point injections?",
+    # A review's: woozy with no injection before it is no reaction.
+    "I felt woozy this morning before breakfast, can I still have my TPI today?",
+    "I get woozy around needles, can I lie down for my trigger point injection?",
     # A probe's pasted note: a past chest pain work-up is history.
     "Procedure: TPI. Muscles: L trapezius, L levator scapulae. 1% lidocaine 2 mL each. Pt"
     " tolerated well. PMH: chest pain workup last month, cardiology cleared, unrelated to"
