@@ -200,8 +200,10 @@ _COURTESY = re.compile(
 
 
 def without_courtesy(text: str) -> str:
-    """``text`` without thanks and "one more question" openers."""
-    return _COURTESY.sub(" ", text)
+    """``text`` without thanks and "one more question" openers; a message that is only
+    courtesy ("Thanks for your help!") stays whole: it is small talk."""
+    polite = _COURTESY.sub(" ", text)
+    return text if says_nothing(polite) else polite
 
 
 def focus_sentences(text: str) -> list[tuple[str, bool]]:
@@ -301,7 +303,7 @@ def _refers_back(question: str) -> bool:
     common is that")."""
     tokens = tokenise(question)
     return any(t in SUBJECT_PRONOUNS for t in tokens) or any(
-        t in ("that", "this") for t in (*tokens[1:3], tokens[-1])
+        t in ("that", "this") for t in (*tokens[1:3], *tokens[-1:])
     )
 
 

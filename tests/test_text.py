@@ -41,7 +41,15 @@ def test_thanks_and_question_openers_are_left_out():
     assert without_courtesy(
         "Thank you for your help earlier. One more question please: how should I prepare?"
     ).split() == [".", ":", "how", "should", "I", "prepare?"]
-    assert without_courtesy("Thanks in advance!").strip() == "!"
+    # Courtesy alone stays: it is small talk, not an empty message.
+    assert without_courtesy("Thanks in advance!") == "Thanks in advance!"
+    assert without_courtesy("Thanks in advance! Is 20552 per muscle?").split() == [
+        "!",
+        "Is",
+        "20552",
+        "per",
+        "muscle?",
+    ]
     # "question" that is what is asked stays.
     kept = "what question does the doctor ask?"
     assert without_courtesy(kept) == kept
