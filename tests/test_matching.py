@@ -1235,6 +1235,9 @@ def test_probe_31_wordings(matcher: Matcher):
     assert answered_with(matcher, "do I need a medicare adv notice for tpi") != (
         "insurance-coverage"
     )
+    # A third probe's FAQ heading: how soon relief comes is the onset, not how long it lasts.
+    heading = matcher.answer("How Soon Will I Feel Relief After a Trigger Point Injection?")
+    assert heading.unanswered_points == ("how soon an injection starts to work",)
     result = matcher.answer("how soon does the trigger point injection start working")
     assert result.status is not Status.ANSWER
     assert result.unanswered_points == ("how soon an injection starts to work",)
