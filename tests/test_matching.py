@@ -1238,6 +1238,12 @@ def test_probe_31_wordings(matcher: Matcher):
     # A third probe's FAQ heading: how soon relief comes is the onset, not how long it lasts.
     heading = matcher.answer("How Soon Will I Feel Relief After a Trigger Point Injection?")
     assert heading.unanswered_points == ("how soon an injection starts to work",)
+    # What another treatment is: the treatments entry only names it.
+    for question in ("What Is Spray and Stretch Therapy?", "What is Trigger Point Therapy?"):
+        technique = matcher.answer(question)
+        assert technique.status is not Status.ANSWER, question
+        assert technique.unanswered_points, question
+    assert answered_with(matcher, "Does massage help trigger points?") == "treatments"
     result = matcher.answer("how soon does the trigger point injection start working")
     assert result.status is not Status.ANSWER
     assert result.unanswered_points == ("how soon an injection starts to work",)
