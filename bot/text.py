@@ -189,10 +189,15 @@ _ASKING_WORDS = _QUESTION_WORDS | _REQUEST_WORDS
 # Courtesy that names no subject but would weigh as words ("help", "question"): "Thank you
 # for your help earlier. One more question please: how should I prepare for the
 # injection?" lost its answer to them.
-_COURTESY = re.compile(
+# Thanks are read as "thanks" alone, so a message of thanks is small talk ("Thank you for
+# your help!" got three unrelated entries); openers are left out.
+_THANKS = re.compile(
     r"\b(?:(?:thank you|thanks)(?: so much| very much)? for (?:your|all your|any|the)"
-    r" (?:help|time|assistance)(?: earlier)?|(?:thank you|thanks) in advance"
-    r"|any help (?:is|would be) (?:much |greatly )?appreciated"
+    r" (?:help|time|assistance)(?: earlier)?|(?:thank you|thanks) in advance)",
+    re.IGNORECASE,
+)
+_OPENERS = re.compile(
+    r"\b(?:any help (?:is|would be) (?:much |greatly )?appreciated"
     r"|(?:one more|another|a quick|quick|a) question(?: please| for you)?(?=\s*[:,.?!-])"
     r"|i have a (?:quick )?question(?: for you)?(?=\s*[:,.?!-]))",
     re.IGNORECASE,
@@ -200,9 +205,9 @@ _COURTESY = re.compile(
 
 
 def without_courtesy(text: str) -> str:
-    """``text`` without thanks and "one more question" openers; a message that is only
-    courtesy ("Thanks for your help!") stays whole: it is small talk."""
-    polite = _COURTESY.sub(" ", text)
+    """``text`` with thanks as "thanks" and without "one more question" openers; a
+    message that is only an opener ("I have a question.") stays whole."""
+    polite = _OPENERS.sub(" ", _THANKS.sub("thanks", text))
     return text if says_nothing(polite) else polite
 
 
