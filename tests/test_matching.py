@@ -89,12 +89,29 @@ def test_a_general_health_question_is_at_most_suggested(matcher: Matcher):
 @pytest.mark.parametrize(
     "question",
     # Thanks in more words too: "Thank you for your help!" got three unrelated entries.
-    ["hi", "thanks!", "who are you?", "good morning", "Thank you for your help!"],
+    [
+        "hi",
+        "thanks!",
+        "who are you?",
+        "good morning",
+        "Thank you for your help!",
+        # Asking whether one may ask got the doctor's diagnostic questions.
+        "Can I ask a question?",
+        "I have a question.",
+    ],
 )
 def test_small_talk_never_gets_a_knowledge_answer(matcher: Matcher, question: str):
     result = matcher.answer(question)
     assert result.status is Status.SMALLTALK
     assert result.smalltalk is not None and result.candidates == ()
+
+
+def test_a_question_about_something_else_is_not_the_doctors_questions(matcher: Matcher):
+    # "question" and "ask" alone were keywords of the diagnostic-questions entry.
+    assert matcher.answer("I have a question about my bill").status is not Status.ANSWER
+    assert answered_with(matcher, "what questions will the doctor ask me") == (
+        "diagnostic-questions"
+    )
 
 
 @pytest.mark.parametrize("question", ["What can you do about it?", "what can you do about them"])
