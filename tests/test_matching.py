@@ -1265,6 +1265,13 @@ def test_probe_31_wordings(matcher: Matcher):
         assert technique.status is not Status.ANSWER, question
         assert technique.unanswered_points, question
     assert answered_with(matcher, "Does massage help trigger points?") == "treatments"
+    # An MRI before the injection is the imaging entry's question, not what to tell first.
+    assert answered_with(matcher, "Will I Need an MRI Before Trigger Point Injections?") == (
+        "tests-and-imaging"
+    )
+    assert answered_with(matcher, "What should I do before my trigger point injection?") == (
+        "before-the-injection"
+    )
     result = matcher.answer("how soon does the trigger point injection start working")
     assert result.status is not Status.ANSWER
     assert result.unanswered_points == ("how soon an injection starts to work",)
