@@ -193,20 +193,21 @@ _ASKING_WORDS = _QUESTION_WORDS | _REQUEST_WORDS
 # your help!" got three unrelated entries); openers are left out.
 _THANKS = re.compile(
     r"\b(?:(?:thank you|thanks)(?: so much| very much)? for (?:your|all your|any|the)"
-    r" (?:help|time|assistance)(?: earlier)?|(?:thank you|thanks) in advance)",
+    r" (?:help|time|assistance)(?: earlier)?|(?:thank you|thanks) in advance"
+    r"|any help (?:is|would be) (?:much |greatly )?appreciated)",
     re.IGNORECASE,
 )
 _OPENERS = re.compile(
-    r"\b(?:any help (?:is|would be) (?:much |greatly )?appreciated"
-    r"|(?:one more|another|a quick|quick|a) question(?: please| for you)?(?=\s*[:,.?!-])"
+    r"\b(?:(?:one more|another|a quick|quick|a) question(?: please| for you)?(?=\s*[:,.?!-])"
     r"|i have a (?:quick )?question(?: for you)?(?=\s*[:,.?!-]))",
     re.IGNORECASE,
 )
 
 
 def without_courtesy(text: str) -> str:
-    """``text`` with thanks as "thanks" and without "one more question" openers; a
-    message that is only an opener ("I have a question.") stays whole."""
+    """``text`` with thanks (and "any help is appreciated") as "thanks" and without "one
+    more question" openers; a message that is only an opener ("I have a question.")
+    stays whole: the small-talk patterns know it."""
     polite = _OPENERS.sub(" ", _THANKS.sub("thanks", text))
     return text if says_nothing(polite) else polite
 
