@@ -37,6 +37,8 @@ COMMON_WEIGHT = 0.05
 # question itself: its words weigh this share, and words the knowledge base has never
 # seen count there as merely unindexed, not as the unknown subject of the question.
 NARRATIVE_WEIGHT = 0.35
+# Another subject a question names, with the entries that name it too.
+NamedSubject = tuple[str, frozenset[int]]
 # A question asked for oneself: a patient's, unless it has billing words of its own.
 PERSONAL_WORDS = frozenset("i im ive id me my mine myself".split())
 # A question with no subject the knowledge base indexes ("How is it done?", "What is the
@@ -176,7 +178,8 @@ class QueryReader:
         words = tuple(all_words)
         # "It" refers to another subject named in the message ("My doctor ordered an EMG.
         # What is it?"), else to the bot's own.
-        others = self._other_subjects(focus_text, corrected, focus, code_shares)
+        named = self._subjects_named(focus_text)
+        others = self._other_subjects(named, focus_text, corrected, focus, code_shares)
         if not others and self._about_the_subject(words, focus_text, weights, bool(code_shares)):
             for stem in self.index.stems(IMPLICIT_SUBJECT.split()):
                 weights[stem], absent[stem], focus[stem] = 1.0, 0.0, None
@@ -201,19 +204,21 @@ class QueryReader:
             frozenset(index for _, entries in points for index in entries),
             tuple(name for name, _ in others),
             frozenset.intersection(*(entries for _, entries in others)) if others else frozenset(),
-            self._asks_staff(weights, code_shares, self._subjects_of_staff(focus_text, others)),
+            self._asks_staff(
+                weights, code_shares, self._subjects_of_staff(focus_text, named, others)
+            ),
             asks_billing,
         )
 
     def _subjects_of_staff(
-        self, focus_text: str, others: list[tuple[str, frozenset[int]]]
+        self, focus_text: str, named: list[NamedSubject], others: list[NamedSubject]
     ) -> list[str]:
         """The other subjects whose words are no billing words here: those asked about
         alone, and in a question of one's own ("I", "my") all those named, beside trigger
         point injections too: "trigger point injection or nerve block, which one do I
         need?" is a patient's choice, "nerve block and tpi same day, need XS?" a coder's."""
         if not PERSONAL_WORDS.isdisjoint(focus_text.split()):
-            return [name for name, _ in self._subjects_named(focus_text)]
+            return [name for name, _ in named]
         return [name for name, _ in others]
 
     def _asks_staff(
@@ -333,20 +338,24 @@ class QueryReader:
         ]
 
     def _other_subjects(
-        self, focus_text: str, text: str, focus: dict[str, None], codes: dict[str, float]
-    ) -> list[tuple[str, frozenset[int]]]:
-        """The other subjects the asking sentences name (or, when they say "it", the whole
-        ``text``), with the entries naming each; none when the question names a code the
-        knowledge lists ("units of J3301 for a steroid injection"), and only those no entry
-        answers when it also names trigger points."""
+        self,
+        named: list[NamedSubject],
+        focus_text: str,
+        text: str,
+        focus: dict[str, None],
+        codes: dict[str, float],
+    ) -> list[NamedSubject]:
+        """The other subjects that count: those the asking sentences name (``named``; or,
+        when they say "it", the whole ``text``), with the entries naming each; none when
+        the question names a code the knowledge lists ("units of J3301 for a steroid
+        injection"), and only those no entry answers when it also names trigger points."""
         if any(code in self.index.codes for code in codes):
             return []
-        found = self._subjects_named(focus_text)
         if self.index.own_subject_stems <= focus.keys() and self._named_beside(focus_text):
             # Beside trigger points, only a subject no entry answers still counts: "will
             # trigger point injections show up on a drug test" got the imaging entry.
-            return [(name, entries) for name, entries in found if not entries]
-        return found or (self._subjects_named(text) if self._has_pronoun(focus_text) else [])
+            return [(name, entries) for name, entries in named if not entries]
+        return named or (self._subjects_named(text) if self._has_pronoun(focus_text) else [])
 
     def _named_beside(self, focus_text: str) -> bool:
         """Whether the asking sentences name trigger points, or an injection, outside the
@@ -357,7 +366,7 @@ class QueryReader:
         stems = set(self.index.stems(self.index.synonyms.expand(rest).split()))
         return self.index.own_subject_stems <= stems or bool(self.index.injection_stems & stems)
 
-    def _subjects_named(self, text: str) -> list[tuple[str, frozenset[int]]]:
+    def _subjects_named(self, text: str) -> list[NamedSubject]:
         if self.index.any_other_subject.search(text) is None:
             return []  # one search for all subjects, not one each
         return [
