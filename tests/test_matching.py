@@ -753,6 +753,10 @@ def answered_with(matcher: Matcher, question: str) -> str | None:
     return result.entry.id if result.status is Status.ANSWER and result.entry else None
 
 
+# The reason given for an entry whose required words a question does not name.
+UNNAMED = "names none of the words the entry requires (required_words)"
+
+
 def not_answered_because(matcher: Matcher, question: str) -> tuple[str, ...]:
     """The reasons of the first candidate of a question that must not be answered."""
     result = matcher.answer(question)
@@ -1087,7 +1091,7 @@ def test_an_entry_with_required_words_answers_only_questions_naming_them(matcher
         result = matcher.answer(question)
         assert result.status is Status.SUGGEST, question
         reasons = result.candidates[0].reasons
-        assert "names none of the words the entry requires (required_words)" in reasons, question
+        assert UNNAMED in reasons, question
     # Named, or with a code, or the visit's own modifier, they answer.
     for question, entry in (
         ("can I bill a nerve block with a tpi?", "same-day-procedures"),
@@ -1118,9 +1122,7 @@ def test_the_pregnancy_and_diabetes_entry_needs_the_injection_or_it_named(matche
     # required_words: a question on blood sugar alone is offered the entry, not answered.
     result = matcher.answer("what is a normal a1c?")
     assert result.status is Status.SUGGEST
-    assert "names none of the words the entry requires (required_words)" in (
-        result.candidates[0].reasons
-    )
+    assert UNNAMED in result.candidates[0].reasons
     for question in (
         "im pregnant is that ok",
         "can I get these while breastfeeding",
