@@ -24,3 +24,14 @@ def test_phrases_match_whole_words_with_stars_and_gaps():
     assert phrases.search(normalise("shortness of breath")) == "shortness of breath"
     assert phrases.search(normalise("a short breather")) == "short breather"
     assert phrases.search(normalise("shortbread")) is None
+
+
+def test_phrases_are_tried_in_the_listed_order_though_they_share_a_first_word():
+    # Phrases that start with "ab" are tried together; "a* c" comes between two of them,
+    # so the second "ab" phrase is still tried after it, as listed.
+    found = PhraseSet(["ab q", "a* c", "ab c d"]).spans("ab c d")
+    assert found == [(0, len("ab c"))]
+    assert PhraseSet(["ab q", "ab c d", "a* c"]).spans("ab c d") == [(0, len("ab c d"))]
+    assert PhraseSet(["how", "how long ... last*"], longest_first=True).search(
+        "how long does it last"
+    ) == ("how long does it last")
