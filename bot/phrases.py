@@ -5,17 +5,47 @@ Used by the safety replies and the question-point cues. Phrases match normalised
 
 - ``breath*``: a word ending in ``*`` matches any word it starts (breath, breathe, breathing);
 - ``swell* ... throat``: ``...`` stands for up to four words in between.
+
+Point cues may also name a group of phrases in angle brackets (``knowledge/points.yaml``,
+``cue_groups``): ``would <the injection> help`` stands for one cue per phrase of the group
+(``would the injection help``, ``would a shot help``...); :func:`expand` writes them out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from bot.text import tokenise
 
 GAP = "..."
 MAX_GAP_WORDS = 4
+PLACEHOLDER = re.compile(r"<([^<>]*)>")
+# A group may name other groups; this deep at most, which also ends a group naming itself.
+MAX_GROUP_DEPTH = 4
+
+
+class UnknownGroupError(ValueError):
+    """A phrase names a group that is not defined, or groups name each other in a circle."""
+
+
+def expand(phrase: str, groups: Mapping[str, tuple[str, ...]], depth: int = 0) -> tuple[str, ...]:
+    """``phrase`` with each ``<name>`` replaced by each phrase of group ``name`` in turn
+    (every combination, in order); a phrase naming no group is itself. ``depth``: how many
+    groups this phrase lies inside."""
+    found = PLACEHOLDER.search(phrase)
+    if found is None:
+        return (phrase,)
+    name = found.group(1).strip()
+    if name not in groups:
+        raise UnknownGroupError(f"unknown group <{name}>")
+    if depth >= MAX_GROUP_DEPTH:
+        depth_limit = f"groups inside groups more than {MAX_GROUP_DEPTH} deep"
+        raise UnknownGroupError(f"{depth_limit}: does <{name}> name itself?")
+    members = [each for member in groups[name] for each in expand(member, groups, depth + 1)]
+    rests = expand(phrase[found.end() :], groups, depth)
+    head = phrase[: found.start()]
+    return tuple(f"{head}{member}{rest}" for member in members for rest in rests)
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -101,9 +131,10 @@ def _alternation(phrases: Iterable[str]) -> str:
     """The phrases' patterns as one alternation, tried in the phrases' order, where the
     phrases that start with the same plain word share it: "how (?:long...|often...)".
     The regex engine then tries at each word only the phrases that start with it, not
-    every phrase in turn (hundreds in a point's cues). A phrase starting
-    with a starred word or a gap may match where any other does, so no later phrase joins
-    a group begun before it: the order in which phrases are tried stays the listed one."""
+    every phrase in turn (hundreds in a point's cues, thousands once its groups are written
+    out). A phrase starting with a starred word or a gap may match where any other does,
+    so no later phrase joins a group begun before it: the order in which phrases are
+    tried stays the listed one."""
     groups: list[tuple[str, list[str]]] = []  # (shared first word, the rest of each)
     open_groups: dict[str, list[str]] = {}
     for phrase in phrases:

@@ -449,6 +449,28 @@ def test_required_words_name_an_entry_and_its_phrases(write_knowledge):
             load_knowledge(directory)
 
 
+def test_cues_name_groups_that_are_written_out_when_loaded(write_knowledge):
+    points = (
+        "points:\n  - id: effect\n    cues: [does it help, would <the shot> help]\n"
+        "    entries: [cpt-code]\n"
+        "cue_groups:\n  shot: [shot*, tpi*]\n  the shot: [<shot>, the <shot>]\n"
+    )
+    directory = write_knowledge(topics=MINIMAL_TOPICS, billing=MINIMAL_ENTRY, points=points)
+    [point] = load_knowledge(directory).points
+    assert point.cues == (
+        "does it help",
+        "would shot* help",
+        "would tpi* help",
+        "would the shot* help",
+        "would the tpi* help",
+    )
+    # A group not defined is named, with the line of the point's cues and what is defined.
+    (directory / "points.yaml").write_text(points.replace("would <the shot>", "would <shots>"))
+    message = "points.yaml:3: entry 'effect': cue 'would <shots> help': unknown group <shots>"
+    with pytest.raises(KnowledgeError, match=re.escape(message + " (cue_groups: shot, the shot)")):
+        load_knowledge(directory)
+
+
 def test_a_point_no_entry_answers_loads_with_no_entries(write_knowledge):
     points = (
         "points:\n  - id: prognosis\n    cues: [cured]\n    entries: []\n"

@@ -1412,3 +1412,17 @@ def test_a_long_staff_question_below_the_threshold_gets_its_entries_offered(
     assert "drug-units" in {c.entry.id for c in result.candidates}
     shown = render_plain(reply_for(result, knowledge))
     assert shown.startswith("Did you mean one of these? If none fits, ask just the question")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What does his trigger point injection feel like?", "what do your shots feel like"],
+)
+def test_a_cue_naming_a_group_covers_each_way_of_naming_the_injection(
+    matcher: Matcher, question: str
+):
+    # One cue, "<what do> <the injection> feel like", stands for every word before the
+    # injection: "his" and "your" were in none of the cues it replaced ("What does his
+    # trigger point injection feel like?" got what a knot feels like).
+    assert matcher._reader.read(question).points == ("procedure",)
+    assert answered_with(matcher, question) == "what-happens"

@@ -1,8 +1,13 @@
-"""Phrase sets: whole words, `word*`, `...` gaps, and which phrase wins where two start."""
+"""Phrase sets: whole words, `word*`, `...` gaps, which phrase wins where two start, and
+`<group>` names written out."""
 
 from __future__ import annotations
 
-from bot.phrases import PhraseSet
+import re
+
+import pytest
+
+from bot.phrases import PhraseSet, UnknownGroupError, expand
 from bot.text import normalise
 
 TEXT = normalise("why won't my knots go away")  # "why will not my knots go away"
@@ -35,3 +40,46 @@ def test_phrases_are_tried_in_the_listed_order_though_they_share_a_first_word():
     assert PhraseSet(["how", "how long ... last*"], longest_first=True).search(
         "how long does it last"
     ) == ("how long does it last")
+
+
+GROUPS = {
+    "injection": ("inject*", "shot*"),
+    "a": ("the", "my"),
+    "the injection": ("<injection>", "<a> <injection>"),
+    "loop": ("<loop> again",),
+}
+
+
+def test_a_group_in_angle_brackets_stands_for_each_of_its_phrases():
+    assert expand("would <injection> help", GROUPS) == ("would inject* help", "would shot* help")
+    # Groups inside groups, and two groups in one phrase: every combination, in order.
+    assert expand("<the injection> help", GROUPS) == (
+        "inject* help",
+        "shot* help",
+        "the inject* help",
+        "the shot* help",
+        "my inject* help",
+        "my shot* help",
+    )
+    assert expand("after <a> <injection>", GROUPS) == (
+        "after the inject*",
+        "after the shot*",
+        "after my inject*",
+        "after my shot*",
+    )
+    assert expand("does it help", GROUPS) == ("does it help",)
+
+
+def test_the_expanded_phrases_match_what_the_group_names():
+    phrases = PhraseSet(expand("would <the injection> help", GROUPS))
+    assert phrases.search(normalise("Would my shots help?")) == "would my shots help"
+    assert phrases.search(normalise("would the doctor help")) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "problem"),
+    [("would <shots> help", "unknown group <shots>"), ("<loop>", "does <loop> name itself")],
+)
+def test_an_unknown_or_circular_group_is_an_error_that_names_it(phrase: str, problem: str):
+    with pytest.raises(UnknownGroupError, match=re.escape(problem)):
+        expand(phrase, GROUPS)

@@ -1,8 +1,9 @@
 """Read ``knowledge/*.yaml`` into a :class:`KnowledgeBase`, section by section.
 
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
-``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``other_subjects``,
-``diagnosis_lists``, ``muscles``, ``muscle_regions``, ``non_muscle_sites``); the loader
+``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``cue_groups``,
+``other_subjects``, ``diagnosis_lists``, ``muscles``, ``muscle_regions``,
+``non_muscle_sites``); the loader
 merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
@@ -46,6 +47,7 @@ from bot.knowledge.validation import (
     check_links,
     type_name,
 )
+from bot.phrases import UnknownGroupError, expand
 from bot.text import tokenise
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge"
@@ -285,8 +287,8 @@ def _check_muscle_terms(collected: Collected, problems: list[Problem]) -> None:
 
 
 def _phrase_lists(section: Section) -> list[Located[Any]]:
-    """A mapping of names to lists of phrases (``safety_contexts``, ``other_subjects``,
-    ``required_words``) or of entry ids (``other_subject_answers``)."""
+    """A mapping of names to lists of phrases (``safety_contexts``, ``cue_groups``,
+    ``other_subjects``, ``required_words``) or of entry ids (``other_subject_answers``)."""
     if not isinstance(section.value, dict):
         section.problem(f"'{section.name}' must be a mapping, not {type_name(section.value)}")
         return []
@@ -332,6 +334,7 @@ SECTION_READERS: dict[str, SectionReader] = {
     "safety": list_section(_safety),
     "safety_contexts": _phrase_lists,
     "points": list_section(_point),
+    "cue_groups": _phrase_lists,
     "other_subjects": _phrase_lists,
     "other_subject_answers": _phrase_lists,
     "required_words": _phrase_lists,
@@ -371,6 +374,7 @@ def load_knowledge(
                 _share(collected["entries"], read_before, reuse)
     check_links(collected["topics"], collected["entries"], problems)
     safety = _link_safety(collected, problems)
+    _expand_cues(collected)
     _check_subject_answers(collected)
     _check_muscle_terms(collected, problems)
     if problems:
@@ -434,6 +438,26 @@ def _link_safety(collected: Collected, problems: list[Problem]) -> tuple[SafetyR
                     message = f"point: entry '{entry_id}' does not exist"
                     where.problem(where.lines.field(field), message, point.id)
     return tuple(rules)
+
+
+def _expand_cues(collected: Collected) -> None:
+    """Each point's cues with the ``<group>`` names of ``cue_groups`` written out, each
+    cue once; a cue naming an unknown group is a problem at the point's ``cues``."""
+    groups = dict(located.value for located in collected["cue_groups"])
+    points = collected["points"]
+    for number, located in enumerate(points):
+        point, where = located.value, located.where
+        cues: dict[str, None] = {}
+        for cue in point.cues:
+            try:
+                cues.update(dict.fromkeys(expand(cue, groups)))
+            except UnknownGroupError as error:
+                known = ", ".join(sorted(groups)) or "none defined"
+                message = f"cue '{cue}': {error} (cue_groups: {known})"
+                where.problem(where.lines.field("cues"), message, point.id)
+        points[number] = dataclasses.replace(
+            located, value=dataclasses.replace(point, cues=tuple(cues))
+        )
 
 
 def _check_subject_answers(collected: Collected) -> None:

@@ -69,7 +69,7 @@ MUSCLE_TERM_FIELDS = {"id": True, "name": True, "names": False, "note": False}
 
 # The fields that the checks across files (links, duplicates) report problems on: their
 # lines are all that is kept of an item once its file's node tree is dropped.
-LINKED_FIELDS = ("topic", "related", "entries", "billing_entries", "names")
+LINKED_FIELDS = ("topic", "related", "entries", "billing_entries", "names", "cues")
 
 T = TypeVar("T")
 
