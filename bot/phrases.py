@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from bot.text import tokenise
 
@@ -48,6 +49,14 @@ def expand(phrase: str, groups: Mapping[str, tuple[str, ...]], depth: int = 0) -
     return tuple(f"{head}{member}{rest}" for member in members for rest in rests)
 
 
+@cache
+def _tokens(word: str) -> tuple[str, ...]:
+    """A phrase word's tokens: the same few hundred words recur in thousands of phrases
+    once cue groups are written out, and tokenising them again and again took most of
+    the knowledge's compile time."""
+    return tuple(tokenise(word))
+
+
 def phrase_pattern(phrase: str) -> str:
     """The regular expression for one phrase, over normalised text."""
     parts: list[str] = []
@@ -55,7 +64,7 @@ def phrase_pattern(phrase: str) -> str:
         if word == GAP:
             parts.append(rf"(?:\S+ ){{0,{MAX_GAP_WORDS}}}")
             continue
-        tokens = tokenise(word)
+        tokens = _tokens(word)
         if not tokens:
             continue
         pieces = [re.escape(token) for token in tokens]
@@ -72,7 +81,7 @@ def phrase_words(phrases: Iterable[str]) -> frozenset[str]:
         for phrase in phrases
         for word in phrase.split()
         if word != GAP
-        for token in tokenise(word)
+        for token in _tokens(word)
     )
 
 
@@ -162,7 +171,7 @@ def _plain_head(phrase: str) -> str | None:
     for word in phrase.split():
         if word == GAP:
             return None
-        tokens = tokenise(word)
+        tokens = _tokens(word)
         if not tokens:
             continue
         if len(tokens) == 1 and word.endswith("*"):
@@ -179,7 +188,7 @@ def opening(phrase: str) -> str | None:
     if words and words[0] == GAP:
         return None
     # The first word with tokens, as phrase_pattern skips words without any.
-    tokens = next(filter(None, map(tokenise, words)), [""])
+    tokens = next(filter(None, map(_tokens, words)), ("",))
     return tokens[0]
 
 
