@@ -50,8 +50,12 @@ CuesFound = tuple[str, frozenset[int], list[tuple[int, int]]]
 LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then", "exactly"})
 # Words that leave "what is a knot, really?" asking what one is ("really", "anyway").
 DEFINITION_FILLERS = frozenset(
-    "a an the and or these those this that exactly really even actually anyway again then".split()
+    """a an the and or these those this that exactly really even actually anyway again then
+    meant by""".split()
 )
+# Words that ask what something means wherever they stand: "trigger point meaning",
+# "define trigger point", "definition of a knot".
+DEFINITION_WORDS = frozenset("define definition meaning of".split())
 # Longer messages are cut before matching so that time per question stays bounded: their
 # opening (this share of the limit) and their end, where a pasted note's question stands.
 MAX_QUERY_CHARS = 1000
@@ -311,16 +315,19 @@ class QueryReader:
     def _names_only_the_subject(self, focus_words: list[str]) -> bool:
         """Whether the asking sentences ask what the bot's subject is and name nothing
         else: "So what are trigger points, exactly?", "But what is a knot, really?" ("knot"
-        reads as trigger point), not "What are trigger points used for?". ``focus_words``:
+        reads as trigger point), "What does trigger point mean?", "define trigger point",
+        not "What are trigger points used for?". ``focus_words``:
         the asking sentences' words after synonyms."""
         words = list(dropwhile(LEAD_INS.__contains__, focus_words))
         if words[:2] in (["what", "is"], ["what", "are"]):
             words = words[2:]
         elif words[:1] == ["whats"]:
             words = words[1:]
-        else:
+        elif words[:2] in (["what", "does"], ["what", "do"]) and words[-1:] == ["mean"]:
+            words = words[2:-1]
+        elif not DEFINITION_WORDS.intersection(words):
             return False
-        named = [word for word in words if word not in DEFINITION_FILLERS]
+        named = [word for word in words if word not in DEFINITION_FILLERS | DEFINITION_WORDS]
         return set(self.index.stems(named)) == self.index.own_subject_stems
 
     def _billing_points(

@@ -54,6 +54,7 @@ STOPWORDS = frozenset(
     grandmother grandpa grandfather sister brother
     lol lmao haha omg tbh btw idk fyi imo thx
     everybody somebody nobody kindly dear sir madam afternoon evening
+    mean means meant meaning define defined definition
     """.split()
 )
 
@@ -80,7 +81,7 @@ COMMON_WORDS = frozenset(
     helps high hold hope however huge idea important include included includes including
     instead involve involved involves issue issues keep kept kinds large last later least
     less level likely little live long look looking looks lot low made main make makes
-    making many matter maybe mean means meant mind minute mostly move much name near
+    making many matter maybe mind minute mostly move much name near
     nearly necessary never new next nice normal normally nothing number often old once
     only open order otherwise over own part particular past pay paid perhaps place point
     possible pretty probably problem proper properly purpose quick quickly quite rather

@@ -1426,3 +1426,27 @@ def test_a_cue_naming_a_group_covers_each_way_of_naming_the_injection(
     # trigger point injection feel like?" got what a knot feels like).
     assert matcher._reader.read(question).points == ("procedure",)
     assert answered_with(matcher, question) == "what-happens"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "mean" was a word of two alternates ("What does modifier 25 mean on the office
+        # visit?"), so it pulled the same-day-visit entry.
+        ("What does 20552 mean?", "cpt-code"),
+        ("What does modifier 59 mean?", "modifiers"),
+        ("define ABN", "medicare-limits"),
+        ("fibromyalgia meaning", "mps-vs-fibromyalgia"),
+        # Asking what the bot's own subject means asks what a knot is.
+        ("What does trigger point mean?", "symptoms"),
+        ("definition of a knot", "symptoms"),
+    ],
+)
+def test_what_a_term_means_is_asked_as_what_it_is(matcher: Matcher, question: str, entry: str):
+    assert answered_with(matcher, question) == entry
+
+
+def test_what_a_treatment_named_by_the_treatments_entry_means_is_not_answered(matcher: Matcher):
+    result = matcher.answer("What does spray and stretch mean?")
+    assert result.status is Status.NONE
+    assert result.unanswered_points and "spray and stretch" in result.unanswered_points[0]
