@@ -1450,3 +1450,21 @@ def test_what_a_treatment_named_by_the_treatments_entry_means_is_not_answered(ma
     result = matcher.answer("What does spray and stretch mean?")
     assert result.status is Status.NONE
     assert result.unanswered_points and "spray and stretch" in result.unanswered_points[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # When one needs the injection: for pain other care has not relieved.
+        ("When are trigger point shots needed?", "treatments"),
+        ("when should i consider trigger point injections", "treatments"),
+        # Why one would: what the injection is for.
+        ("Why would I need trigger point injections?", "what-is-tpi"),
+        # Whether a steroid is needed in one is another point.
+        ("When is a steroid necessary in a TPI?", "steroid-or-anesthetic"),
+    ],
+)
+def test_when_the_injection_is_needed_is_the_indication(
+    matcher: Matcher, question: str, entry: str
+):
+    assert answered_with(matcher, question) == entry
