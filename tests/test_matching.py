@@ -1468,3 +1468,33 @@ def test_when_the_injection_is_needed_is_the_indication(
     matcher: Matcher, question: str, entry: str
 ):
     assert answered_with(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # Hurting after the injection is a side effect, not pain during it.
+        ("why does my shoulder hurt more after tpi", "side-effects"),
+        ("does it hurt after the injection", "side-effects"),
+        # Being numbed is the pain during it, not the preparation before.
+        ("Do they numb you before trigger point injections?", "what-happens"),
+        ("what to expect the day after tpis", "aftercare"),
+    ],
+)
+def test_question_templates_from_a_probe_get_their_point(
+    matcher: Matcher, question: str, entry: str
+):
+    assert answered_with(matcher, question) == entry
+
+
+def test_how_long_the_knots_last_is_the_prognosis_not_the_relief(matcher: Matcher):
+    result = matcher.answer("how long do knots last")
+    assert result.status is Status.NONE
+    assert result.unanswered_points == (
+        "whether myofascial pain can be cured or goes away for good",
+    )
+    # How long the injection's relief lasts is still the relief entry.
+    assert answered_with(matcher, "how long do trigger point injections last") == (
+        "relief-duration"
+    )
+

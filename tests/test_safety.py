@@ -51,6 +51,9 @@ MUST_TRIGGER = [
     ("difficulty breathing after tpi", "breathing"),
     ("shortness of breath after trigger point injection", "breathing"),
     ("chest pain after tpi", "breathing"),
+    # A point cue must not turn a report into a question ("hurts after injections").
+    ("short of breath and chest hurts after injections", "breathing"),
+    ("my chest hurts after injection", "breathing"),
     ("wheezing after injection", "allergic-reaction"),
     ("my mouth is swelling after the injection", "allergic-reaction"),
     ("seizure after trigger point injection", "anesthetic-reaction"),
