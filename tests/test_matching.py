@@ -1498,3 +1498,12 @@ def test_how_long_the_knots_last_is_the_prognosis_not_the_relief(matcher: Matche
         "relief-duration"
     )
 
+
+def test_physical_therapy_alone_does_not_get_the_dry_needling_entry(matcher: Matcher):
+    # Its wordings name physical therapists, so it was the answer about physical therapy.
+    result = matcher.answer("Does Medicare cover physical therapy?")
+    assert result.status is Status.SUGGEST
+    assert answered_with(matcher, "Is dry needling covered by Medicare?") == "dry-needling"
+    assert answered_with(matcher, "Can a physical therapist bill for dry needling?") == (
+        "dry-needling"
+    )
