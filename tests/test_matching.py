@@ -1507,3 +1507,16 @@ def test_physical_therapy_alone_does_not_get_the_dry_needling_entry(matcher: Mat
     assert answered_with(matcher, "Can a physical therapist bill for dry needling?") == (
         "dry-needling"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("How are trigger points found?", "diagnosis"),
+        # What leads to knots is their cause, whatever names it first.
+        ("Does overuse at the gym lead to trigger points?", "causes"),
+        ("can pregnancy cause trigger points", "causes"),
+    ],
+)
+def test_what_finds_or_causes_the_knots(matcher: Matcher, question: str, entry: str):
+    assert answered_with(matcher, question) == entry
