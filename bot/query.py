@@ -369,9 +369,23 @@ class QueryReader:
         other subjects' phrases that name trigger points: "trigger point therapy"
         (massage) names them only as part of another subject ("Is trigger point therapy
         painful?"), "trigger point therapy injections" or "... with lidocaine" beside it."""
-        rest = self.index.subject_phrases_naming_own.remove(focus_text)
-        stems = set(self.index.stems(self.index.synonyms.expand(rest).split()))
-        return self.index.own_subject_stems <= stems or bool(self.index.injection_stems & stems)
+        rest = self.index.synonyms.expand(self.index.subject_phrases_naming_own.remove(focus_text))
+        stems = self.index.stems(rest.split())
+        # An injection named outside the other subjects' own words ("dry needling" is not
+        # a needle named beside it).
+        outside = self.index.any_other_subject.remove(rest).split()
+        if self.index.injection_stems.intersection(self.index.stems(outside)):
+            return True
+        own = self.index.own_subject_stems
+        if not own <= set(stems):
+            return False
+        # The knots named after another subject are what it is for ("does dry needling
+        # work for knots", "how often should I get a massage for knots"): that subject is
+        # what is asked about. Named first, they are ("what is a knot, and why do
+        # massages relieve them").
+        first_own = next(number for number, stem in enumerate(stems) if stem in own)
+        others = self.index.any_other_subject.spans(rest)
+        return not others or first_own < rest[: others[0][0]].count(" ")
 
     def _subjects_named(self, text: str) -> list[NamedSubject]:
         if self.index.any_other_subject.search(text) is None:

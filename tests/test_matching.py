@@ -1520,3 +1520,39 @@ def test_physical_therapy_alone_does_not_get_the_dry_needling_entry(matcher: Mat
 )
 def test_what_finds_or_causes_the_knots(matcher: Matcher, question: str, entry: str):
     assert answered_with(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does dry needling work for knots",
+        "How often should I get a massage for my knots?",
+        "Can a chiropractor fix trigger points?",
+    ],
+)
+def test_another_subject_named_before_the_knots_is_what_is_asked_about(
+    matcher: Matcher, question: str
+):
+    # The knots are what the other treatment is for: no entry about the injection (its
+    # effect, how often it is repeated, who gives it) answers it.
+    assert matcher.answer(question).status is Status.SUGGEST
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # Entries that name the other subject still answer it.
+        ("Does physical therapy help trigger points?", "treatments"),
+        ("Does massage help trigger points?", "treatments"),
+        # The injection named beside it makes the injection the subject.
+        ("Is dry needling or a trigger point injection better for knots?", "dry-needling"),
+        (
+            "After physical therapy did not help, are trigger point injections worth it?",
+            "treatments",
+        ),
+    ],
+)
+def test_the_knots_named_first_or_the_injection_keep_the_subject(
+    matcher: Matcher, question: str, entry: str
+):
+    assert answered_with(matcher, question) == entry
