@@ -1513,9 +1513,8 @@ def test_physical_therapy_alone_does_not_get_the_dry_needling_entry(matcher: Mat
     ("question", "entry"),
     [
         ("How are trigger points found?", "diagnosis"),
-        # What leads to knots is their cause, whatever names it first.
+        # What leads to knots is their cause.
         ("Does overuse at the gym lead to trigger points?", "causes"),
-        ("can pregnancy cause trigger points", "causes"),
     ],
 )
 def test_what_finds_or_causes_the_knots(matcher: Matcher, question: str, entry: str):
@@ -1556,3 +1555,28 @@ def test_the_knots_named_first_or_the_injection_keep_the_subject(
     matcher: Matcher, question: str, entry: str
 ):
     assert answered_with(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "Why do I need" asks the purpose only of the injection itself.
+        ("Why do I need an ABN for my trigger point injection?", "medicare-limits"),
+        ("Why would I need an MRI for trigger points?", "tests-and-imaging"),
+        ("Why do I need so many injections?", "relief-duration"),
+        # "When is it necessary" after the injection is the aftercare, not the indication.
+        ("When is it necessary to call the doctor after a TPI?", "aftercare"),
+        ("When are TPIs necessary for Medicare to pay?", "medicare-limits"),
+        # What fibromyalgia causes is the fibromyalgia entry's, not the causes of knots.
+        ("Can fibromyalgia cause trigger points?", "mps-vs-fibromyalgia"),
+        ("Does it hurt the day after?", "aftercare"),
+    ],
+)
+def test_the_new_cues_stay_with_their_own_subject(matcher: Matcher, question: str, entry: str):
+    assert answered_with(matcher, question) == entry
+
+
+def test_what_an_injection_causes_is_not_what_causes_knots(matcher: Matcher):
+    assert matcher.answer("Can trigger point injections cause knots?").status is Status.SUGGEST
+    knot = matcher.answer("How long does a knot in the neck last?")
+    assert knot.status is Status.NONE and knot.unanswered_points
