@@ -68,8 +68,9 @@ DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|a
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
 # service, how often ("how many times can they inject my upper trap"), a visit (E/M
-# codes), manipulation or a nerve block billed the same day (OMT and 64xxx codes,
-# bundling; a nerve named without its code is a site the reply says is not a TPI code),
+# codes), manipulation, a nerve block, a joint or tendon injection billed the same day
+# (OMT, 64xxx, 20600-20611 and 20550-20551 codes, bundling; a nerve or joint named
+# without its code is a site the reply says is not a TPI code),
 # who may bill. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
@@ -77,6 +78,7 @@ OTHER_SUBJECT = re.compile(
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
     r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling|64\d{3}"
+    r"|2060[0-6]|2061[01]|2055[01]"
     r"|99\d{3}|new patient visit|established patient visit|who (?:is allowed|can|may)"
     r" (?:to )?bill|allowed to bill)\b"
 )
