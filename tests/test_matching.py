@@ -1580,3 +1580,11 @@ def test_what_an_injection_causes_is_not_what_causes_knots(matcher: Matcher):
     assert matcher.answer("Can trigger point injections cause knots?").status is Status.SUGGEST
     knot = matcher.answer("How long does a knot in the neck last?")
     assert knot.status is Status.NONE and knot.unanswered_points
+
+
+def test_a_menstrual_period_is_not_the_global_period(matcher: Matcher):
+    # "period" matched the same-day-visit wording "... have a global period?".
+    result = matcher.answer("Can I get trigger point injections while I am on my period?")
+    assert result.status is Status.SUGGEST
+    assert result.other_subjects == ("menstrual period",)
+    assert answered_with(matcher, "what is the global period for 20553") == "same-day-visit"
