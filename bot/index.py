@@ -22,7 +22,15 @@ from typing import Any
 from bot.knowledge import Entry, KnowledgeBase, SmalltalkIntent
 from bot.phrases import PhraseSet, opening, phrase_words
 from bot.safety import SafetyCheck
-from bot.text import COMMON_WORDS, STOPWORDS, Stemmer, SynonymExpander, is_code, normalise
+from bot.text import (
+    COMMON_WORDS,
+    STOPWORDS,
+    Stemmer,
+    SynonymExpander,
+    is_code,
+    normalise,
+    without_fillers,
+)
 
 # Typo correction aims only at words at least this long.
 MIN_TYPO_LENGTH = 4
@@ -84,15 +92,19 @@ class KnowledgeIndex:
         # Entry id -> position; the matcher looks candidates up per question.
         self.index_of = {entry.id: index for index, entry in enumerate(self.entries)}
         index_of = self.index_of
+        # Cues without the filler words, as questions are read (see QueryReader.read).
+        self._cues = {
+            point.id: tuple(dict.fromkeys(map(without_fillers, point.cues)))
+            for point in knowledge.points
+        }
         self.points = [
             (
                 point.id,
-                PhraseSet(point.cues, longest_first=True),
+                PhraseSet(self._cues[point.id], longest_first=True),
                 frozenset(index_of[i] for i in point.entries),
             )
             for point in knowledge.points
         ]
-        self._cues = {point.id: point.cues for point in knowledge.points}
         self._cue_openings: dict[str, list[tuple[str, str | None]]] = {}
         self._cue_parts: dict[str, CueParts] = {}
         # The points a question asks that names nothing but the subject ("What are

@@ -20,6 +20,7 @@ from bot.text import (
     is_code,
     tokenise,
     without_courtesy,
+    without_fillers,
 )
 
 TYPO_CUTOFF = 80
@@ -146,8 +147,10 @@ class QueryReader:
         ]
         corrected = " ".join(token for tokens, _ in sentences for token in tokens)
         focus_text = " ".join(" ".join(tokens) for tokens, is_focus in sentences if is_focus)
-        cues_found = self._cues_found(focus_text)
-        cued = self._cue_words(focus_text, cues_found)
+        # Cues are looked for without filler words ("what do they actually inject").
+        cue_text = without_fillers(focus_text)
+        cues_found = self._cues_found(cue_text)
+        cued = self._cue_words(cue_text, cues_found)
         weights: dict[str, float] = {}
         absent: dict[str, float] = {}
         unknown: list[str] = []

@@ -55,8 +55,23 @@ STOPWORDS = frozenset(
     lol lmao haha omg tbh btw idk fyi imo thx
     everybody somebody nobody kindly dear sir madam afternoon evening
     mean means meant meaning define defined definition
+    usually typically generally normally basically honestly exactly
     """.split()
 )
+
+# Adverbs that change nothing a point cue asks: "what do they actually inject", "how long
+# does that soreness usually last". Cues and questions are compared without them.
+# ("exactly" stays: "what exactly are trigger points" is a definition cue, "what are
+# trigger points" is not one, as "what are trigger points used for" is no definition.)
+CUE_FILLERS = frozenset(
+    "actually really usually typically generally normally basically honestly".split()
+)
+
+
+def without_fillers(text: str) -> str:
+    """Normalised ``text`` (or a cue) without the words of ``CUE_FILLERS``."""
+    return " ".join(word for word in text.split() if word not in CUE_FILLERS)
+
 
 # Words that refer to a subject named before ("My doctor ordered an EMG. What is it?", or
 # earlier in a conversation: "Is it covered by Medicare?").

@@ -1588,3 +1588,15 @@ def test_a_menstrual_period_is_not_the_global_period(matcher: Matcher):
     assert result.status is Status.SUGGEST
     assert result.other_subjects == ("menstrual period",)
     assert answered_with(matcher, "what is the global period for 20553") == "same-day-visit"
+
+
+def test_filler_words_change_nothing_a_question_asks(matcher: Matcher):
+    # "usually" broke the soreness cue, and counted as a word of the relief entry's
+    # "How long does TPI relief usually last?".
+    asked = "how long does that soreness usually last after a trigger point injection?"
+    assert matcher._reader.read(asked).points == ("soreness",)
+    assert answered_with(matcher, asked) == "side-effects"
+    # Where a trigger point usually is: no longer how long the relief usually lasts.
+    where = matcher.answer("where is the trigger point usually in the trapezius")
+    assert where.status is Status.SUGGEST
+    assert all(c.entry.id != "relief-duration" for c in where.candidates)
