@@ -1600,3 +1600,20 @@ def test_filler_words_change_nothing_a_question_asks(matcher: Matcher):
     where = matcher.answer("where is the trigger point usually in the trapezius")
     assert where.status is Status.SUGGEST
     assert all(c.entry.id != "relief-duration" for c in where.candidates)
+
+
+@pytest.mark.parametrize(
+    ("question", "points"),
+    [
+        # "How much will/does" asks the price only of the injection or "it" being paid for.
+        ("how much will it affect my blood sugar", ()),
+        ("how much will it help", ("effect",)),
+        ("how much will a trigger point injection set me back", ("cost",)),
+        ("how much would it be without insurance", ("cost",)),
+        ("how much do trigger point injections run", ("cost",)),
+    ],
+)
+def test_how_much_asks_the_cost_only_of_a_price(
+    matcher: Matcher, question: str, points: tuple[str, ...]
+):
+    assert matcher._reader.read(question).points == points
