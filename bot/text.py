@@ -322,9 +322,12 @@ def _qualifies(clause: str) -> bool:
 def _refers_back(question: str) -> bool:
     """Whether a question points at something said before it: "it", "them", or "that" /
     "this" right after its first word ("is that normal", "does this mean") or last ("how
-    common is that")."""
+    common is that"). A pronoun after a word the question names itself refers to that:
+    "what exactly is a trigger point and is it just a knot"."""
     tokens = tokenise(question)
-    return any(t in SUBJECT_PRONOUNS for t in tokens) or any(
+    own = next((n for n, t in enumerate(tokens) if t not in STOPWORDS | COMMON_WORDS), None)
+    before_own = tokens if own is None else tokens[:own]
+    return any(t in SUBJECT_PRONOUNS for t in before_own) or any(
         t in ("that", "this") for t in (*tokens[1:3], *tokens[-1:])
     )
 

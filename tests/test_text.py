@@ -120,6 +120,9 @@ def test_a_question_after_a_comma_is_the_focus_and_the_clause_before_is_story():
         "My neck hurts",
         "isn't a TPI the answer?",
     ]
+    # "it" after a word the question names itself refers to that, not to the clause before.
+    story, question = "my therapist says I have knots", "what is a trigger point and is it a knot?"
+    assert focus_sentences(f"{story}, {question}") == [(story, False), (question, True)]
     # Kept whole: a list of questions, a comma inside the question, no question mark, a
     # question about the clause before it, and a condition of the question.
     for kept in (
