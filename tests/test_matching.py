@@ -1617,3 +1617,29 @@ def test_how_much_asks_the_cost_only_of_a_price(
     matcher: Matcher, question: str, points: tuple[str, ...]
 ):
     assert matcher._reader.read(question).points == points
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "Been dealing with myofascial pain for two years and tried everything. honestly do"
+            " trigger point injections actually work or is it a waste of money?",
+            "effectiveness",
+        ),
+        (
+            "I am going to have TPIs in my neck next week, is there anything I should tell the"
+            " doctor beforehand or do to get ready?",
+            "before-the-injection",
+        ),
+        (
+            "I'm uninsured and the clinic won't tell me the price, can I ask for an estimate"
+            " before the trigger point injections?",
+            "self-pay-cost",
+        ),
+    ],
+)
+def test_mid_length_questions_from_a_probe_get_their_point(
+    matcher: Matcher, question: str, entry: str
+):
+    assert answered_with(matcher, question) == entry
