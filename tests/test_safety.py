@@ -54,6 +54,9 @@ MUST_TRIGGER = [
     # A point cue must not turn a report into a question ("hurts after injections").
     ("short of breath and chest hurts after injections", "breathing"),
     ("my chest hurts after injection", "breathing"),
+    # "is that normal" asks about what was just told: it is happening to the asker.
+    ("chest hurts after the injection, is that normal?", "breathing"),
+    ("short of breath after tpi, should i be worried?", "breathing"),
     ("wheezing after injection", "allergic-reaction"),
     ("my mouth is swelling after the injection", "allergic-reaction"),
     ("seizure after trigger point injection", "anesthetic-reaction"),
