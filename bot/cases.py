@@ -68,9 +68,8 @@ DOCUMENTATION = re.compile(r"\b(?:documentation|document|documented|acceptable|a
 # Questions about something else that happen to name a muscle: the drug, the diagnosis,
 # a denial, imaging, a same-day visit, the global period, incident-to, the place of
 # service, how often ("how many times can they inject my upper trap"), a visit (E/M
-# codes), manipulation, a nerve block, a joint or tendon injection billed the same day
-# (OMT, 64xxx, 20600-20611 and 20550-20551 codes, bundling; a nerve or joint named
-# without its code is a site the reply says is not a TPI code),
+# codes), manipulation or a nerve block billed the same day (OMT and 64xxx codes,
+# bundling; a nerve named without its code is a site the reply says is not a TPI code),
 # who may bill. Their entries answer them better than a count.
 OTHER_SUBJECT = re.compile(
     r"\b(?:botox|botulinum|kenalog|toradol|ketorolac|triamcinolone|dexamethasone|j\d{4}"
@@ -78,10 +77,16 @@ OTHER_SUBJECT = re.compile(
     r"|fluoroscopy|office visit|e m|modifier 25|96372|covered|coverage|abn"
     r"|global period|global days|incident to|place of service|jw|jz|how many sessions"
     r"|how many times|how often|9892[5-9]|omt|osteopathic|bundled?|bundling|64\d{3}"
-    r"|2060[0-6]|2061[01]|2055[01]"
     r"|99\d{3}|new patient visit|established patient visit|who (?:is allowed|can|may)"
     r" (?:to )?bill|allowed to bill)\b"
 )
+# A joint or tendon injection's code asked about together with the TPI, its modifier
+# (59, X{EPSU}) or the same visit: the same-day procedures entry's question, not a count
+# ("20610 and TPIs to the upper trap in the same visit, modifier 59 or XS?"). The count
+# with such a code beside it is still a case ("left trap and a 20610 on the knee, what
+# codes do I bill?": the reply says the joint has its own code).
+JOINT_CODE = re.compile(r"\b(?:2060[0-6]|2061[01]|2055[01])\b")
+SAME_DAY_CUE = re.compile(r"\b(?:59|x[epsu]|together|same (?:day|visit|session|date|claim))\b")
 # Who injected, with what, how or where, a new patient, XS, whether a payer pays: context
 # for a case that names its muscles ("NP injected bilateral traps, code?", "new patient,
 # doc injected both traps and the right rhomboid, 20552 or 20553?", "tpi to right and
@@ -176,7 +181,7 @@ class CaseCoder:
         flat = " ".join(t for t in tokens if t != SEPARATOR)
         if not (INJECTION_WORDS & set(flat.split())) or not CODING_CUE.search(flat):
             return None
-        if OTHER_SUBJECT.search(flat):
+        if OTHER_SUBJECT.search(flat) or (JOINT_CODE.search(flat) and SAME_DAY_CUE.search(flat)):
             return None
         mentions = self._mentions(tokens)
         muscles = [m for m in mentions if m.term.kind == "muscle"]

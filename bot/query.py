@@ -49,10 +49,11 @@ IMPLICIT_SUBJECT = "trigger point injection"
 CuesFound = tuple[str, frozenset[int], list[tuple[int, int]]]
 # Words that lead into a question without changing it ("But what is a knot, really?").
 LEAD_INS = frozenset({"and", "but", "so", "ok", "okay", "well", "then", "exactly"})
-# Words that leave "what is a knot, really?" asking what one is ("really", "anyway").
+# Words that leave "what is a knot, really?" asking what one is ("really", "anyway", "is it
+# just a knot").
 DEFINITION_FILLERS = frozenset(
     """a an the and or these those this that exactly really even actually anyway again then
-    meant by""".split()
+    meant by is it just""".split()
 )
 # Words that ask what something means wherever they stand: "trigger point meaning",
 # "define trigger point", "definition of a knot".

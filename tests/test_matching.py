@@ -1623,11 +1623,6 @@ def test_how_much_asks_the_cost_only_of_a_price(
     ("question", "entry"),
     [
         (
-            "Been dealing with myofascial pain for two years and tried everything. honestly do"
-            " trigger point injections actually work or is it a waste of money?",
-            "effectiveness",
-        ),
-        (
             "I am going to have TPIs in my neck next week, is there anything I should tell the"
             " doctor beforehand or do to get ready?",
             "before-the-injection",
@@ -1642,4 +1637,25 @@ def test_how_much_asks_the_cost_only_of_a_price(
 def test_mid_length_questions_from_a_probe_get_their_point(
     matcher: Matcher, question: str, entry: str
 ):
+    assert answered_with(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "an estimate" of something else than a price is not the cost.
+        ("Is there an estimate of how many people have myofascial pain?", "prevalence"),
+        (
+            "Can you give me an estimate of how many trigger point injections I'll need?",
+            "relief-duration",
+        ),
+        # A knot injection's relief, not how long a knot lasts.
+        ("How long does the knot injection last?", "relief-duration"),
+        (
+            "My doctor mentioned trigger points, what is a trigger point and is it a knot?",
+            "symptoms",
+        ),
+    ],
+)
+def test_a_second_review_of_the_days_cues(matcher: Matcher, question: str, entry: str):
     assert answered_with(matcher, question) == entry

@@ -56,7 +56,11 @@ MUST_TRIGGER = [
     ("my chest hurts after injection", "breathing"),
     # "is that normal" asks about what was just told: it is happening to the asker.
     ("chest hurts after the injection, is that normal?", "breathing"),
-    ("short of breath after tpi, should i be worried?", "breathing"),
+    ("Chest pain after trigger point injection, is it serious?", "breathing"),
+    (
+        "Shortness of breath after the injection, is that a side effect or do I need help?",
+        "breathing",
+    ),
     ("wheezing after injection", "allergic-reaction"),
     ("my mouth is swelling after the injection", "allergic-reaction"),
     ("seizure after trigger point injection", "anesthetic-reaction"),
@@ -199,6 +203,9 @@ MUST_NOT_TRIGGER = [
     "can a trigger point in my pec make my chest feel tight?",
     "fever after my flu shot, can i still get my tpi tomorrow?",
     "will the pain be worse than before the injection?",
+    # Worries before an injection, asked in general.
+    "I read a trigger point injection can cause a collapsed lung, should I be worried before mine?",
+    "Is fainting common with trigger point injections? Should I worry?",
     # A review's: a deep breath or a worse pain with no injection behind them.
     "I cant take a deep breath when my back spasms, can trigger point injections help?",
     "it hurts to breathe deeply when the knot under my ribs flares up, what causes that?",
