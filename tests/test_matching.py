@@ -1659,3 +1659,37 @@ def test_mid_length_questions_from_a_probe_get_their_point(
 )
 def test_a_second_review_of_the_days_cues(matcher: Matcher, question: str, entry: str):
     assert answered_with(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is it normal to bruise after massaging a knot",  # massag*, not massage*
+        "what is costochondritis",  # no longer the cost cue cost*
+        "what is a toradol shot used for",  # the IM injection entry is for billing
+        "how long do tension headaches last",
+        "how hard should you massage a knot",
+    ],
+)
+def test_near_domain_questions_from_a_probe_get_no_answer(matcher: Matcher, question: str):
+    assert matcher.answer(question).status is not Status.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("are trigger point shots worth the money", "effectiveness"),
+        ("pos for tpi in hospital outpatient clinic", "place-of-service"),
+        # The bot knows no clinics; which kind of doctor gives them is its answer.
+        ("trigger point injections near me", "which-doctor"),
+    ],
+)
+def test_controls_from_the_near_domain_probe(matcher: Matcher, question: str, entry: str):
+    assert answered_with(matcher, question) == entry
+
+
+def test_what_a_knot_is_made_of_is_not_what_the_injection_contains(matcher: Matcher):
+    result = matcher.answer("what are muscle knots made of")
+    assert result.status is Status.NONE
+    assert result.unanswered_points == ("what a knot or trigger point is made of",)
+    assert answered_with(matcher, "what is a trigger point injection made of") == "what-is-tpi"
