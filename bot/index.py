@@ -48,8 +48,9 @@ INJECTION_WORDS = (
 # a billing one, whatever else it asks: "how is the injection administered and billed",
 # "how do I appeal a TPI denial", "ICD10 for myofascial pain in the neck?". ("Denied" is
 # not one: "my husband was denied a TPI"; nor "PT", which is physical therapy as often as
-# a patient, nor "incident": "there was an incident during my injection".)
-BILLING_WORDS = "bill code cpt modifier units denial appeal icd lcd ncci payer payers"
+# a patient, nor "incident": "there was an incident during my injection".) "POS" is the
+# place of service: "pos for tpi in hospital outpatient clinic" is not whether one stays.
+BILLING_WORDS = "bill code cpt modifier units denial appeal icd lcd ncci payer payers pos"
 # The shape of KnowledgeIndex.plain(); a cache of another shape is compiled afresh.
 INDEX_FORMAT = 3
 # A point cue's own pattern, its plain words and the beginnings of its starred words.

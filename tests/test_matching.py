@@ -1693,3 +1693,16 @@ def test_what_a_knot_is_made_of_is_not_what_the_injection_contains(matcher: Matc
     assert result.status is Status.NONE
     assert result.unanswered_points == ("what a knot or trigger point is made of",)
     assert answered_with(matcher, "what is a trigger point injection made of") == "what-is-tpi"
+
+
+def test_whether_it_is_done_in_hospital_is_the_procedure_and_pos_is_billing(matcher: Matcher):
+    # The patients' question keeps the procedure point; "POS" makes the staff one billing.
+    assert answered_with(matcher, "Is a trigger point injection done in hospital?") == (
+        "what-happens"
+    )
+    assert answered_with(matcher, "pos for tpi in hospital outpatient clinic") == (
+        "place-of-service"
+    )
+    # How to massage a knot, asked any way, is the technique no entry answers.
+    for asked in ("How do you massage a knot?", "how can i massage a knot"):
+        assert matcher.answer(asked).status is Status.NONE, asked
