@@ -1706,3 +1706,22 @@ def test_whether_it_is_done_in_hospital_is_the_procedure_and_pos_is_billing(matc
     # How to massage a knot, asked any way, is the technique no entry answers.
     for asked in ("How do you massage a knot?", "how can i massage a knot"):
         assert matcher.answer(asked).status is Status.NONE, asked
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("what is the MUE for 20553?", "billing-units"),
+        ("how do we bill J3490 for the steroid with a TPI?", "drug-billing"),
+        ("is the new ABN version mandatory?", "medicare-limits"),
+        ("new pt 99203 and tpi same day, modifier 25?", "same-day-visit"),
+    ],
+)
+def test_billing_shorthand_from_a_staff_probe(matcher: Matcher, question: str, entry: str):
+    assert answered_with(matcher, question) == entry
+
+
+def test_how_long_records_are_kept_is_not_answered(matcher: Matcher):
+    result = matcher.answer("how long do we need to retain TPI procedure notes?")
+    assert result.status is Status.NONE
+    assert result.unanswered_points == ("how long records must be kept",)
