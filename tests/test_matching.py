@@ -1725,3 +1725,23 @@ def test_how_long_records_are_kept_is_not_answered(matcher: Matcher):
     result = matcher.answer("how long do we need to retain TPI procedure notes?")
     assert result.status is Status.NONE
     assert result.unanswered_points == ("how long records must be kept",)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # Other senses of the staff shorthand a review tried.
+        ("How do doctors make a dx for trigger points?", "diagnosis"),
+        (
+            "I have DN (diabetic neuropathy), can I get trigger point injections?",
+            "pregnancy-diabetes",
+        ),
+    ],
+)
+def test_staff_shorthand_leaves_other_senses_alone(matcher: Matcher, question: str, entry: str):
+    assert answered_with(matcher, question) == entry
+
+
+def test_retaining_water_is_not_keeping_records(matcher: Matcher):
+    assert not matcher.answer("Will the steroid make me retain water?").unanswered_points
+    assert matcher.answer("Is there a new version of this bot?").status is not Status.ANSWER
