@@ -320,8 +320,8 @@ class QueryReader:
         """Whether the asking sentences ask what the bot's subject is and name nothing
         else: "So what are trigger points, exactly?", "But what is a knot, really?" ("knot"
         reads as trigger point), "What does trigger point mean?", "define trigger point",
-        not "What are trigger points used for?". ``focus_words``:
-        the asking sentences' words after synonyms."""
+        not "What are trigger points used for?". ``focus_words``: the asking sentences'
+        words after synonyms."""
         words = list(dropwhile(LEAD_INS.__contains__, focus_words))
         if words[:2] in (["what", "is"], ["what", "are"]):
             words = words[2:]

@@ -85,19 +85,19 @@ COMMON_WORDS = frozenset(
     """
     able above across add added again against ago almost alone along already although
     always among another anyone anyway anywhere appear appears apply applies applied
-    appropriate approved around away back bad basically become becomes begin behind believe
+    appropriate approved around away back bad become becomes begin behind believe
     below best better between big bit body both bring call called came case cases cause
     caused causes certain change check checked clear come comes coming consider correct
     count counted counts currently day days deal describe described detail details
     different difficult does doing dont down during each early easy either else end enough
-    entire even ever every everything exactly example expect explain explained fact fair
+    entire even ever every everything example expect explain explained fact fair
     feel feeling feels few fine first follow following free full fully
-    further general generally going gone good great guess half happen happens hard help
+    further general going gone good great guess half happen happens hard help
     helps high hold hope however huge idea important include included includes including
     instead involve involved involves issue issues keep kept kinds large last later least
     less level likely little live long look looking looks lot low made main make makes
     making many matter maybe mind minute mostly move much name near
-    nearly necessary never new next nice normal normally nothing number often old once
+    nearly necessary never new next nice normal nothing number often old once
     only open order otherwise over own part particular past pay paid perhaps place point
     possible pretty probably problem proper properly purpose quick quickly quite rather
     reason recently regarding related rest result right rule rules said same saw say says
@@ -105,10 +105,10 @@ COMMON_WORDS = frozenset(
     six small soon sorry specific start started still stop story sure take taken takes
     talk ten than thanks there therefore think third though thought through time
     times today together told took top toward true try trying turn turned type under
-    understand unless until upon usually various view wait want wanted wants way ways week
+    understand unless until upon various view wait want wanted wants way ways week
     weeks went whether whole wonder wondering word work working world worse worst wrong
     year years yesterday goes suffer suffers suffering publish publishes published
-    wont won typical typically tomorrow myself yourself anyone everyone hello hi advance
+    wont won typical tomorrow myself yourself anyone everyone hello hi advance
     appreciate appreciated thank thanks question questions perspective regards clarify
     clarification confused confuse curious experience understanding information because
     sees seeing
@@ -319,13 +319,17 @@ def _qualifies(clause: str) -> bool:
     return _first_word(clause) in _CONDITION_WORDS
 
 
+# Words that name nothing of their own.
+_NAMELESS = STOPWORDS | COMMON_WORDS
+
+
 def _refers_back(question: str) -> bool:
     """Whether a question points at something said before it: "it", "them", or "that" /
     "this" right after its first word ("is that normal", "does this mean") or last ("how
     common is that"). A pronoun after a word the question names itself refers to that:
     "what exactly is a trigger point and is it just a knot"."""
     tokens = tokenise(question)
-    own = next((n for n, t in enumerate(tokens) if t not in STOPWORDS | COMMON_WORDS), None)
+    own = next((n for n, t in enumerate(tokens) if t not in _NAMELESS), None)
     before_own = tokens if own is None else tokens[:own]
     return any(t in SUBJECT_PRONOUNS for t in before_own) or any(
         t in ("that", "this") for t in (*tokens[1:3], *tokens[-1:])
@@ -336,10 +340,7 @@ def _says_something(sentence: str) -> bool:
     """Whether a sentence names anything of its own. "Any thoughts? Please advise.", "Is
     this correct?" and "What is my next step?" do not; "What is it?" refers with "it" to a
     subject named before, which the reader looks up itself (see bot.query)."""
-    return any(
-        t in SUBJECT_PRONOUNS or (t not in STOPWORDS and t not in COMMON_WORDS)
-        for t in tokenise(sentence)
-    )
+    return any(t in SUBJECT_PRONOUNS or t not in _NAMELESS for t in tokenise(sentence))
 
 
 def _asks(sentence: str) -> bool:

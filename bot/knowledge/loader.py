@@ -3,8 +3,7 @@
 Every YAML file is a mapping whose top-level keys are sections (``topics``, ``entries``,
 ``synonyms``, ``smalltalk``, ``safety``, ``safety_contexts``, ``points``, ``cue_groups``,
 ``other_subjects``, ``diagnosis_lists``, ``muscles``, ``muscle_regions``,
-``non_muscle_sites``); the loader
-merges all files of a directory. Each section has one
+``non_muscle_sites``); the loader merges all files of a directory. Each section has one
 reader, listed in :data:`SECTION_READERS`; a new section is a model class and a
 ``KnowledgeBase`` field (``model.py``), a builder here, its line in ``SECTION_READERS`` and its
 line in :func:`_knowledge_base`.
