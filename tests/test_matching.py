@@ -1478,14 +1478,6 @@ def test_what_an_injection_causes_is_not_what_causes_knots(matcher: Matcher):
     assert knot.status is Status.NONE and knot.unanswered_points
 
 
-def test_a_menstrual_period_is_not_the_global_period(matcher: Matcher):
-    # "period" matched the same-day-visit wording "... have a global period?".
-    result = matcher.answer("Can I get trigger point injections while I am on my period?")
-    assert result.status is Status.SUGGEST
-    assert result.other_subjects == ("menstrual period",)
-    assert answered_with(matcher, "what is the global period for 20553") == "same-day-visit"
-
-
 def test_filler_words_change_nothing_a_question_asks(matcher: Matcher):
     # "usually" broke the soreness cue, and counted as a word of the relief entry's
     # "How long does TPI relief usually last?".
@@ -1527,13 +1519,6 @@ def test_how_much_asks_the_cost_only_of_a_price(
 )
 def test_near_domain_questions_from_a_probe_get_no_answer(matcher: Matcher, question: str):
     assert matcher.answer(question).status is not Status.ANSWER
-
-
-def test_what_a_knot_is_made_of_is_not_what_the_injection_contains(matcher: Matcher):
-    result = matcher.answer("what are muscle knots made of")
-    assert result.status is Status.NONE
-    assert result.unanswered_points == ("what a knot or trigger point is made of",)
-    assert answered_with(matcher, "what is a trigger point injection made of") == "what-is-tpi"
 
 
 def test_whether_it_is_done_in_hospital_is_the_procedure_and_pos_is_billing(matcher: Matcher):
@@ -1659,3 +1644,42 @@ ANSWERED_AS_ASKED = [
 @pytest.mark.parametrize(("question", "entry"), ANSWERED_AS_ASKED)
 def test_the_entry_that_answers_what_is_asked(matcher: Matcher, question: str, entry: str):
     assert answered_with(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "field", "value", "near", "entry"),
+    [
+        # "period" matched the same-day-visit wording "... have a global period?".
+        (
+            "Can I get trigger point injections while I am on my period?",
+            Status.SUGGEST,
+            "other_subjects",
+            ("menstrual period",),
+            "what is the global period for 20553",
+            "same-day-visit",
+        ),
+        # What knots are made of got what is in the injection.
+        (
+            "what are muscle knots made of",
+            Status.NONE,
+            "unanswered_points",
+            ("what a knot or trigger point is made of",),
+            "what is a trigger point injection made of",
+            "what-is-tpi",
+        ),
+    ],
+)
+def test_a_look_alike_question_is_not_answered_and_says_why(
+    matcher: Matcher,
+    question: str,
+    status: Status,
+    field: str,
+    value: tuple[str, ...],
+    near: str,
+    entry: str,
+):
+    result = matcher.answer(question)
+    assert result.status is status
+    assert getattr(result, field) == value
+    # The question it looks like keeps its answer.
+    assert answered_with(matcher, near) == entry
