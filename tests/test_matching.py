@@ -1654,7 +1654,7 @@ def test_the_entry_that_answers_what_is_asked(matcher: Matcher, question: str, e
             "Can I get trigger point injections while I am on my period?",
             Status.SUGGEST,
             "other_subjects",
-            ("menstrual period",),
+            ("menstruation",),
             "what is the global period for 20553",
             "same-day-visit",
         ),
