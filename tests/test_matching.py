@@ -1123,18 +1123,7 @@ def test_the_pregnancy_and_diabetes_entry_needs_the_injection_or_it_named(matche
     result = matcher.answer("what is a normal a1c?")
     assert result.status is Status.SUGGEST
     assert UNNAMED in result.candidates[0].reasons
-    for question in (
-        "im pregnant is that ok",
-        "can I get these while breastfeeding",
-        "Is it safe during pregnancy?",
-        "Do cortisone shots raise blood sugar?",
-        "I'm diabetic, can I get a steroid trigger point shot?",
-        # A review's: the drug by name, "the medicine", the blood sugar after it.
-        "does dexamethasone raise blood sugar",
-        "Is the medication safe during pregnancy?",
-        "will my blood sugar go up",
-    ):
-        assert answered_with(matcher, question) == "pregnancy-diabetes", question
+    # Named, it is answered: see ANSWERED_AS_ASKED.
 
 
 def test_the_fibromyalgia_entry_needs_fibromyalgia_or_tender_points_named(matcher: Matcher):
@@ -1145,12 +1134,7 @@ def test_the_fibromyalgia_entry_needs_fibromyalgia_or_tender_points_named(matche
         "Can you work with myofascial pain?",
     ):
         assert answered_with(matcher, question) != "mps-vs-fibromyalgia", question
-    for question in (
-        "Is myofascial pain syndrome the same as fibromyalgia?",
-        "Trigger points vs tender points - what's the difference?",
-        "is mps the same as fibro",
-    ):
-        assert answered_with(matcher, question) == "mps-vs-fibromyalgia", question
+    # Named, it is answered: see ANSWERED_AS_ASKED.
 
 
 def test_a_single_word_many_entries_share_is_offered_them_not_answered(matcher: Matcher):
@@ -1184,11 +1168,7 @@ def test_another_procedure_beside_a_tpi_is_a_billing_word_only_in_a_coders_quest
         "trigger point injection or nerve block - which one do I need for my neck pain?"
     )
     assert patient.status is not Status.ANSWER
-    for question in (
-        "Can I bill a nerve block with a tpi?",
-        "I did a nerve block and tpi same day, xs?",
-    ):
-        assert answered_with(matcher, question) == "same-day-procedures", question
+    # A coder's question is the NCCI entry's: see ANSWERED_AS_ASKED.
 
 
 def test_whether_massage_hurts_asks_the_pain_not_the_treatments(matcher: Matcher):
@@ -1545,8 +1525,25 @@ def test_retaining_water_is_not_keeping_records(matcher: Matcher):
     assert matcher.answer("Is there a new version of this bot?").status is not Status.ANSWER
 
 
-# Questions this session's probes and reviews brought, each with the entry that answers it.
+# Questions, each with the entry that answers it (most from probes and reviews).
 ANSWERED_AS_ASKED = [
+    # The pregnancy and diabetes entry, its required words named (the injection, a drug,
+    # "the medicine", pregnancy, breastfeeding, blood sugar, "it").
+    ("im pregnant is that ok", "pregnancy-diabetes"),
+    ("can I get these while breastfeeding", "pregnancy-diabetes"),
+    ("Is it safe during pregnancy?", "pregnancy-diabetes"),
+    ("Do cortisone shots raise blood sugar?", "pregnancy-diabetes"),
+    ("I'm diabetic, can I get a steroid trigger point shot?", "pregnancy-diabetes"),
+    ("does dexamethasone raise blood sugar", "pregnancy-diabetes"),
+    ("Is the medication safe during pregnancy?", "pregnancy-diabetes"),
+    ("will my blood sugar go up", "pregnancy-diabetes"),
+    # The fibromyalgia entry, fibromyalgia or tender points named.
+    ("Is myofascial pain syndrome the same as fibromyalgia?", "mps-vs-fibromyalgia"),
+    ("Trigger points vs tender points - what's the difference?", "mps-vs-fibromyalgia"),
+    ("is mps the same as fibro", "mps-vs-fibromyalgia"),
+    # Another procedure beside a TPI, in a coder's question.
+    ("Can I bill a nerve block with a tpi?", "same-day-procedures"),
+    ("I did a nerve block and tpi same day, xs?", "same-day-procedures"),
     # What a term means is asked as what it is.
     # "mean" was a word of two alternates ("What does modifier 25 mean on the office
     # visit?"), so it pulled the same-day-visit entry.
