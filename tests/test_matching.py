@@ -1623,6 +1623,12 @@ ANSWERED_AS_ASKED = [
     ("pos for tpi in hospital outpatient clinic", "place-of-service"),
     # The bot knows no clinics; which kind of doctor gives them is its answer.
     ("trigger point injections near me", "which-doctor"),
+    # Where to get one is who gives them, not what happens.
+    ("where can you get trigger point injections", "which-doctor"),
+    # "done in hospital": where it is done (a patient), or the place of service (staff).
+    ("What place of service for trigger point injections done in hospital?", "place-of-service"),
+    ("Are trigger point injections done in hospital?", "what-happens"),
+    ("Will I have to stay in hospital after a trigger point injection?", "what-happens"),
     # Billing shorthand from a staff probe.
     ("what is the MUE for 20553?", "billing-units"),
     ("how do we bill J3490 for the steroid with a TPI?", "drug-billing"),
