@@ -1670,6 +1670,15 @@ def test_the_entry_that_answers_what_is_asked(matcher: Matcher, question: str, e
             "what is a trigger point injection made of",
             "what-is-tpi",
         ),
+        # How long the numbness lasts got how long the relief lasts.
+        (
+            "how long does the numbness last",
+            Status.NONE,
+            "unanswered_points",
+            ("how long the numbness from the injection lasts",),
+            "how long does the relief last",
+            "relief-duration",
+        ),
     ],
 )
 def test_a_look_alike_question_is_not_answered_and_says_why(
