@@ -1562,6 +1562,10 @@ ANSWERED_AS_ASKED = [
     ("Why would I need trigger point injections?", "what-is-tpi"),
     # Whether a steroid is needed in one is another point.
     ("When is a steroid necessary in a TPI?", "steroid-or-anesthetic"),
+    # Whether the injection suits the asker: whether it works, or who should not have it
+    # ("Is a TPI right for me?" got what a TPI is).
+    ("Is a trigger point injection right for my neck pain?", "effectiveness"),
+    ("Should I get trigger point injections for my back?", "before-the-injection"),
     # Question templates from a probe.
     # Hurting after the injection is a side effect, not pain during it.
     ("why does my shoulder hurt more after tpi", "side-effects"),
@@ -1647,6 +1651,13 @@ ANSWERED_AS_ASKED = [
 @pytest.mark.parametrize(("question", "entry"), ANSWERED_AS_ASKED)
 def test_the_entry_that_answers_what_is_asked(matcher: Matcher, question: str, entry: str):
     assert answered_with(matcher, question) == entry
+
+
+def test_whether_the_injection_suits_one_is_not_what_it_is(matcher: Matcher):
+    result = matcher.answer("Is a TPI right for me?")
+    offered = {candidate.entry.id for candidate in result.candidates}
+    assert result.status is Status.SUGGEST
+    assert offered == {"before-the-injection", "effectiveness", "treatments"}
 
 
 @pytest.mark.parametrize(
