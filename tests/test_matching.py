@@ -1566,6 +1566,13 @@ ANSWERED_AS_ASKED = [
     # ("Is a TPI right for me?" got what a TPI is).
     ("Is a trigger point injection right for my neck pain?", "effectiveness"),
     ("Should I get trigger point injections for my back?", "before-the-injection"),
+    # Search-box wordings from a probe: the point asked without its usual small words.
+    ("what not to do after trigger point injection", "aftercare"),
+    ("what to tell doctor before tpi", "before-the-injection"),
+    ("soreness after trigger point injection how long", "side-effects"),
+    ("medicare advantage tpi need approval first?", "insurance-coverage"),
+    ("Can my physical therapist give me trigger point injections?", "who-can-bill"),
+    ("is a knot in my back a trigger point", "symptoms"),
     # Question templates from a probe.
     # Hurting after the injection is a side effect, not pain during it.
     ("why does my shoulder hurt more after tpi", "side-effects"),
@@ -1680,6 +1687,20 @@ def test_whether_the_injection_suits_one_is_not_what_it_is(matcher: Matcher):
             ("what a knot or trigger point is made of",),
             "what is a trigger point injection made of",
             "what-is-tpi",
+        ),
+        # What a doctor is paid for one is the fee (no entry): not being paid for a visit
+        # beside it.
+        (
+            "how much does a doctor get paid for a tpi",
+            Status.NONE,
+            "unanswered_points",
+            (
+                "how much a payer pays for a code: look it up in the CMS Physician Fee"
+                " Schedule Look-Up Tool or in the payer's fee schedule",
+            ),
+            "May I also get paid for an office visit at the same time that I give a joint"
+            " injection?",
+            "same-day-visit",
         ),
         # How long the numbness lasts got how long the relief lasts.
         (
