@@ -1573,6 +1573,7 @@ ANSWERED_AS_ASKED = [
     ("medicare advantage tpi need approval first?", "insurance-coverage"),
     ("Can my physical therapist give me trigger point injections?", "who-can-bill"),
     ("is a knot in my back a trigger point", "symptoms"),
+    ("what does tpi stand for", "what-is-tpi"),
     # Question templates from a probe.
     # Hurting after the injection is a side effect, not pain during it.
     ("why does my shoulder hurt more after tpi", "side-effects"),
@@ -1701,6 +1702,25 @@ def test_whether_the_injection_suits_one_is_not_what_it_is(matcher: Matcher):
             "May I also get paid for an office visit at the same time that I give a joint"
             " injection?",
             "same-day-visit",
+        ),
+        # How many injections one session holds got how many sessions; staff counting
+        # billable units per session keep theirs.
+        (
+            "how many injections do they do in one tpi session",
+            Status.NONE,
+            "unanswered_points",
+            ("how many injections are given in one session",),
+            "how many trigger point injections can we bill per session",
+            "billing-units",
+        ),
+        # A headache after the injection got the side effects, which name none.
+        (
+            "headache after trigger point injection normal",
+            Status.NONE,
+            "unanswered_points",
+            ("whether a headache after the injection is expected",),
+            "soreness after trigger point injection normal",
+            "side-effects",
         ),
         # How long the numbness lasts got how long the relief lasts.
         (
