@@ -111,7 +111,9 @@ COMMON_WORDS = frozenset(
     wont won typical tomorrow myself yourself anyone everyone hello hi advance
     appreciate appreciated thank thanks question questions perspective regards clarify
     clarification confused confuse curious experience understanding information because
-    sees seeing
+    sees seeing monday tuesday wednesday thursday friday saturday sunday weekend tonight
+    morning afternoon evening aunt uncle cousin grandma grandpa grandmother grandfather
+    sister brother niece nephew boyfriend girlfriend coworker neighbor neighbour
     acceptable accompany actual actually advised agreed anticipate arguing basis calculate
     calculating chain choose communicate companies complete definitely despite double equal
     etc eliminate figure hey hide hundred ilk instance interesting interests

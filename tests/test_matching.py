@@ -483,6 +483,17 @@ def test_neighbours_of_the_new_cues_keep_their_replies(
         ("Is one injection sufficient?", "relief-duration"),
         ("Have you heard of trigger point injections?", "what-is-tpi"),
         ("ELI5: what causes muscle knots when I am simply sitting at a desk?", "causes"),
+        # Days, times of day and relatives are the story's, not what is asked.
+        (
+            "How do I prepare for my trigger point injection on Friday? Anything I should"
+            " tell them first?",
+            "before-the-injection",
+        ),
+        (
+            "My aunt says trigger point injections are just a placebo. Is that true?",
+            "effectiveness",
+        ),
+        ("Had trigger point jabs this morning, can I go to the gym tonight?", "aftercare"),
     ],
 )
 def test_everyday_words_do_not_count_as_unknown(matcher: Matcher, question: str, answer: str):
