@@ -1585,6 +1585,16 @@ ANSWERED_AS_ASKED = [
     ("Can my physical therapist give me trigger point injections?", "who-can-bill"),
     ("is a knot in my back a trigger point", "symptoms"),
     ("what does tpi stand for", "what-is-tpi"),
+    # Wrapped messages from a probe: the point in words the cues lacked.
+    ("What even is a knot in a muscle?", "symptoms"),
+    ("Can trigger point injections make my arm weak?", "side-effects"),
+    ("How do I prepare for my trigger point injection?", "before-the-injection"),
+    (
+        "Can I have trigger point injections if I have a skin infection on my back?",
+        "before-the-injection",
+    ),
+    ("Is a trigger point jab the same thing as a cortisone jab?", "steroid-or-anesthetic"),
+    ("Is the relief from trigger point injections only temporary?", "relief-duration"),
     # Question templates from a probe.
     # Hurting after the injection is a side effect, not pain during it.
     ("why does my shoulder hurt more after tpi", "side-effects"),
@@ -1732,6 +1742,15 @@ def test_whether_the_injection_suits_one_is_not_what_it_is(matcher: Matcher):
             ("whether a headache after the injection is expected",),
             "soreness after trigger point injection normal",
             "side-effects",
+        ),
+        # How soon it starts to work got the procedure ("how long ... take").
+        (
+            "How long does a trigger point injection take to start working?",
+            Status.NONE,
+            "unanswered_points",
+            ("how soon an injection starts to work",),
+            "How long does a trigger point injection take?",
+            "what-happens",
         ),
         # How long the numbness lasts got how long the relief lasts.
         (
