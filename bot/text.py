@@ -114,6 +114,7 @@ COMMON_WORDS = frozenset(
     sees seeing monday tuesday wednesday thursday friday saturday sunday weekend tonight
     morning afternoon evening aunt uncle cousin grandma grandpa grandmother grandfather
     sister brother niece nephew boyfriend girlfriend coworker neighbor neighbour
+    team guys folks dumb silly stupid bother bothering
     acceptable accompany actual actually advised agreed anticipate arguing basis calculate
     calculating chain choose communicate companies complete definitely despite double equal
     etc eliminate figure hey hide hundred ilk instance interesting interests

@@ -494,6 +494,17 @@ def test_neighbours_of_the_new_cues_keep_their_replies(
             "effectiveness",
         ),
         ("Had trigger point jabs this morning, can I go to the gym tonight?", "aftercare"),
+        # Nor are the words of a greeting or an apology ("Hi team", "a dumb question").
+        (
+            "Hi team, quick one: which CPT do we use when the doc injected trigger points in"
+            " 3 muscles? Thanks!",
+            "cpt-code",
+        ),
+        (
+            "Sorry if this is a dumb question, but what exactly do they put in a trigger"
+            " point injection?",
+            "what-is-tpi",
+        ),
     ],
 )
 def test_everyday_words_do_not_count_as_unknown(matcher: Matcher, question: str, answer: str):
