@@ -29,6 +29,10 @@ MIN_INFORMATION = 0.5
 # closest entries are still worth offering (with a hint to ask just the question) down to
 # this many points below the suggestion threshold, rather than nothing.
 LONG_MESSAGE_ALLOWANCE = 15.0
+# A message of this many words or more, a sentence of story and a question, is diluted
+# less: its closest entries are offered down to this many points below the threshold.
+MID_MESSAGE_WORDS = 12
+MID_MESSAGE_ALLOWANCE = 10.0
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,14 @@ def decide(text: str, scored: Scored, limits: Thresholds, staff_ids: frozenset[s
 
 
 def _suggestion_floor(text: str, scored: Scored, limits: Thresholds) -> float:
-    """The score a candidate needs to be suggested: lower after a long message whose
-    question is in words the knowledge knows."""
-    if is_long_message(text) and scored.unknown_share <= MAX_UNKNOWN_SHARE:
+    """The score a candidate needs to be suggested: lower after a long or mid-length
+    message whose question is in words the knowledge knows."""
+    if scored.unknown_share > MAX_UNKNOWN_SHARE:
+        return limits.suggest
+    if is_long_message(text):
         return max(0.0, limits.suggest - LONG_MESSAGE_ALLOWANCE)
+    if len(text.split()) >= MID_MESSAGE_WORDS:
+        return max(0.0, limits.suggest - MID_MESSAGE_ALLOWANCE)
     return limits.suggest
 
 

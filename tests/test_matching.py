@@ -1397,6 +1397,14 @@ def test_a_long_message_is_offered_entries_a_short_one_scoring_the_same_is_not(
     assert long.status is Status.SUGGEST
     # Down to 15 points below the suggestion threshold, not further.
     assert [c.entry.id for c in long.candidates] == ["drug-units", "drug-wastage"]
+    # A mid-length one (12 to 30 words): down to 10 points below.
+    middle = decide(" ".join(["word"] * 12), scored, limits, staff)
+    assert middle.status is Status.SUGGEST
+    assert [c.entry.id for c in middle.candidates] == ["drug-units"]
+    assert decide(" ".join(["word"] * 11), scored, limits, staff).status is Status.NONE
+    # Not when the question is in words the knowledge does not know.
+    unknown = Scored(ranked, 5.0, (), unknown_share=0.5)
+    assert decide(" ".join(["word"] * 12), unknown, limits, staff).status is Status.NONE
 
 
 def test_a_long_staff_question_below_the_threshold_gets_its_entries_offered(
