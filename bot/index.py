@@ -118,6 +118,8 @@ class KnowledgeIndex:
         # The points billing staff ask: a billing question keeps them (QueryReader), and
         # the entries that answer a point only then.
         self.staff_points = frozenset(point.id for point in knowledge.points if point.for_staff)
+        # The points whose cues tell a symptom after the injection (Matcher._reports).
+        self.report_points = frozenset(point.id for point in knowledge.points if point.reports)
         self.billing_point_entries = {
             point.id: frozenset(index_of[i] for i in point.billing_entries)
             for point in knowledge.points

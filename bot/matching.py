@@ -224,14 +224,15 @@ class Matcher:
             return Result(Status.SMALLTALK, text, smalltalk=smalltalk)
         return None
 
-    @staticmethod
-    def _reports(text: str, query: Query) -> bool:
+    def _reports(self, text: str, query: Query) -> bool:
         """Whether a message tells what is happening rather than asks: no question, no
         billing word or code ("ICD-10 code for chest pain after a TPI" is a coder's
-        search), and no point asked ("risk of pneumothorax after a TPI"). Not any word of
-        the staff entries: "chest pain, tpi 2 days ago" is a report, whatever the "2"."""
+        search), and no point asked ("risk of pneumothorax after a TPI") but those whose
+        cues tell a symptom ("fainted after the shot"). Not any word of the staff entries:
+        "chest pain, tpi 2 days ago" is a report, whatever the "2"."""
         asks = asks_a_question(readable_part(text))
-        return not (asks or query.asks_billing or query.points)
+        asked = set(query.points) - self._index.report_points
+        return not (asks or query.asks_billing or asked)
 
     def _score(self, query: Query, limit: int) -> Scored | None:
         """The ``limit`` best-covered entries, ranked; None when every code is unknown."""

@@ -534,7 +534,7 @@ def test_a_points_billing_entries_load_and_must_exist(write_knowledge):
         load_knowledge(directory)
 
 
-@pytest.mark.parametrize("flag", ["subject_alone", "for_staff"])
+@pytest.mark.parametrize("flag", ["subject_alone", "for_staff", "reports"])
 def test_a_point_flag_must_be_true_or_false(write_knowledge, flag: str):
     points = "points:\n  - id: definition\n    cues: [whats a knot]\n    entries: [cpt-code]\n"
     flagged = points + f"    {flag}: sometimes\n"

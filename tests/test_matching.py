@@ -376,7 +376,7 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("What's a muscle knot and why does it hurt?", "definition"),
         ("How are trigger point injections administered?", "procedure"),
         ("How long do I have to wait between trigger point injections?", "frequency"),
-        ("I feel dizzy after my injection", "side-effects"),
+        ("I feel dizzy after my injection", "symptom-after"),
         ("What is the duration of relief after a trigger point injection?", "duration"),
         ("How do doctors find trigger points in the neck?", "diagnosis"),
         ("How do I know if I have a knot in my back?", "diagnosis"),
@@ -403,7 +403,7 @@ def test_the_examples_the_bot_shows_are_answered_right(matcher: Matcher, knowled
         ("How long until the soreness goes away", "soreness"),
         ("how long will my mom be at the clinic for the tpi", "procedure"),
         # A worry, not a report (no 911 reply): the side effects, not the symptoms.
-        ("will my chest feel tight after the shot?", "side-effects"),
+        ("will my chest feel tight after the shot?", "symptom-after"),
     ],
 )
 def test_the_point_asked_is_recognised(matcher: Matcher, question: str, point: str):
@@ -788,7 +788,7 @@ def not_answered_because(matcher: Matcher, question: str) -> tuple[str, ...]:
 
 def test_whether_a_bruise_goes_away_is_not_the_prognosis_of_the_condition(matcher: Matcher):
     reasons = " ".join(matcher.answer("Will the bruise go away?").candidates[0].reasons)
-    assert "answers the point asked: side-effects" in reasons
+    assert "answers the point asked: symptom-after" in reasons
     assert "prognosis" not in reasons
     cured = " ".join(not_answered_because(matcher, "Does myofascial pain go away?"))
     assert "does not answer the point asked: prognosis" in cured

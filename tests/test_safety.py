@@ -148,6 +148,20 @@ MUST_TRIGGER = [
     ),
     ("allergic reaction on my skin after the shot, hard to swallow", "allergic-reaction"),
     ("allergic reaction on my skin after my tpi and I feel lightheaded", "allergic-reaction"),
+    # A fourth review's: a report that also names what a point's cue names (a headache,
+    # "before the injection", a physical therapist's injection, a weak arm) is still a
+    # report; "fainted after" is a symptom told, not a question.
+    ("headache after injection plus trouble breathing", "breathing"),
+    ("bad headache after tpi, chest tightness", "breathing"),
+    ("headaches after the shot, face swelling", "allergic-reaction"),
+    ("headache after trigger point injection, passed out", "anesthetic-reaction"),
+    ("no chest pain before injection, chest pain after injection", "breathing"),
+    ("fine before injection. after the injection trouble breathing", "breathing"),
+    ("short of breath after physical therapist injection yesterday", "breathing"),
+    ("shots make arm weak, chest pain after injection", "breathing"),
+    ("fainted after the shot", "anesthetic-reaction"),
+    ("head hurts after the injection, lips swelling", "allergic-reaction"),
+    ("my face is swelling after the injection", "allergic-reaction"),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.

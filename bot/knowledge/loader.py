@@ -213,9 +213,12 @@ def _point(item: ItemChecker) -> Point | None:
     subject_alone = item.flag("subject_alone", point_id)
     for_staff = item.flag("for_staff", point_id)
     billing_entries = item.text_list("billing_entries", point_id)
+    reports = item.flag("reports", point_id)
     if not (point_id and cues):
         return None
-    return Point(point_id, cues, entries, unanswered, subject_alone, for_staff, billing_entries)
+    return Point(
+        point_id, cues, entries, unanswered, subject_alone, for_staff, billing_entries, reports
+    )
 
 
 def _unanswered(item: ItemChecker, point_id: str | None, entries: tuple[str, ...]) -> str | None:

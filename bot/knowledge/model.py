@@ -97,7 +97,9 @@ class Point:
     entry for staff answers it (a point no entry answers: "what is the RVU for 20552").
     ``billing_entries`` answer it only when it is asked in billing words or with a code:
     "how many times can I bill 20553 a day" asks the units entry, "how many times can they
-    inject my upper trap" does not.
+    inject my upper trap" does not. ``reports``: its cues tell a symptom after the injection
+    ("fainted after the shot"), so a message that asks no question and no other point
+    still reports it, for the safety replies (:meth:`bot.matching.Matcher._reports`).
     """
 
     id: str
@@ -107,6 +109,7 @@ class Point:
     subject_alone: bool = False
     for_staff: bool = False
     billing_entries: tuple[str, ...] = ()
+    reports: bool = False
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ POINT_FIELDS = {
     "subject_alone": False,
     "for_staff": False,
     "billing_entries": False,
+    "reports": False,
 }
 DIAGNOSIS_LIST_FIELDS = {
     "id": True,
