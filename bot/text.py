@@ -19,8 +19,11 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 # CPT (5 digits), HCPCS and LCD/article ids (a letter and 4-5 digits), ICD-10 with a dot.
-CODE_PATTERN = re.compile(r"\d{5}|[a-z]\d{4,5}|[a-z]\d{2}\.\d{1,4}[a-z]?")
-_TOKEN_PATTERN = re.compile(r"[a-z]\d{2}\.\d{1,4}[a-z]?|[a-z0-9]+")
+# An ICD-10 code after its dot has up to four letters or digits: placeholder X's and a
+# seventh character ("S13.4XXA", "T50.Z11A"); a few categories have a letter third ("M1A").
+_ICD10 = r"[a-z]\d[a-z0-9]\.[a-z0-9]{1,4}"
+CODE_PATTERN = re.compile(rf"\d{{5}}|[a-z]\d{{4,5}}|{_ICD10}")
+_TOKEN_PATTERN = re.compile(rf"{_ICD10}|[a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 # "Part B's policy", "the doctor's note": the possessive is dropped, not glued on ("bs");
 # "what's", "it's" and the like keep their usual spelling without the apostrophe.

@@ -11,6 +11,7 @@ from bot.icd10_answers import MAX_ASKED_CODES
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Result, Status
 from bot.replies import render_html, render_plain, reply_for
+from bot.text import tokenise
 
 # Each module loads the ICD-10-CM code set (several seconds): not in the fast loop.
 pytestmark = pytest.mark.slow
@@ -49,6 +50,22 @@ def test_a_billable_code_is_answered_with_the_other_codes_of_its_header(matcher:
     assert result.icd10 is not None
     assert "The other codes under M79.1 Myalgia:" in result.icd10.paragraphs[0]
     assert "M79.12 Myalgia of auxiliary muscles, head and neck" in result.icd10.paragraphs[0]
+
+
+def test_a_seven_character_code_is_read_whole(matcher: Matcher):
+    # "S13.4XXA" was read as "S13.4X", said not to exist; "V43.52XA" got no answer.
+    result = matcher.answer("Is S13.4XXA a valid code for a trigger point injection claim?")
+    assert result.icd10 is not None
+    assert result.icd10.paragraphs[0].startswith(
+        "S13.4XXA – Sprain of ligaments of cervical spine, initial encounter: a billable code."
+    )
+    assert tokenise("dx V43.52XA, T50.Z11A and Z3A.08") == [
+        "dx",
+        "v43.52xa",
+        "t50.z11a",
+        "and",
+        "z3a.08",
+    ]
 
 
 def test_a_listed_code_gets_its_title_and_the_list_with_its_scope(matcher: Matcher):
