@@ -178,7 +178,9 @@ class Matcher:
         if early is not None:
             return early
         # ICD-10-CM codes asked in a TPI context: the code set answers, not an entry.
-        icd10 = self._icd10.answer(" ".join(query.words), query.codes)
+        # Only codes asked about: "dx on the claim was M54.2" in the story of an appeal
+        # question is no code lookup.
+        icd10 = self._icd10.answer(" ".join(query.words), query.asked_codes)
         if icd10 is not None:
             return Result(Status.ANSWER, text, icd10=icd10)
         # A described case (muscles named, asking the code): counted, not matched.
@@ -199,7 +201,7 @@ class Matcher:
             return False
         query = self._reader.read(text)
         return self._before_matching(text, query) is None and self._icd10.looks_up(
-            " ".join(query.words), query.codes
+            " ".join(query.words), query.asked_codes
         )
 
     def _before_matching(self, text: str, query: Query) -> Result | None:

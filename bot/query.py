@@ -18,6 +18,7 @@ from bot.text import (
     TypoCorrector,
     focus_sentences,
     is_code,
+    refers_back,
     tokenise,
     without_courtesy,
     without_fillers,
@@ -110,10 +111,19 @@ class Query:
     # Whether the asking sentences use a code or a word of BILLING_WORDS ("bill", "code",
     # "modifier"): staff asking, who get an answer in full, not its plain words first.
     asks_billing: bool = False
+    # Whether an asking sentence points back at the story ("is that code covered?").
+    refers_back: bool = False
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(self.code_shares)
+
+    @property
+    def asked_codes(self) -> tuple[str, ...]:
+        """The codes of the asking sentences, not of the story before them, unless they
+        name none and point back at it ("The patient has M79.18. Is that code covered?")."""
+        asked = tuple(code for code, share in self.code_shares.items() if share >= 1.0)
+        return asked or (self.codes if self.refers_back else ())
 
     @cached_property
     def padded(self) -> str:
@@ -216,6 +226,7 @@ class QueryReader:
                 weights, code_shares, self._subjects_of_staff(focus_text, named, others)
             ),
             asks_billing,
+            any(refers_back(" ".join(tokens)) for tokens, is_focus in sentences if is_focus),
         )
 
     def _subjects_of_staff(

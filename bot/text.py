@@ -309,7 +309,7 @@ def _clauses(sentence: str) -> list[str]:
     if "," not in sentence:
         return [sentence]
     parts = [part.strip() for part in _ASKING_CLAUSE.split(sentence, maxsplit=1)]
-    if len(parts) < 2 or not parts[0] or _refers_back(parts[1]) or _qualifies(parts[0]):
+    if len(parts) < 2 or not parts[0] or refers_back(parts[1]) or _qualifies(parts[0]):
         return [sentence]
     return parts
 
@@ -329,16 +329,24 @@ def _qualifies(clause: str) -> bool:
 _NAMELESS = STOPWORDS | COMMON_WORDS
 
 
-def _refers_back(question: str) -> bool:
+# "M79.18 vs M62.838, which one for TPIs?": a choice among what was named before.
+_CHOOSING = frozenset("one ones of is should would do to".split())
+
+
+def refers_back(question: str) -> bool:
     """Whether a question points at something said before it: "it", "them", or "that" /
     "this" right after its first word ("is that normal", "does this mean") or last ("how
-    common is that"). A pronoun after a word the question names itself refers to that:
-    "what exactly is a trigger point and is it just a knot"."""
+    common is that"), or a choice ("which one", "which is better"). A pronoun after a
+    word the question names itself refers to that: "what exactly is a trigger point and
+    is it just a knot"."""
     tokens = tokenise(question)
     own = next((n for n, t in enumerate(tokens) if t not in _NAMELESS), None)
     before_own = tokens if own is None else tokens[:own]
-    return any(t in SUBJECT_PRONOUNS for t in before_own) or any(
-        t in ("that", "this") for t in (*tokens[1:3], *tokens[-1:])
+    choosing = tokens[:1] == ["which"] and tokens[1:2] != [] and tokens[1] in _CHOOSING
+    return (
+        choosing
+        or any(t in SUBJECT_PRONOUNS for t in before_own)
+        or any(t in ("that", "this") for t in (*tokens[1:3], *tokens[-1:]))
     )
 
 

@@ -68,6 +68,22 @@ def test_a_seven_character_code_is_read_whole(matcher: Matcher):
     ]
 
 
+def test_a_code_in_the_story_is_looked_up_only_when_the_question_points_at_it(
+    matcher: Matcher,
+):
+    # A staff probe: the diagnosis on the claim is the story of an appeal question.
+    story = "Our claim for 20553 was denied. The dx on the claim was M54.2."
+    appeal = matcher.answer(f"{story} How do we appeal the denial?")
+    assert appeal.icd10 is None
+    assert appeal.entry is not None and appeal.entry.id == "denials-appeals"
+    # "that code", "which one": the question asks about the codes before it.
+    for question in (
+        "The patient has M79.18. Is that code on the Medicare list for TPIs?",
+        "M79.18 vs M62.838, which one for TPIs?",
+    ):
+        assert matcher.answer(question).icd10 is not None, question
+
+
 def test_a_listed_code_gets_its_title_and_the_list_with_its_scope(matcher: Matcher):
     result = code_answer(matcher, "what is G44.209?")
     text = answer_text(result)

@@ -35,6 +35,10 @@ def test_a_question_ending_in_that_keeps_the_clause_it_points_back_to():
     # A short question after a comma stays apart: "..., what code?" is answered by the
     # code entries, whatever the clause before says (a review's).
     assert len(focus_sentences("Trigger point injection for a headache, what code?")) == 2
+    # A choice among what the clause named: "which one", "which is better".
+    for choice in ("M79.18 vs M62.838, which one for TPIs?", "DN or TPI, which is better?"):
+        assert focus_sentences(choice) == [(choice, True)]
+    assert len(focus_sentences("My neck hurts, which doctor gives TPIs?")) == 2
 
 
 def test_thanks_and_question_openers_are_left_out():
