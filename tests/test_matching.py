@@ -1604,6 +1604,8 @@ ANSWERED_AS_ASKED = [
     ("Can my physical therapist give me trigger point injections?", "who-can-bill"),
     ("is a knot in my back a trigger point", "symptoms"),
     ("what does tpi stand for", "what-is-tpi"),
+    # Whether Medicare pays a given practitioner is who may bill, a coverage point too.
+    ("NP doing TPIs under her own NPI, medicare pays 85% right?", "who-can-bill"),
     # Wrapped messages from a probe: the point in words the cues lacked.
     ("What even is a knot in a muscle?", "symptoms"),
     ("Can trigger point injections make my arm weak?", "side-effects"),
