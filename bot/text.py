@@ -21,7 +21,8 @@ from rapidfuzz.distance import OSA
 # CPT (5 digits), HCPCS and LCD/article ids (a letter and 4-5 digits), ICD-10 with a dot.
 # An ICD-10 code after its dot has up to four letters or digits: placeholder X's and a
 # seventh character ("S13.4XXA", "T50.Z11A"); a few categories have a letter third ("M1A").
-_ICD10 = r"[a-z]\d[a-z0-9]\.[a-z0-9]{1,4}"
+# A lone letter after the dot is a wildcard people write ("M54.X"), not a code.
+_ICD10 = r"[a-z]\d[a-z0-9]\.(?:\d[a-z0-9]{0,3}|[a-z][a-z0-9]{1,3})"
 CODE_PATTERN = re.compile(rf"\d{{5}}|[a-z]\d{{4,5}}|{_ICD10}")
 _TOKEN_PATTERN = re.compile(rf"{_ICD10}|[a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")

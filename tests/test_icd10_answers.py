@@ -66,6 +66,8 @@ def test_a_seven_character_code_is_read_whole(matcher: Matcher):
         "and",
         "z3a.08",
     ]
+    # A lone letter after the dot is the wildcard people write, not a code.
+    assert tokenise("any M54.X code") == ["any", "m54", "x", "code"]
 
 
 def test_a_code_in_the_story_is_looked_up_only_when_the_question_points_at_it(
