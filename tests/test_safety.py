@@ -162,6 +162,13 @@ MUST_TRIGGER = [
     ("fainted after the shot", "anesthetic-reaction"),
     ("head hurts after the injection, lips swelling", "allergic-reaction"),
     ("my face is swelling after the injection", "allergic-reaction"),
+    # A patient-forum probe's: told of someone else ("she's"), asking whether the shot did it.
+    (
+        "Mom fainted in the parking lot right after her trigger point injections, she's awake"
+        " now but pale and shaky. Is this from the shot?",
+        "anesthetic-reaction",
+    ),
+    ("she's short of breath after her injection, is this from the shot?", "breathing"),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.
@@ -233,6 +240,12 @@ MUST_NOT_TRIGGER = [
     # A review's: woozy with no injection before it is no reaction.
     "I felt woozy this morning before breakfast, can I still have my TPI today?",
     "I get woozy around needles, can I lie down for my trigger point injection?",
+    # A patient-forum probe's: the risk of a collapsed lung, and fainting at blood draws,
+    # asked before an injection.
+    "Is there any risk of a collapsed lung with trigger point injections in the upper back?"
+    " I read a horror story on Reddit and now I'm nervous about Monday.",
+    "I have a needle phobia, like I pass out at blood draws every single time. Can I still"
+    " get trigger point injections or is that a bad idea?",
     # A probe's pasted note: a past chest pain work-up is history.
     "Procedure: TPI. Muscles: L trapezius, L levator scapulae. 1% lidocaine 2 mL each. Pt"
     " tolerated well. PMH: chest pain workup last month, cardiology cleared, unrelated to"
