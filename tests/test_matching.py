@@ -1604,6 +1604,18 @@ ANSWERED_AS_ASKED = [
     ("Can my physical therapist give me trigger point injections?", "who-can-bill"),
     ("is a knot in my back a trigger point", "symptoms"),
     ("what does tpi stand for", "what-is-tpi"),
+    # Patient forum wordings from a probe.
+    ("Roughly how much do trigger point shots cost out of pocket?", "self-pay-cost"),
+    ("What kind of doctor specializes in trigger point injections?", "which-doctor"),
+    (
+        "Can trigger point injections weaken the muscle? My arm felt kind of weak for an hour"
+        " after the shots in my shoulder, fine now.",
+        "side-effects",
+    ),
+    (
+        "It felt like a bee sting then a deep ache. Is it supposed to hurt like that?",
+        "what-happens",
+    ),
     # Whether Medicare pays a given practitioner is who may bill, a coverage point too.
     ("NP doing TPIs under her own NPI, medicare pays 85% right?", "who-can-bill"),
     # Wrapped messages from a probe: the point in words the cues lacked.
