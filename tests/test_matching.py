@@ -1565,6 +1565,10 @@ ANSWERED_AS_ASKED = [
     ("Do cortisone shots raise blood sugar?", "pregnancy-diabetes"),
     ("I'm diabetic, can I get a steroid trigger point shot?", "pregnancy-diabetes"),
     ("does dexamethasone raise blood sugar", "pregnancy-diabetes"),
+    # Pregnancy or diabetes beside the injection or a drug is the point asked.
+    ("type 2 diabetic, any problem with trigger point injections?", "pregnancy-diabetes"),
+    ("Can a diabetic get dexamethasone?", "pregnancy-diabetes"),
+    ("Is it out of the question to get an injection while pregnant?", "pregnancy-diabetes"),
     ("Is the medication safe during pregnancy?", "pregnancy-diabetes"),
     ("will my blood sugar go up", "pregnancy-diabetes"),
     # The fibromyalgia entry, fibromyalgia or tender points named.
