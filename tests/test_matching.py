@@ -1780,6 +1780,16 @@ def test_whether_the_injection_suits_one_is_not_what_it_is(matcher: Matcher):
             "soreness after trigger point injection normal",
             "side-effects",
         ),
+        # How a TPI differs from a nerve block got their billing together; a coder's
+        # question on them keeps it.
+        (
+            "Difference between a nerve block and a TPI?",
+            Status.NONE,
+            "unanswered_points",
+            ("how a trigger point injection differs from a nerve block or an epidural",),
+            "nerve block vs tpi same day, modifier 59?",
+            "same-day-procedures",
+        ),
         # How soon it starts to work got the procedure ("how long ... take").
         (
             "How long does a trigger point injection take to start working?",
