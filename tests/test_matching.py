@@ -1738,6 +1738,16 @@ def test_whether_the_injection_suits_one_is_not_what_it_is(matcher: Matcher):
             "what is the global period for 20553",
             "same-day-visit",
         ),
+        # A disc is the radiculopathy subject: whether TPIs help it is not their effect on
+        # muscle pain.
+        (
+            "would trigger point injections help the disc or just the muscles?",
+            Status.SUGGEST,
+            "other_subjects",
+            ("radiculopathy",),
+            "would trigger point injections help my muscles?",
+            "effectiveness",
+        ),
         # What knots are made of got what is in the injection.
         (
             "what are muscle knots made of",
