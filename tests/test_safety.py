@@ -169,6 +169,12 @@ MUST_TRIGGER = [
         "anesthetic-reaction",
     ),
     ("she's short of breath after her injection, is this from the shot?", "breathing"),
+    # A review's: a question about a collapsed lung beside a report of one is a report.
+    (
+        "could the shot cause a collapsed lung? my wife had a TPI near her shoulder blade an"
+        " hour ago and is breathing really fast and sweaty",
+        "breathing",
+    ),
 ]
 
 # General questions that mention the same words: they get their answer, not the safety line.
@@ -246,6 +252,8 @@ MUST_NOT_TRIGGER = [
     " I read a horror story on Reddit and now I'm nervous about Monday.",
     "I have a needle phobia, like I pass out at blood draws every single time. Can I still"
     " get trigger point injections or is that a bad idea?",
+    # A review's: a face that swells from something else, told before an injection.
+    "My face always swells when I eat shellfish, can I still get trigger point injections?",
     # A probe's pasted note: a past chest pain work-up is history.
     "Procedure: TPI. Muscles: L trapezius, L levator scapulae. 1% lidocaine 2 mL each. Pt"
     " tolerated well. PMH: chest pain workup last month, cardiology cleared, unrelated to"
