@@ -111,7 +111,8 @@ class Query:
     # Whether the asking sentences use a code or a word of BILLING_WORDS ("bill", "code",
     # "modifier"): staff asking, who get an answer in full, not its plain words first.
     asks_billing: bool = False
-    # Whether an asking sentence points back at the story ("is that code covered?").
+    # Whether an asking sentence points back at a story that names a code ("The patient
+    # has M79.18. Is that code covered?").
     refers_back: bool = False
 
     @property
@@ -226,8 +227,16 @@ class QueryReader:
                 weights, code_shares, self._subjects_of_staff(focus_text, named, others)
             ),
             asks_billing,
-            any(refers_back(" ".join(tokens)) for tokens, is_focus in sentences if is_focus),
+            self._refers_to_story(sentences, code_shares),
         )
+
+    @staticmethod
+    def _refers_to_story(sentences: list[tuple[list[str], bool]], codes: dict[str, float]) -> bool:
+        """Whether an asking sentence points back at a story that names a code (only
+        such a story matters: see Query.asked_codes)."""
+        if all(share >= 1.0 for share in codes.values()):
+            return False
+        return any(refers_back(" ".join(tokens)) for tokens, is_focus in sentences if is_focus)
 
     def _subjects_of_staff(
         self, focus_text: str, named: list[NamedSubject], others: list[NamedSubject]

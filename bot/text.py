@@ -343,7 +343,7 @@ def refers_back(question: str) -> bool:
     tokens = tokenise(question)
     own = next((n for n, t in enumerate(tokens) if t not in _NAMELESS), None)
     before_own = tokens if own is None else tokens[:own]
-    choosing = tokens[:1] == ["which"] and tokens[1:2] != [] and tokens[1] in _CHOOSING
+    choosing = len(tokens) > 1 and tokens[0] == "which" and tokens[1] in _CHOOSING
     return (
         choosing
         or any(t in SUBJECT_PRONOUNS for t in before_own)
