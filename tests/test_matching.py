@@ -1600,6 +1600,9 @@ ANSWERED_AS_ASKED = [
     # ("Is a TPI right for me?" got what a TPI is).
     ("Is a trigger point injection right for my neck pain?", "effectiveness"),
     ("Should I get trigger point injections for my back?", "before-the-injection"),
+    # "Do I need to" asks what is needed, not whether the injection suits one (a review's).
+    ("do i need to have a referral for the shot", "which-doctor"),
+    ("do i need to get prior authorization for trigger point injections", "insurance-coverage"),
     # Search-box wordings from a probe: the point asked without its usual small words.
     ("what not to do after trigger point injection", "aftercare"),
     ("what to tell doctor before tpi", "before-the-injection"),
