@@ -296,10 +296,14 @@ def _console_on_a_terminal(*args: str) -> tuple[int, int]:
     """Starts run_bot.py with ``args`` on a pseudo-terminal, without a token: the child's
     pid and the terminal's file descriptor (read its output with _read_until)."""
     import pty
+    import signal
 
     environment = clean_environment()
     pid, fd = pty.fork()
     if pid == 0:  # the child: run_bot.py on a terminal
+        # As a terminal session has it: a shell running the tests in the background
+        # ("bash .ci/run &") ignores Ctrl-C, and the child would inherit that.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(ROOT / "tests")  # no .env here
         os.execve(sys.executable, [sys.executable, str(ROOT / "run_bot.py"), *args], environment)
     return pid, fd
